@@ -1,5 +1,134 @@
-"""Build, preview and test entry point (work in progress)."""
+"""Build, preview and test entry point.
+
+    python build.py                 vendor the runtime and write dist/chatkit-widget/
+    python build.py vendor          fetch the pinned npm packages into .cache/ (verified)
+    python build.py vendor-path KEY print the extracted folder of one pinned package
+
+Runtime packages come from the npm registry with ``npm pack NAME@VERSION`` at the pinned
+versions below, are verified against the registry's sha512 integrity, and are cached under
+``.cache/`` so a second build needs no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+import subprocess
 import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CACHE = ROOT / ".cache"
+
+# key: (npm name, version, sha512 integrity as published by the registry)
+# PyScript 0.7.31 pins MicroPython 1.28.0-6 and Pyodide 314.0.2 (its core.js defaults).
+RUNTIME_PINS = {
+    "pyscript": (
+        "@pyscript/core",
+        "0.7.31",
+        "sha512-GqM1aonc1N4RTkNZ1zJ8jJk8+i2cqeztZslPsAiQtn+wHHkUX9Z1FgIg4HjCvhBylB68UKmbTVTzOobpgPIMVQ==",
+    ),
+    "micropython": (
+        "@micropython/micropython-webassembly-pyscript",
+        "1.28.0-6",
+        "sha512-eRJw+jOhFPoEClHRI8RmzIBjORpOhVdDFcdrNYHUc0U+EwchuD5cYIfmgvj3RWim7vBnjBK8mYxMBBVduOo8Lw==",
+    ),
+    "pyodide": (
+        "pyodide",
+        "314.0.2",
+        "sha512-rXkXOriXhzRkEV/coVGELjz4da77oNQEOu8hOf8dtBHEKOzqoIAmSJGeKuPl4wbLDv9EDibfKOchnC73CVX4DQ==",
+    ),
+}
+# Test and benchmark tools only; never copied into dist/.
+DEV_PINS = {
+    "commonmark-spec": (
+        "commonmark-spec",
+        "0.31.2",
+        "sha512-vXKxmclzJPymhOJYD26G0oBjVmIcKC8p5m2DvHIq1A1btr1m0r0dT/PzRA5/nwxUbCAPedMNPEoiQE+zvuOcOw==",
+    ),
+    "markdown-it": (
+        "markdown-it",
+        "15.0.3",
+        "sha512-+Az7Ojz3iRGu8KYMvJ6xVhvrxP3eE+vEtJX75Ow88XBpcQNV/0lGX5ZynIIBftREo4DC2jsveAMDaeltmm8QvQ==",
+    ),
+    "axe-core": (
+        "axe-core",
+        "4.14.1",
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    ),
+}
+ALL_PINS = {**RUNTIME_PINS, **DEV_PINS}
+
+
+class BuildError(Exception):
+    pass
+
+
+def _safe(name: str) -> str:
+    return name.lstrip("@").replace("/", "-")
+
+
+def _integrity(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def npm_package(key: str) -> Path:
+    """The extracted folder of a pinned package, fetched and verified on first use."""
+    name, version, integrity = ALL_PINS[key]
+    target = CACHE / "vendor" / f"{_safe(name)}-{version}"
+    if (target / "package.json").exists():
+        return target
+    tgz = CACHE / "npm" / f"{_safe(name)}-{version}.tgz"
+    if not tgz.exists() or _integrity(tgz) != integrity:
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError(
+                "npm is required to fetch the pinned runtime (%s@%s) on the first build; "
+                "install Node.js 20+ with npm, or copy a filled .cache/npm/ here" % (name, version)
+            )
+        tgz.parent.mkdir(parents=True, exist_ok=True)
+        out = subprocess.run(
+            [npm, "pack", f"{name}@{version}", "--silent", "--pack-destination", str(tgz.parent)],
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode != 0:
+            raise BuildError("npm pack %s@%s failed: %s" % (name, version, out.stderr.strip()[-500:]))
+        packed = tgz.parent / out.stdout.strip().splitlines()[-1]
+        if packed != tgz:
+            packed.replace(tgz)
+    got = _integrity(tgz)
+    if got != integrity:
+        tgz.unlink()
+        raise BuildError("integrity mismatch for %s@%s: got %s" % (name, version, got))
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    with tarfile.open(tgz) as tar:
+        tar.extractall(tmp, filter="data")
+    shutil.rmtree(target, ignore_errors=True)
+    (tmp / "package").rename(target)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "build"
+    try:
+        if cmd == "vendor":
+            for key in ALL_PINS:
+                print(npm_package(key))
+            return 0
+        if cmd == "vendor-path":
+            print(npm_package(argv[1]))
+            return 0
+        print("build.py: unknown command %r" % cmd, file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        print("build.py: %s" % exc, file=sys.stderr)
+        return 1
+
 
 if __name__ == "__main__":
-    sys.exit("build.py: not implemented yet")
+    sys.exit(main(sys.argv[1:]))
