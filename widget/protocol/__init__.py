@@ -1,0 +1,103 @@
+"""The ChatKit wire vocabulary (portable): parse every stream event, item and item update into
+values; build every request the widget sends. See protocol.md and ``chatkit/types.py`` of
+``openai-chatkit`` 1.6.5, whose class names and ``type`` strings are kept.
+
+    records   the one Record/Union mechanism every wire value is declared with
+    items     threads, items, content, annotations, sources, tasks
+    events    stream events and item updates; ``parse_event``
+    requests  request builders; ``is_streaming``, ``encode_request``
+    jsontext  ``json_loads`` (surrogate-pair safe on MicroPython)
+"""
+
+from widget.protocol.events import (  # noqa: F401
+    THREAD_ITEM_UPDATE,
+    THREAD_STREAM_EVENT,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartAnnotationAdded,
+    AssistantMessageContentPartDone,
+    AssistantMessageContentPartTextDelta,
+    ClientEffectEvent,
+    ErrorEvent,
+    GeneratedImageUpdated,
+    NoticeEvent,
+    ProgressUpdateEvent,
+    StreamOptions,
+    StreamOptionsEvent,
+    ThreadCreatedEvent,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
+    ThreadItemReplacedEvent,
+    ThreadItemUpdatedEvent,
+    ThreadUpdatedEvent,
+    UnknownEvent,
+    UnknownUpdate,
+    WidgetComponentUpdated,
+    WidgetRootUpdated,
+    WidgetStreamingTextValueDelta,
+    WorkflowTaskAdded,
+    WorkflowTaskUpdated,
+    parse_event,
+)
+from widget.protocol.items import (  # noqa: F401
+    SOURCE,
+    TASK,
+    THREAD_ITEM,
+    ActiveStatus,
+    Annotation,
+    AssistantMessageContent,
+    AssistantMessageItem,
+    ClientToolCallItem,
+    ClosedStatus,
+    CustomTask,
+    EndOfTurnItem,
+    EntitySource,
+    FileSource,
+    FileTask,
+    GeneratedImage,
+    GeneratedImageItem,
+    ImageTask,
+    ItemsPage,
+    LockedStatus,
+    Page,
+    SearchTask,
+    StructuredInputItem,
+    TaskItem,
+    ThoughtTask,
+    Thread,
+    ThreadsPage,
+    UnknownItem,
+    UnknownSource,
+    UnknownStatus,
+    UnknownTask,
+    UnknownUserContent,
+    URLSource,
+    UserMessageItem,
+    UserMessageTagContent,
+    UserMessageTextContent,
+    WidgetItem,
+    Workflow,
+    WorkflowItem,
+    parse_item,
+    parse_thread,
+)
+from widget.protocol.jsontext import json_loads  # noqa: F401
+from widget.protocol.records import Record, Tagged, Unknown  # noqa: F401
+from widget.protocol.requests import (  # noqa: F401
+    STREAMING_TYPES,
+    encode_request,
+    is_streaming,
+    items_feedback,
+    items_list,
+    threads_add_client_tool_output,
+    threads_add_structured_input,
+    threads_add_user_message,
+    threads_create,
+    threads_custom_action,
+    threads_delete,
+    threads_get_by_id,
+    threads_list,
+    threads_retry_after_item,
+    threads_update,
+    user_message_input,
+)
