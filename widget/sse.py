@@ -39,9 +39,6 @@ Rules and where they live:
 from widget.errors import StreamLimitError
 from widget.utf8 import decode_utf8_replace
 
-if False:  # typing only; MicroPython has no typing module
-    from typing import Optional  # noqa: F401
-
 BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_BUFFER_SIZE = 512 * 1024
 
@@ -64,7 +61,7 @@ class ServerSentEvent:
         event: str = "message",
         data: str = "",
         id: str = "",
-        retry: "Optional[int]" = None,
+        retry: "int | None" = None,
     ) -> None:
         self.event = event
         self.data = data
@@ -107,8 +104,8 @@ class LineDecoder:
         self._head = b""  # bytes that may still turn out to be the leading BOM
         self._started = False  # past the BOM check
         self._cr = False  # the last chunk ended with CR: its LF may start the next one
-        self._blocks: "list[bytes]" = []  # merged groups of fragments
-        self._frags: "list[bytes]" = []  # newest fragments of the unfinished line
+        self._blocks: list[bytes] = []  # merged groups of fragments
+        self._frags: list[bytes] = []  # newest fragments of the unfinished line
         self._size = 0  # bytes in _head + _blocks + _frags
 
     @property
@@ -210,16 +207,16 @@ class SSEDecoder:
         self.max_buffer_size = max_buffer_size
         # A reconnecting client passes the id it last saw (as browsers seed a new connection).
         self.last_event_id = last_event_id
-        self.retry: "Optional[int]" = None
+        self.retry: int | None = None
         self._lines = LineDecoder()
         self._id = last_event_id  # the spec's "last event ID buffer"
         self._reset_event()
 
     def _reset_event(self) -> None:
-        self._data: "list[str]" = []  # the data buffer, one entry per data line
+        self._data: list[str] = []  # the data buffer, one entry per data line
         self._data_size = 0  # its size in bytes, each line's LF included
         self._event = ""  # the event type buffer
-        self._event_retry: "Optional[int]" = None
+        self._event_retry: int | None = None
         self._in_event = False  # a field line was seen since the last blank line
 
     @property
@@ -229,7 +226,7 @@ class SSEDecoder:
         return self._in_event or self._lines.pending_size > 0
 
     def decode(self, chunk: bytes) -> "list[ServerSentEvent]":
-        events: "list[ServerSentEvent]" = []
+        events: list[ServerSentEvent] = []
         for line in self._lines.decode(chunk):
             self._line(line, events)
         if self._lines.pending_size + self._data_size > self.max_buffer_size:
@@ -328,6 +325,5 @@ class SSEDecoder:
         # 3. "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
         #    remove the last character from the data buffer." Joining with LF does both.
         # 4. Event type: the event type buffer, or "message" if it is empty.
-        events.append(
-            ServerSentEvent(event=event or "message", data="\n".join(data), id=self._id, retry=retry)
-        )
+        event = event or "message"
+        events.append(ServerSentEvent(event=event, data="\n".join(data), id=self._id, retry=retry))

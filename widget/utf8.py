@@ -31,14 +31,11 @@ around the bad bytes: valid stretches are still decoded natively, in windows.
 
 import re
 
-if False:  # typing only; MicroPython has no typing module
-    from typing import Optional  # noqa: F401
-
 REPLACEMENT = "\ufffd"
 
 # Second-byte range and number of continuation bytes for each lead byte (Unicode Table 3-7);
 # None for bytes that can never start a sequence (80-C1, F5-FF).
-_LEAD: "list[Optional[tuple[int, int, int]]]" = [None] * 256
+_LEAD: "list[tuple[int, int, int] | None]" = [None] * 256
 for _b in range(0xC2, 0xE0):
     _LEAD[_b] = (1, 0x80, 0xBF)
 for _b in range(0xE1, 0xF0):
@@ -74,7 +71,7 @@ _LAX = _native_is_lax()
 _WINDOW = 64
 
 
-def _native(data: bytes) -> "Optional[str]":
+def _native(data: bytes) -> "str | None":
     """The text of ``data`` if it is entirely well-formed UTF-8, else None (C speed)."""
     try:
         text = data.decode("utf-8")
