@@ -1,0 +1,327 @@
+"""The ChatKit client secret: fetched, cached, refreshed ahead of expiry, shared (portable).
+
+Endpoint (contract.md §1): ``POST {backend_url}/api/chatkit/session`` with
+``Content-Type: application/json`` and body ``{}``, answering
+``{"client_secret", "session_id", "expires_at"}``; ``expires_at`` is ISO 8601 UTC
+(``2026-11-26T12:00:00Z``), may be absent (no expiry); Unix seconds are accepted too.
+
+Rules this module owns (reliability-security.md §4.5, §3.1, §3.3):
+
+- **Memory only.** The secret lives in this object and nowhere else; it never appears in
+  ``repr``/``str``, exception messages or logs. ``clear()`` drops it (page hide).
+- **Refresh ahead of time**: when less than 60 s *or* less than 20 % of the lifetime is left
+  (so the larger margin wins), but never more than half the lifetime, so a short-lived secret
+  is not refreshed on every call. A secret whose ``expires_at`` is already past when it
+  arrives (client clock ahead of the server's) is used until a 401 says otherwise.
+- **Same session on refresh.** When a secret is held (even an expired one) the refresh sends
+  it as ``Authorization: Bearer <secret>``, and the backend answers with a fresh secret for the
+  same ``session_id``, which keeps the visitor's threads. If the backend rejects that secret
+  with 401, it is dropped and one more attempt mints a new session.
+- **Single-flight.** Concurrent callers await the same refresh: one request for N callers.
+  The refresh runs in its own task, so a caller that aborts stops waiting without failing the
+  others.
+- **Retry policy** (``SESSION_RETRY``): 5 s per attempt, 3 attempts, full jitter with base
+  0.5 s and cap 4 s, ``Retry-After`` honoured, 20 s in all. Retried: network errors, our
+  timeout, 408, 429 and 5xx. Not retried: other 4xx, a wrong content type, a malformed body.
+- ``invalidate(secret)`` marks the held secret stale after a 401 from ``/chatkit``; the next
+  ``get_secret`` refreshes (once for all callers).
+"""
+
+import asyncio
+import json
+import random as _random
+import time
+
+from widget.errors import (
+    HTTPStatusError,
+    ProtocolError,
+    RequestCancelled,
+    TransportError,
+)
+from widget.exchange import exchange_json
+from widget.retry import RetryPolicy, days_from_civil, days_in_month, retry
+from widget.transport import AbortHandle, Request, Transport, race
+
+if False:  # type-checking only; MicroPython has no typing module
+    from typing import Any, Awaitable, Callable
+
+SESSION_PATH = "/api/chatkit/session"
+#: Per-attempt deadline for the session endpoint (contract.md "Timeout Handling").
+SESSION_ATTEMPT_TIMEOUT = 5.0
+SESSION_RETRY = RetryPolicy(attempts=3, timeout=20.0, wait_initial=0.5, wait_max=4.0)
+#: Refresh when less than this many seconds are left ...
+REFRESH_MARGIN = 60.0
+#: ... or less than this fraction of the lifetime.
+REFRESH_FRACTION = 0.2
+#: Session responses are tiny; anything bigger is not our backend.
+SESSION_BODY_LIMIT = 64 * 1024
+
+
+def session_retryable(exc: BaseException) -> bool:
+    """What the session endpoint retries on (reliability-security.md §3.3, first column)."""
+    if isinstance(exc, TransportError):  # network error or our own timeout
+        return True
+    if isinstance(exc, HTTPStatusError):
+        return exc.status in (408, 429) or exc.status >= 500
+    return False
+
+
+class _Flight:
+    __slots__ = ("event", "secret", "error", "task")
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.secret: str | None = None
+        self.error: BaseException | None = None
+        self.task: Any = None
+
+
+class Session:
+    """Holds the client secret for one backend. ``get_secret()`` is all most callers need."""
+
+    __slots__ = (
+        "_transport",
+        "attempt_timeout",
+        "url",
+        "_clock",
+        "_sleep",
+        "_rng",
+        "_secret",
+        "_stale",
+        "_expires_at",
+        "_refresh_at",
+        "_flight",
+        "_generation",
+        "_dropped_bearer",
+        "session_id",
+        "refreshes",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        backend_url: str,
+        *,
+        clock: "Callable[[], float] | None" = None,
+        sleep: "Callable[[float], Awaitable[Any]] | None" = None,
+        rng: "Any" = None,
+        attempt_timeout: float = SESSION_ATTEMPT_TIMEOUT,
+    ) -> None:
+        self._transport = transport
+        self.attempt_timeout = attempt_timeout
+        self.url = backend_url.rstrip("/") + SESSION_PATH
+        self._clock = clock or time.time
+        self._sleep = sleep or asyncio.sleep
+        self._rng = rng or _random
+        self._secret: str | None = None
+        self._stale = False
+        self._expires_at: float | None = None
+        self._refresh_at: float | None = None
+        self._flight: _Flight | None = None
+        self._generation = 0
+        self._dropped_bearer = False
+        #: Not a credential, but kept out of ``repr`` all the same.
+        self.session_id: str | None = None
+        #: How many refreshes completed (for tests and diagnostics).
+        self.refreshes = 0
+
+    def __repr__(self) -> str:
+        # Never the secret (reliability-security.md §4.5).
+        state = "no secret" if self._secret is None else "secret held"
+        if self._stale:
+            state += ", stale"
+        return "Session(%s, %s)" % (self.url, state)
+
+    @property
+    def expires_at(self) -> "float | None":
+        return self._expires_at
+
+    @property
+    def has_secret(self) -> bool:
+        return self._secret is not None
+
+    def needs_refresh(self) -> bool:
+        if self._secret is None or self._stale:
+            return True
+        return self._refresh_at is not None and self._clock() >= self._refresh_at
+
+    def invalidate(self, secret: str) -> None:
+        """``secret`` was rejected (401): refresh before the next use. A no-op if another
+        caller has already replaced it, so N concurrent 401s still cause one refresh."""
+        if secret is not None and secret == self._secret:
+            self._stale = True
+
+    def clear(self) -> None:
+        """Forget the secret (page hide / unload). A refresh in flight is not kept."""
+        self._secret = None
+        self._stale = False
+        self._expires_at = self._refresh_at = None
+        self.session_id = None
+        self._generation += 1
+
+    async def get_secret(self, *, abort: "AbortHandle | None" = None) -> str:
+        """The cached secret, or a fresh one (single-flight). Raises what the session
+        endpoint raised after its retries, or ``RequestCancelled`` if ``abort`` fires."""
+        if not self.needs_refresh():
+            return self._secret  # type: ignore[return-value]
+        flight = self._flight
+        if flight is None:
+            flight = self._flight = _Flight()
+            flight.task = asyncio.create_task(self._refresh(flight))
+        out = await race(flight.event.wait(), abort=abort)
+        if not out.done:
+            raise RequestCancelled(abort.reason if abort is not None else None)  # type: ignore[arg-type]
+        if flight.error is not None:
+            raise flight.error
+        return flight.secret  # type: ignore[return-value]
+
+    async def _refresh(self, flight: _Flight) -> None:
+        generation = self._generation
+        try:
+            data = await retry(
+                self._attempt,
+                on=self._retry_on,
+                policy=SESSION_RETRY,
+                clock=self._clock,
+                sleep=self._sleep,
+                rng=self._rng,
+            )
+            secret, session_id, expires_at = parse_session(data)
+            if generation == self._generation:
+                self._store(secret, session_id, expires_at)
+            flight.secret = secret
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
+            flight.error = exc
+        finally:
+            self._flight = None
+            flight.event.set()
+
+    async def _attempt(self) -> "Any":
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        bearer = self._secret
+        if bearer is not None:
+            headers["Authorization"] = "Bearer " + bearer
+        request = Request("POST", self.url, headers=headers, body=b"{}")
+        try:
+            return await exchange_json(
+                self._transport,
+                request,
+                timeout=self.attempt_timeout,
+                limit=SESSION_BODY_LIMIT,
+                now=self._clock(),
+                loads=_loads,
+            )
+        except HTTPStatusError as exc:
+            if exc.status == 401 and bearer is not None and bearer == self._secret:
+                # The backend no longer knows our secret: the next attempt mints a new
+                # session without it (the visitor's old threads are out of reach anyway).
+                self._secret = None
+                self.session_id = None
+                self._dropped_bearer = True
+            raise
+
+    def _retry_on(self, exc: BaseException) -> bool:
+        if isinstance(exc, HTTPStatusError) and exc.status == 401:
+            # Retried once, and only after dropping a rejected secret (see ``_attempt``).
+            dropped, self._dropped_bearer = self._dropped_bearer, False
+            return dropped
+        return session_retryable(exc)
+
+    def _store(self, secret: str, session_id: "str | None", expires_at: "float | None") -> None:
+        now = self._clock()
+        self._secret = secret
+        self._stale = False
+        self.session_id = session_id
+        self._expires_at = expires_at
+        self._refresh_at = None
+        if expires_at is not None and expires_at > now:
+            lifetime = expires_at - now
+            margin = min(max(REFRESH_MARGIN, REFRESH_FRACTION * lifetime), lifetime / 2)
+            self._refresh_at = expires_at - margin
+        self.refreshes += 1
+
+
+def _loads(raw: bytes) -> "Any":
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeError) as exc:
+        raise ProtocolError("session response is not JSON") from exc
+
+
+def parse_session(data: "Any") -> "tuple[str, str | None, float | None]":
+    """``(client_secret, session_id, expires_at)`` from the session endpoint's JSON.
+    A missing or empty ``client_secret`` is a ``ProtocolError``; an unreadable ``expires_at``
+    counts as no expiry (the 401 refresh still covers it)."""
+    if not isinstance(data, dict):
+        raise ProtocolError("session response is not a JSON object")
+    secret = data.get("client_secret")
+    if not isinstance(secret, str) or not secret:
+        raise ProtocolError("session response has no client_secret")
+    session_id = data.get("session_id")
+    if not isinstance(session_id, str):
+        session_id = None
+    return secret, session_id, parse_expires_at(data.get("expires_at"))
+
+
+def parse_expires_at(value: "Any") -> "float | None":
+    """Unix seconds from an ISO 8601 timestamp (``Z`` or ``+hh:mm`` offset; none means UTC)
+    or from a number; ``None`` when absent or unreadable."""
+    if isinstance(value, bool):  # bool first: MicroPython's isinstance(True, int) is False
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    return parse_iso8601(value)
+
+
+def parse_iso8601(text: str) -> "float | None":
+    """``YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm|-hh:mm]`` (``T`` or a space) as Unix seconds."""
+    text = text.strip()
+    if len(text) < 19 or text[4] != "-" or text[7] != "-" or text[10] not in "Tt ":
+        return None
+    if text[13] != ":" or text[16] != ":":
+        return None
+    fields = (text[0:4], text[5:7], text[8:10], text[11:13], text[14:16], text[17:19])
+    for field in fields:
+        if not _digits(field):
+            return None
+    year, month, day, hour, minute, second = [int(f) for f in fields]
+    rest = text[19:]
+    fraction = 0.0
+    if rest[:1] in (".", ","):
+        end = 1
+        while end < len(rest) and rest[end] in "0123456789":
+            end += 1
+        if end == 1:
+            return None
+        fraction = float("0." + rest[1:end])
+        rest = rest[end:]
+    offset = 0
+    if rest in ("Z", "z", ""):
+        pass
+    elif len(rest) == 6 and rest[0] in "+-" and rest[3] == ":":
+        if not _digits(rest[1:3]) or not _digits(rest[4:6]):
+            return None
+        offset = int(rest[1:3]) * 3600 + int(rest[4:6]) * 60
+        if rest[0] == "-":
+            offset = -offset
+    else:
+        return None
+    if (
+        not 1 <= month <= 12
+        or not 1 <= day <= days_in_month(year, month)
+        or hour > 23
+        or minute > 59
+        or second > 60
+    ):
+        return None
+    seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return seconds - offset + fraction
+
+
+def _digits(text: str) -> bool:
+    for ch in text:
+        if ch not in "0123456789":
+            return False
+    return bool(text)
