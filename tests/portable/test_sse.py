@@ -40,9 +40,11 @@ def splits(data):
     return ways
 
 
-def check_all_splits(data, expected, last_event_id=None, retry=None, pending=None):
+def check_all_splits(data, expected, last_event_id=None, retry=None, pending=None, seed_id=""):
+    """``data`` gives ``expected`` events (and ``last_event_id``, ``retry`` and ``has_pending``
+    at the end, when given) however it is cut; ``seed_id`` is the decoder's initial id."""
     for chunks in splits(data):
-        events, decoder, was_pending = decode_chunks(chunks)
+        events, decoder, was_pending = decode_chunks(chunks, last_event_id=seed_id)
         assert events == expected, (chunks, events, expected)
         if last_event_id is not None:
             assert decoder.last_event_id == last_event_id, (chunks, decoder.last_event_id)
