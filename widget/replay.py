@@ -9,28 +9,29 @@ gives the same thread however the network cuts it into chunks.
 from widget import state as st
 from widget.errors import ProtocolError
 from widget.event_stream import EventStreamParser
+from widget.reducer import apply
 
 
 def replay(data: bytes, chunk_size: "int | None" = None) -> st.ThreadState:
     """Feed ``data`` in ``chunk_size``-byte chunks (all at once if None) and return the state
     after the body ends (a cut-short body or a protocol error ends it as a failure)."""
-    state = st.apply(st.initial_state(), st.StreamOpened())
+    state = apply(st.initial_state(), st.StreamOpened())
     parser = EventStreamParser()
     size = chunk_size if chunk_size and chunk_size > 0 else max(1, len(data))
     try:
         for start in range(0, len(data), size):
             for event in parser.feed(data[start : start + size]):
-                state = st.apply(state, event)
+                state = apply(state, event)
     except ProtocolError as exc:
-        return st.apply(
+        return apply(
             state, st.StreamFailed(problem=st.Problem(kind="protocol", message=exc.message))
         )
     if parser.finish():
         problem = st.Problem(
             kind="network", message="the body ended inside an event", retryable=True
         )
-        return st.apply(state, st.StreamFailed(problem=problem))
-    return st.apply(state, st.StreamClosed())
+        return apply(state, st.StreamFailed(problem=problem))
+    return apply(state, st.StreamClosed())
 
 
 def summarize(state: st.ThreadState) -> dict:

@@ -1,10 +1,11 @@
-"""The thread-state reducer: what the conversation shows after each event."""
+"""The thread reducer: what the conversation shows after each event."""
 
 import json
 
 from tests.portable._support import read_fixture
 from widget import protocol as p
 from widget import state as s
+from widget.reducer import apply
 
 
 def _events(name):
@@ -17,12 +18,12 @@ def _events(name):
 
 def _run(state, events):
     for ev in events:
-        state = s.apply(state, ev)
+        state = apply(state, ev)
     return state
 
 
 def _submitted(text="What is ROS 2?", cmid="cm_1"):
-    return s.apply(s.initial_state(), s.MessageSubmitted(client_message_id=cmid, text=text))
+    return apply(s.initial_state(), s.MessageSubmitted(client_message_id=cmid, text=text))
 
 
 def _assistant(item_id="msg_a", text=""):
@@ -82,7 +83,7 @@ def test_text_grows_delta_by_delta_and_progress_clears_with_content():
     assert st.progress.text == "Searching the textbook..." and st.allow_cancel is True
     seen = []
     for ev in events[4:]:
-        st = s.apply(st, ev)
+        st = apply(st, ev)
         if len(st.entries) == 2:
             seen.append((st.entries[1].status, st.entries[1].item.text()))
     texts = [t for status, t in seen if status == s.STREAMING]
@@ -94,7 +95,7 @@ def test_text_grows_delta_by_delta_and_progress_clears_with_content():
 def test_unchanged_entries_are_shared_between_states():
     st = _run(_submitted(), _events("01-threads.create.sse")[:6])
     before = st
-    st = s.apply(st, _delta(st.entries[1].item.id, "x"))
+    st = apply(st, _delta(st.entries[1].item.id, "x"))
     assert st.entries[0] is before.entries[0]
     assert st.entries[1] is not before.entries[1]
 
@@ -105,7 +106,7 @@ def test_apply_never_mutates_its_input():
     for ev in _events("01-threads.create.sse")[8:] + [
         s.StreamFailed(problem=s.Problem(kind="network"))
     ]:
-        s.apply(st, ev)
+        apply(st, ev)
     assert snapshot == [(e.key, e.status, json.dumps(e.item.to_dict())) for e in st.entries]
 
 
@@ -144,7 +145,7 @@ def test_done_without_annotations_keeps_the_received_ones():
     )
     assert [a.source.url for a in st.entries[1].item.content[0].annotations] == ["/b", "/a"]
     final = _assistant(text="See docs.")
-    st = s.apply(st, p.ThreadItemDoneEvent(item=final))
+    st = apply(st, p.ThreadItemDoneEvent(item=final))
     assert st.entries[1].status == s.DONE
     assert [a.source.url for a in st.entries[1].item.content[0].annotations] == ["/b", "/a"]
 
@@ -165,7 +166,7 @@ def test_done_with_annotations_is_authoritative():
     )
     final = _assistant(text="See docs.")
     final = final.replace(content=[final.content[0].replace(annotations=[_url_ann("/c")])])
-    st = s.apply(st, p.ThreadItemDoneEvent(item=final))
+    st = apply(st, p.ThreadItemDoneEvent(item=final))
     assert [a.source.url for a in st.entries[1].item.content[0].annotations] == ["/c"]
 
 
@@ -185,7 +186,7 @@ def test_assistant_ids_reused_across_turns_update_the_newest():
     ]
     st = _run(_submitted(), turn1 + [s.StreamClosed()])
     st = _run(
-        s.apply(st, s.MessageSubmitted(client_message_id="cm_2", text="again")),
+        apply(st, s.MessageSubmitted(client_message_id="cm_2", text="again")),
         [
             p.ThreadItemAddedEvent(item=_assistant("__fake_id__")),
             _delta("__fake_id__", "second"),
@@ -195,11 +196,11 @@ def test_assistant_ids_reused_across_turns_update_the_newest():
         "first",
         "second",
     ]
-    st = s.apply(st, p.ThreadItemDoneEvent(item=_assistant("__fake_id__", "second!")))
+    st = apply(st, p.ThreadItemDoneEvent(item=_assistant("__fake_id__", "second!")))
     answers = [(e.status, e.item.text()) for e in st.entries if e.item.type == "assistant_message"]
     assert answers == [(s.DONE, "first"), (s.DONE, "second!")]
     # a done for an id whose entries are all done starts a new row (a new turn)
-    st = s.apply(st, p.ThreadItemDoneEvent(item=_assistant("__fake_id__", "third")))
+    st = apply(st, p.ThreadItemDoneEvent(item=_assistant("__fake_id__", "third")))
     assert [e.item.text() for e in st.entries if e.item.type == "assistant_message"][-1] == "third"
 
 
@@ -230,13 +231,13 @@ def test_dropped_stream_keeps_partial_text_marked_incomplete():
 
 
 def test_failure_before_acknowledgement_means_not_sent():
-    st = s.apply(
+    st = apply(
         _submitted("keep me 🤖"), s.StreamFailed(problem=s.Problem(kind="network", retryable=True))
     )
     (entry,) = st.entries
     assert entry.status == s.FAILED and entry.item.text() == "keep me 🤖"
     assert st.acked_message_id is None
-    st = s.apply(st, s.MessageResent(client_message_id="cm_1"))
+    st = apply(st, s.MessageResent(client_message_id="cm_1"))
     assert st.entries[0].status == s.SENDING and st.problem is None and st.phase == s.WAITING
     st = _run(st, _events("01-threads.create.sse")[:2])
     assert st.entries[0].status == s.DONE and st.acked_message_id == "cm_1" and len(st.entries) == 1
@@ -260,7 +261,7 @@ def test_cancel_marks_the_answer_stopped():
 def test_retry_after_item_drops_later_items_then_streams_again():
     st = _run(_submitted(), _events("01-threads.create.sse") + [s.StreamClosed()])
     user_id = st.entries[0].item.id
-    st = s.apply(st, s.RetrySubmitted(item_id=user_id))
+    st = apply(st, s.RetrySubmitted(item_id=user_id))
     assert [e.item.id for e in st.entries] == [user_id] and st.phase == s.WAITING
     st = _run(
         st,
@@ -278,12 +279,12 @@ def test_removed_and_replaced_items():
     st = _run(_submitted("replace"), _events("42-thread.item.replaced.sse") + [s.StreamClosed()])
     answer = st.entries[-1]
     assert answer.status == s.DONE and "replaced" in answer.item.text().lower()
-    unknown_id = s.apply(st, p.ThreadItemRemovedEvent(item_id="nope"))
+    unknown_id = apply(st, p.ThreadItemRemovedEvent(item_id="nope"))
     assert unknown_id is st
 
 
 def test_replaced_unknown_item_is_appended():
-    st = s.apply(_submitted(), p.ThreadItemReplacedEvent(item=_assistant("new", "x")))
+    st = apply(_submitted(), p.ThreadItemReplacedEvent(item=_assistant("new", "x")))
     assert st.entries[-1].item.id == "new" and st.entries[-1].status == s.DONE
 
 
@@ -339,7 +340,7 @@ def test_widget_text_streams_into_its_component():
     widget = st.entries[-1].item.widget
     assert widget["children"][0]["value"] == "Hello" and widget["children"][1]["value"] == "y"
     assert tree["children"][0]["value"] == "Hel"  # the original tree was not mutated
-    st = s.apply(st, _upd("w", p.WidgetRootUpdated(widget={"type": "Card", "children": []})))
+    st = apply(st, _upd("w", p.WidgetRootUpdated(widget={"type": "Card", "children": []})))
     assert st.entries[-1].item.widget == {"type": "Card", "children": []}
 
 
@@ -369,14 +370,14 @@ def test_updates_that_do_not_fit_are_ignored():
         p.UnknownEvent(raw={"type": "thread.future"}),
         p.ClientEffectEvent(name="highlight", data={}),
     ):
-        assert s.apply(st, ev) is st
+        assert apply(st, ev) is st
 
 
 def test_notices_are_kept_until_dismissed():
     st = _run(_submitted("notice"), _events("18-notice-and-client_effect.sse"))
     ((key, notice),) = st.notices
     assert notice.level == "warning" and "9 of 10" in notice.message
-    assert s.apply(st, s.NoticeDismissed(key=key)).notices == ()
+    assert apply(st, s.NoticeDismissed(key=key)).notices == ()
 
 
 def test_thread_loaded_then_older_pages_prepend():
@@ -390,7 +391,7 @@ def test_thread_loaded_then_older_pages_prepend():
         }
     )
     newer = [_assistant("m3", "three"), _assistant("m4", "four")]
-    st = s.apply(
+    st = apply(
         _submitted(),
         s.ThreadLoaded(thread=thread, items=newer, has_more_before=True, before_cursor="m3"),
     )
@@ -400,7 +401,7 @@ def test_thread_loaded_then_older_pages_prepend():
         and [e.item.id for e in st.entries] == ["m3", "m4"]
     )
     assert st.has_more_before and st.before_cursor == "m3"
-    st = s.apply(
+    st = apply(
         st,
         s.OlderItemsLoaded(
             items=[_assistant("m1", "one"), _assistant("m2", "two")],
@@ -415,12 +416,12 @@ def test_thread_loaded_then_older_pages_prepend():
 def test_feedback_problem_dismissal_and_reset():
     st = _run(_submitted(), _events("01-threads.create.sse"))
     key = st.entries[1].key
-    st = s.apply(st, s.FeedbackGiven(key=key, kind="positive"))
+    st = apply(st, s.FeedbackGiven(key=key, kind="positive"))
     assert st.entries[1].feedback == "positive"
-    assert s.apply(st, s.FeedbackGiven(key=999, kind="negative")) is st
-    st = s.apply(st, s.StreamFailed(problem=s.Problem(kind="timeout", retryable=True)))
-    assert s.apply(st, s.ProblemDismissed()).problem is None
-    fresh = s.apply(st, s.ThreadReset())
+    assert apply(st, s.FeedbackGiven(key=999, kind="negative")) is st
+    st = apply(st, s.StreamFailed(problem=s.Problem(kind="timeout", retryable=True)))
+    assert apply(st, s.ProblemDismissed()).problem is None
+    fresh = apply(st, s.ThreadReset())
     assert fresh.entries == () and fresh.thread_id is None and fresh.next_key == st.next_key
 
 
@@ -434,7 +435,7 @@ def test_thread_updated_keeps_title_when_absent_and_tracks_status():
             "items": {"data": []},
         }
     )
-    st = s.apply(st, p.ThreadUpdatedEvent(thread=locked))
+    st = apply(st, p.ThreadUpdatedEvent(thread=locked))
     assert st.title == "What is ROS 2?" and st.status.type == "locked"
 
 

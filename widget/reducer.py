@@ -1,0 +1,427 @@
+"""The one reducer: ``apply(state, event) -> state`` (portable).
+
+``apply(state, event) -> state`` decides every change to what the widget shows: protocol stream
+events (``widget.protocol``) and local events (below, past-tense nouns). It is pure: no clock,
+no randomness, no I/O, and it never mutates a value it was given. Changed entries are new
+objects and unchanged ones are shared, so a renderer can skip every entry whose object is the
+same as last frame (identity = "nothing changed").
+
+Rules it owns (protocol.md §4-§5, reliability-security.md §3.4, architecture.md):
+- A submitted user message shows at once as an optimistic entry (``sending``); the server's
+  ``thread.item.done(user_message)`` replaces it (``done``) and records ``acked_message_id`` so the
+  view can clear the draft only then ("never lose what the user typed").
+- ``thread.item.added`` opens a ``streaming`` entry; ``thread.item.updated`` applies deltas to the
+  NEWEST entry with that id (assistant ids are not unique across turns: ``__fake_id__``);
+  ``thread.item.done`` replaces the newest *streaming* entry with that id, else appends.
+- ``content_part.done`` (and the final ``item.done``) with no annotations keeps the annotations
+  already received: the Agents bridge sends ``annotations: []`` there.
+- ``progress_update`` is transient: cleared by content and by the end of the stream.
+- After an in-band ``error`` or a failed stream, entries that were added but never done are
+  ``incomplete``; after a cancel they are ``stopped``; a clean end of body leaves them
+  ``incomplete`` too (a server that crashes after the headers can only end the body).
+- An unacknowledged user message whose stream failed becomes ``failed`` ("Not sent - Retry");
+  after an acknowledgement recovery is ``threads.retry_after_item(retry_item_id)``.
+"""
+
+from widget.protocol import (
+    AssistantMessageContent,
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartAnnotationAdded,
+    AssistantMessageContentPartDone,
+    AssistantMessageContentPartTextDelta,
+    ErrorEvent,
+    GeneratedImageUpdated,
+    NoticeEvent,
+    ProgressUpdateEvent,
+    StreamOptionsEvent,
+    ThreadCreatedEvent,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
+    ThreadItemReplacedEvent,
+    ThreadItemUpdatedEvent,
+    ThreadUpdatedEvent,
+    UserMessageItem,
+    UserMessageTextContent,
+    WidgetComponentUpdated,
+    WidgetRootUpdated,
+    WidgetStreamingTextValueDelta,
+    WorkflowTaskAdded,
+    WorkflowTaskUpdated,
+)
+from widget.state import (
+    DONE,
+    FAILED,
+    IDLE,
+    INCOMPLETE,
+    RESPONDING,
+    SENDING,
+    STOPPED,
+    STREAMING,
+    WAITING,
+    Entry,
+    FeedbackGiven,
+    MessageResent,
+    MessageSubmitted,
+    NoticeDismissed,
+    OlderItemsLoaded,
+    Problem,
+    ProblemDismissed,
+    RetrySubmitted,
+    StreamCancelled,
+    StreamClosed,
+    StreamFailed,
+    StreamOpened,
+    ThreadLoaded,
+    ThreadReset,
+    ThreadState,
+    initial_state,
+)
+from widget.widget_tree import append_text, replace_component
+
+# --- the reducer ----------------------------------------------------------------------------------
+
+
+def apply(state: ThreadState, event) -> ThreadState:
+    handler = _HANDLERS.get(type(event))
+    if handler is None:  # client_effect, unknown events: nothing to show
+        return state
+    return handler(state, event)
+
+
+def _append(state: ThreadState, item, status: str, **extra) -> ThreadState:
+    entry = Entry(key=state.next_key, item=item, status=status, **extra)
+    return state.replace(entries=state.entries + (entry,), next_key=state.next_key + 1)
+
+
+def _newest_index(state: ThreadState, item_id, statuses=None) -> int:
+    entries = state.entries
+    for i in range(len(entries) - 1, -1, -1):
+        e = entries[i]
+        if getattr(e.item, "id", None) == item_id and (statuses is None or e.status in statuses):
+            return i
+    return -1
+
+
+def _set_entry(state: ThreadState, index: int, entry: Entry) -> ThreadState:
+    entries = list(state.entries)
+    entries[index] = entry
+    return state.replace(entries=tuple(entries))
+
+
+def _finish_open_entries(state: ThreadState, status: str) -> ThreadState:
+    """Entries added but never done end as ``status``; unacknowledged sends fail."""
+    changed = False
+    entries = list(state.entries)
+    for i, e in enumerate(entries):
+        if e.status == STREAMING:
+            entries[i] = e.replace(status=status)
+            changed = True
+        elif e.status == SENDING:
+            entries[i] = e.replace(status=FAILED)
+            changed = True
+    return state.replace(entries=tuple(entries)) if changed else state
+
+
+def _on_submitted(state: ThreadState, ev: MessageSubmitted) -> ThreadState:
+    item = UserMessageItem(
+        id=ev.client_message_id,
+        thread_id=state.thread_id or "",
+        created_at="",
+        content=[UserMessageTextContent(text=ev.text)],
+    )
+    state = _append(state, item, SENDING, client_message_id=ev.client_message_id)
+    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False)
+
+
+def _on_resent(state: ThreadState, ev: MessageResent) -> ThreadState:
+    for i, e in enumerate(state.entries):
+        if e.client_message_id == ev.client_message_id and e.status == FAILED:
+            state = _set_entry(state, i, e.replace(status=SENDING))
+    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False)
+
+
+def _on_retry(state: ThreadState, ev: RetrySubmitted) -> ThreadState:
+    index = _newest_index(state, ev.item_id)
+    entries = state.entries[: index + 1] if index >= 0 else state.entries
+    return state.replace(
+        entries=entries,
+        retry_item_id=ev.item_id,
+        phase=WAITING,
+        problem=None,
+        progress=None,
+        allow_cancel=False,
+    )
+
+
+def _on_opened(state: ThreadState, ev) -> ThreadState:
+    return state.replace(phase=RESPONDING)
+
+
+def _on_closed(state: ThreadState, ev) -> ThreadState:
+    unacked = any(e.status == SENDING for e in state.entries)
+    state = _finish_open_entries(state, INCOMPLETE)
+    problem = state.problem
+    if unacked and problem is None:
+        problem = Problem(kind="empty", retryable=True)
+    return state.replace(phase=IDLE, progress=None, allow_cancel=False, problem=problem)
+
+
+def _on_failed(state: ThreadState, ev: StreamFailed) -> ThreadState:
+    state = _finish_open_entries(state, INCOMPLETE)
+    return state.replace(phase=IDLE, progress=None, allow_cancel=False, problem=ev.problem)
+
+
+def _on_cancelled(state: ThreadState, ev) -> ThreadState:
+    state = _finish_open_entries(state, STOPPED)
+    return state.replace(phase=IDLE, progress=None, allow_cancel=False)
+
+
+def _on_thread_loaded(state: ThreadState, ev: ThreadLoaded) -> ThreadState:
+    fresh = initial_state().replace(
+        thread_id=ev.thread.id,
+        title=ev.thread.title,
+        status=ev.thread.status,
+        next_key=state.next_key,
+        has_more_before=bool(ev.has_more_before),
+        before_cursor=ev.before_cursor,
+    )
+    for item in ev.items:
+        fresh = _append(fresh, item, DONE)
+    return fresh
+
+
+def _on_older_loaded(state: ThreadState, ev: OlderItemsLoaded) -> ThreadState:
+    key = state.next_key
+    older = []
+    for item in ev.items:
+        older.append(Entry(key=key, item=item, status=DONE))
+        key += 1
+    return state.replace(
+        entries=tuple(older) + state.entries,
+        next_key=key,
+        has_more_before=bool(ev.has_more_before),
+        before_cursor=ev.before_cursor,
+    )
+
+
+def _on_notice_dismissed(state: ThreadState, ev: NoticeDismissed) -> ThreadState:
+    return state.replace(notices=tuple(n for n in state.notices if n[0] != ev.key))
+
+
+def _on_problem_dismissed(state: ThreadState, ev) -> ThreadState:
+    return state.replace(problem=None)
+
+
+def _on_feedback(state: ThreadState, ev: FeedbackGiven) -> ThreadState:
+    for i, e in enumerate(state.entries):
+        if e.key == ev.key:
+            return _set_entry(state, i, e.replace(feedback=ev.kind))
+    return state
+
+
+def _on_reset(state: ThreadState, ev) -> ThreadState:
+    return initial_state().replace(next_key=state.next_key)
+
+
+# --- protocol events --------------------------------------------------------------------------
+
+
+def _on_thread(state: ThreadState, ev) -> ThreadState:
+    t = ev.thread
+    return state.replace(
+        thread_id=t.id, title=t.title if t.title is not None else state.title, status=t.status
+    )
+
+
+def _on_item_added(state: ThreadState, ev: ThreadItemAddedEvent) -> ThreadState:
+    return _append(state, ev.item, STREAMING)
+
+
+def _keep_annotations(old_parts, new_parts):
+    """``done`` content with no annotations keeps those already received for that part."""
+    out = []
+    for i, part in enumerate(new_parts):
+        if not part.annotations and i < len(old_parts) and old_parts[i].annotations:
+            part = part.replace(annotations=old_parts[i].annotations)
+        out.append(part)
+    return out
+
+
+def _on_item_done(state: ThreadState, ev: ThreadItemDoneEvent) -> ThreadState:
+    item = ev.item
+    if item.type == "user_message":
+        for i, e in enumerate(state.entries):
+            if e.status in (SENDING, FAILED) and e.client_message_id is not None:
+                entry = e.replace(item=item, status=DONE)
+                state = _set_entry(state, i, entry)
+                return state.replace(acked_message_id=e.client_message_id, retry_item_id=item.id)
+        state = state.replace(retry_item_id=item.id)
+    index = _newest_index(state, getattr(item, "id", None), (STREAMING,))
+    if index < 0:
+        index = (
+            _newest_index(state, getattr(item, "id", None), (DONE,))
+            if item.type == "user_message"
+            else -1
+        )
+    if index < 0:
+        state = _append(state, item, DONE)
+    else:
+        old = state.entries[index]
+        if item.type == "assistant_message" and old.item.type == "assistant_message":
+            item = item.replace(content=_keep_annotations(old.item.content, item.content))
+        state = _set_entry(state, index, old.replace(item=item, status=DONE))
+    if item.type == "assistant_message":
+        state = state.replace(progress=None)
+    return state
+
+
+def _on_item_removed(state: ThreadState, ev: ThreadItemRemovedEvent) -> ThreadState:
+    index = _newest_index(state, ev.item_id)
+    if index < 0:
+        return state
+    return state.replace(entries=state.entries[:index] + state.entries[index + 1 :])
+
+
+def _on_item_replaced(state: ThreadState, ev: ThreadItemReplacedEvent) -> ThreadState:
+    index = _newest_index(state, getattr(ev.item, "id", None))
+    if index < 0:
+        return _append(state, ev.item, DONE)
+    return _set_entry(state, index, state.entries[index].replace(item=ev.item, status=DONE))
+
+
+def _on_stream_options(state: ThreadState, ev: StreamOptionsEvent) -> ThreadState:
+    return state.replace(allow_cancel=ev.stream_options.allow_cancel)
+
+
+def _on_progress(state: ThreadState, ev: ProgressUpdateEvent) -> ThreadState:
+    return state.replace(progress=ev)
+
+
+def _on_notice(state: ThreadState, ev: NoticeEvent) -> ThreadState:
+    return state.replace(
+        notices=state.notices + ((state.next_key, ev),), next_key=state.next_key + 1
+    )
+
+
+def _on_error(state: ThreadState, ev: ErrorEvent) -> ThreadState:
+    state = _finish_open_entries(state, INCOMPLETE)
+    problem = Problem(kind="server", message=ev.message, retryable=ev.allow_retry, code=ev.code)
+    return state.replace(problem=problem, progress=None)
+
+
+def _padded(parts: list, index: int) -> list:
+    parts = list(parts)
+    while len(parts) <= index:
+        parts.append(AssistantMessageContent(text="", annotations=[]))
+    return parts
+
+
+def _update_assistant(item, update):
+    parts = _padded(item.content, update.content_index)
+    i = update.content_index
+    if isinstance(update, AssistantMessageContentPartTextDelta):
+        parts[i] = parts[i].replace(text=parts[i].text + update.delta)
+    elif isinstance(update, AssistantMessageContentPartAdded):
+        parts[i] = update.content
+    elif isinstance(update, AssistantMessageContentPartAnnotationAdded):
+        annotations = list(parts[i].annotations)
+        annotations.insert(min(update.annotation_index, len(annotations)), update.annotation)
+        parts[i] = parts[i].replace(annotations=annotations)
+    else:  # AssistantMessageContentPartDone
+        parts[i] = (
+            _keep_annotations([parts[i]], [update.content])[0]
+            if i < len(item.content)
+            else update.content
+        )
+    return item.replace(content=parts)
+
+
+def _update_workflow(item, update):
+    tasks = list(item.workflow.tasks)
+    index = max(0, update.task_index)
+    if isinstance(update, WorkflowTaskAdded):
+        tasks.insert(min(index, len(tasks)), update.task)
+    elif index < len(tasks):
+        tasks[index] = update.task
+    else:
+        tasks.append(update.task)
+    return item.replace(workflow=item.workflow.replace(tasks=tasks))
+
+
+def _update_widget(item, update):
+    if isinstance(update, WidgetRootUpdated):
+        return item.replace(widget=update.widget)
+    if isinstance(update, WidgetComponentUpdated):
+        return item.replace(
+            widget=replace_component(item.widget, update.component_id, update.component)
+        )
+    return item.replace(widget=append_text(item.widget, update.component_id, update.delta))
+
+
+_ITEM_UPDATERS = (
+    (
+        "assistant_message",
+        (
+            AssistantMessageContentPartAdded,
+            AssistantMessageContentPartTextDelta,
+            AssistantMessageContentPartAnnotationAdded,
+            AssistantMessageContentPartDone,
+        ),
+        _update_assistant,
+    ),
+    ("workflow", (WorkflowTaskAdded, WorkflowTaskUpdated), _update_workflow),
+    (
+        "widget",
+        (WidgetStreamingTextValueDelta, WidgetComponentUpdated, WidgetRootUpdated),
+        _update_widget,
+    ),
+)
+
+
+def _on_item_updated(state: ThreadState, ev: ThreadItemUpdatedEvent) -> ThreadState:
+    index = _newest_index(state, ev.item_id)
+    if index < 0:
+        return state
+    entry = state.entries[index]
+    update = ev.update
+    if isinstance(update, GeneratedImageUpdated) and entry.item.type == "generated_image":
+        new_entry = entry.replace(
+            item=entry.item.replace(image=update.image), progress=update.progress
+        )
+        return _set_entry(state, index, new_entry)
+    for item_type, update_types, updater in _ITEM_UPDATERS:
+        if entry.item.type == item_type and isinstance(update, update_types):
+            state = _set_entry(state, index, entry.replace(item=updater(entry.item, update)))
+            if isinstance(update, AssistantMessageContentPartTextDelta):
+                state = state.replace(progress=None)
+            return state
+    return state  # unknown update, or one that does not fit the item: ignored
+
+
+_HANDLERS = {
+    MessageSubmitted: _on_submitted,
+    MessageResent: _on_resent,
+    RetrySubmitted: _on_retry,
+    StreamOpened: _on_opened,
+    StreamClosed: _on_closed,
+    StreamFailed: _on_failed,
+    StreamCancelled: _on_cancelled,
+    ThreadLoaded: _on_thread_loaded,
+    OlderItemsLoaded: _on_older_loaded,
+    NoticeDismissed: _on_notice_dismissed,
+    ProblemDismissed: _on_problem_dismissed,
+    FeedbackGiven: _on_feedback,
+    ThreadReset: _on_reset,
+    ThreadCreatedEvent: _on_thread,
+    ThreadUpdatedEvent: _on_thread,
+    ThreadItemAddedEvent: _on_item_added,
+    ThreadItemUpdatedEvent: _on_item_updated,
+    ThreadItemDoneEvent: _on_item_done,
+    ThreadItemRemovedEvent: _on_item_removed,
+    ThreadItemReplacedEvent: _on_item_replaced,
+    StreamOptionsEvent: _on_stream_options,
+    ProgressUpdateEvent: _on_progress,
+    NoticeEvent: _on_notice,
+    ErrorEvent: _on_error,
+}
