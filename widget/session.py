@@ -167,7 +167,7 @@ class Session:
         flight = self._flight
         if flight is None:
             flight = self._flight = _Flight()
-            flight.task = asyncio.create_task(self._refresh(flight))
+            flight.task = asyncio.create_task(self._refresh(flight, self._generation))
         out = await race(flight.event.wait(), abort=abort)
         if not out.done:
             raise RequestCancelled(abort.reason if abort is not None else None)  # type: ignore[arg-type]
@@ -175,8 +175,7 @@ class Session:
             raise flight.error
         return flight.secret  # type: ignore[return-value]
 
-    async def _refresh(self, flight: _Flight) -> None:
-        generation = self._generation
+    async def _refresh(self, flight: _Flight, generation: int) -> None:
         try:
             data = await retry(
                 self._attempt,
@@ -244,8 +243,8 @@ class Session:
 def _loads(raw: bytes) -> "Any":
     try:
         return json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeError) as exc:
-        raise ProtocolError("session response is not JSON") from exc
+    except (ValueError, UnicodeError):
+        raise ProtocolError("session response is not JSON")  # noqa: B904 - MicroPython: no chaining
 
 
 def parse_session(data: "Any") -> "tuple[str, str | None, float | None]":
