@@ -1,0 +1,6 @@
+"""Reference ChatKit backend for chatkit-widget (CPython only): FastAPI + openai-chatkit + SQLite.
+
+Run it with ``python -m backend --help``; build it in code with `backend.app.create_app`.
+"""
+
+__version__ = "0.1.0"

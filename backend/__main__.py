@@ -1,0 +1,45 @@
+"""``python -m backend``: parse flags/env (see `backend.config`) and serve with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .config import load_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = load_config(argv)
+    level = getattr(logging, config.log_level.upper(), None)
+    if not isinstance(level, int):
+        print(f"unknown --log-level {config.log_level!r}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(config)
+    except (OSError, ValueError, TypeError, ImportError, AttributeError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 1
+    logging.getLogger("backend").info(
+        "serving on http://%s:%d (origins: %s)",
+        config.host,
+        config.port,
+        ", ".join(config.allow_origins),
+    )
+    uvicorn.run(
+        app,
+        host=config.host,
+        port=config.port,
+        log_level=config.log_level.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips=config.forwarded_allow_ips,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Configuration of the reference backend: one frozen `Config`, built from CLI flags and
+``CHATKIT_*`` environment variables (a flag wins over its variable, which wins over the default).
+
+Every flag ``--some-flag`` can also be set as ``CHATKIT_SOME_FLAG``; the repeatable
+``--allow-origin`` takes a comma-separated list in ``CHATKIT_ALLOW_ORIGIN``. The signing key is
+read from ``CHATKIT_SIGNING_KEY`` only (never a flag, so it stays out of process listings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENV_PREFIX = "CHATKIT_"
+DEV_ORIGINS = ("http://localhost:3000", "http://127.0.0.1:3000")
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    docs_dir: Path | None = None
+    docs_url: str = "/docs"
+    allow_origins: tuple[str, ...] = DEV_ORIGINS
+    secret_ttl: float = 3600.0
+    refresh_grace: float = 7 * 24 * 3600.0
+    # Token buckets: sustained rate per minute and burst size; a rate of 0 disables the limit.
+    session_rate: float = 10.0
+    session_burst: int = 10
+    message_rate: float = 20.0
+    message_burst: int = 10
+    read_rate: float = 300.0
+    read_burst: int = 60
+    keepalive: float = 10.0
+    max_body_bytes: int = 64 * 1024
+    answerer: str | None = None
+    log_level: str = "info"
+    forwarded_allow_ips: str = "127.0.0.1"
+    signing_key: str | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "chatkit.sqlite3"
+
+    def replace(self, **changes: object) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+def normalize_origin(value: str) -> str:
+    """Serialize an origin the way browsers send it: lower-case scheme and host, no default
+    port, no path. Rejects ``*``, ``null`` and anything with a path, query or credentials."""
+    raw = value.strip()
+    if raw in ("*", "null", ""):
+        raise ValueError(f"origin {value!r} is not allowed (list exact origins)")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"origin {value!r} must look like https://host[:port]")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"origin {value!r} must not have a path, query or credentials")
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def _positive(kind: type, minimum: float) -> object:
+    def parse(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}: {text!r}")
+        return value
+
+    return parse
+
+
+def _origin(text: str) -> str:
+    try:
+        return normalize_origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+# (flag, Config field, argparse type, help); env name = CHATKIT_ + flag in upper snake case.
+_OPTIONS: tuple[tuple[str, str, object, str], ...] = (
+    ("--host", "host", str, "interface to listen on"),
+    ("--port", "port", _positive(int, 0), "TCP port (0 = any free port)"),
+    ("--data-dir", "data_dir", Path, "folder for the SQLite database and the signing key"),
+    ("--docs", "docs_dir", Path, "folder of Markdown docs to answer from"),
+    ("--docs-url", "docs_url", str, "site URL the docs are served under (Docusaurus mapping)"),
+    ("--secret-ttl", "secret_ttl", _positive(float, 1), "client secret lifetime, seconds"),
+    (
+        "--refresh-grace",
+        "refresh_grace",
+        _positive(float, 0),
+        "how long an expired secret may still be refreshed for the same session, seconds",
+    ),
+    ("--session-rate", "session_rate", _positive(float, 0), "sessions per minute per client IP"),
+    ("--session-burst", "session_burst", _positive(int, 1), "session burst per client IP"),
+    (
+        "--message-rate",
+        "message_rate",
+        _positive(float, 0),
+        "streaming requests per minute per session",
+    ),
+    ("--message-burst", "message_burst", _positive(int, 1), "streaming burst per session"),
+    (
+        "--read-rate",
+        "read_rate",
+        _positive(float, 0),
+        "other /chatkit requests per minute per session",
+    ),
+    ("--read-burst", "read_burst", _positive(int, 1), "non-streaming burst per session"),
+    (
+        "--keepalive",
+        "keepalive",
+        _positive(float, 0.05),
+        "SSE keep-alive comment after this many silent seconds",
+    ),
+    ("--max-body-bytes", "max_body_bytes", _positive(int, 1), "largest accepted /chatkit body"),
+    ("--answerer", "answerer", str, "module:factory building the Answerer (default: docs)"),
+    ("--log-level", "log_level", str, "debug, info, warning or error"),
+    (
+        "--forwarded-allow-ips",
+        "forwarded_allow_ips",
+        str,
+        "proxies trusted for X-Forwarded-For (client IP for rate limits)",
+    ),
+)
+
+
+def env_name(flag: str) -> str:
+    return ENV_PREFIX + flag.lstrip("-").replace("-", "_").upper()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = Config()
+    parser = argparse.ArgumentParser(
+        prog="python -m backend",
+        description="Reference ChatKit backend (FastAPI + openai-chatkit + SQLite).",
+        epilog="Every flag can also be set as an environment variable, e.g. CHATKIT_PORT=9000;"
+        " CHATKIT_ALLOW_ORIGIN takes a comma-separated list. The signing key comes from"
+        " CHATKIT_SIGNING_KEY, else from <data-dir>/signing.key (created on first run).",
+    )
+    for flag, field, kind, help_text in _OPTIONS:
+        default = getattr(defaults, field)
+        parser.add_argument(
+            flag,
+            dest=field,
+            type=kind,
+            default=None,
+            help=f"{help_text} [env {env_name(flag)}; default {default}]",
+        )
+    parser.add_argument(
+        "--allow-origin",
+        dest="allow_origins",
+        action="append",
+        type=_origin,
+        default=None,
+        help="allowed browser origin, repeatable; replaces the defaults "
+        f"[env CHATKIT_ALLOW_ORIGIN, comma-separated; default {' '.join(DEV_ORIGINS)}]",
+    )
+    return parser
+
+
+def load_config(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Parse flags, fill the gaps from the environment, then from the defaults."""
+    env = os.environ if environ is None else environ
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    values: dict[str, object] = {}
+    for flag, field, kind, _ in _OPTIONS:
+        value = getattr(args, field)
+        if value is None and env.get(env_name(flag), "") != "":
+            try:
+                value = kind(env[env_name(flag)])  # type: ignore[operator]
+            except argparse.ArgumentTypeError as exc:
+                parser.error(f"{env_name(flag)}: {exc}")
+        if value is not None:
+            values[field] = value
+    origins = args.allow_origins
+    if origins is None and env.get("CHATKIT_ALLOW_ORIGIN", "").strip():
+        try:
+            origins = [
+                normalize_origin(o) for o in env["CHATKIT_ALLOW_ORIGIN"].split(",") if o.strip()
+            ]
+        except ValueError as exc:
+            parser.error(f"CHATKIT_ALLOW_ORIGIN: {exc}")
+    if origins is not None:
+        values["allow_origins"] = tuple(dict.fromkeys(origins))
+    if env.get("CHATKIT_SIGNING_KEY"):
+        values["signing_key"] = env["CHATKIT_SIGNING_KEY"]
+    return Config(**values)  # type: ignore[arg-type]

@@ -1,0 +1,204 @@
+"""The default answerer: extractive answers from the indexed Markdown docs, no API key needed.
+
+For a question it sends a ``progress_update`` while searching, then one assistant message in
+Markdown: a short lead sentence, then for each of the best passages (at most three) a bold link
+to the section and a quote of its most relevant blocks, condensed to a character budget. Each
+cited section also gets a ``url`` annotation (with its heading anchor) at the end of its quote.
+When nothing matches it says so plainly instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from chatkit.types import (
+    Annotation,
+    ProgressUpdateEvent,
+    ThreadMetadata,
+    ThreadStreamEvent,
+    URLSource,
+)
+
+from .answerer import AnswerContext, assistant_message, text_chunks
+from .config import Config
+from .db import Database
+from .docs_index import DocsIndex, Hit, query_terms
+
+NOTHING_FOUND = (
+    "I couldn't find anything about that in the documentation. Try rephrasing the question or"
+    " using other keywords."
+)
+NO_DOCS = "No documentation has been indexed on this server yet, so I can't look that up."
+EMPTY_QUESTION = "Ask me a question about the documentation and I'll look it up."
+SEARCHING = "Searching the documentation…"
+
+
+def _stem(term: str) -> str:
+    return term[:6] if len(term) > 6 else term
+
+
+def _score(block: str, stems: list[str]) -> int:
+    words = re.findall(r"\w+", block.lower())
+    return sum(1 for s in stems if any(w == s or (len(s) >= 4 and w.startswith(s)) for w in words))
+
+
+def split_blocks(markdown: str) -> list[str]:
+    """Paragraphs, lists and fenced code blocks (a fence is never split)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fence = None
+    for line in markdown.split("\n"):
+        m = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if fence is None and m:
+            fence = m.group(1)
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        elif fence is None and not line.strip():
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _trim(block: str, stems: list[str], budget: int) -> str:
+    """Shorten one block to about ``budget`` characters, keeping its best sentences."""
+    if len(block) <= budget:
+        return block
+    if block.lstrip().startswith(("```", "~~~")):
+        lines = block.split("\n")
+        kept = []
+        for line in lines[:-1]:
+            if sum(len(x) + 1 for x in kept) + len(line) > budget and len(kept) > 1:
+                break
+            kept.append(line)
+        return "\n".join(
+            kept + ["…", lines[-1] if lines[-1].strip().startswith(("```", "~~~")) else "```"]
+        )
+    sentences = re.split(r"(?<=[.!?])\s+", block)
+    order = sorted(range(len(sentences)), key=lambda i: (-_score(sentences[i], stems), i))
+    chosen: set[int] = set()
+    size = 0
+    for i in order:
+        if chosen and size + len(sentences[i]) > budget:
+            continue
+        chosen.add(i)
+        size += len(sentences[i]) + 1
+    text = " ".join(sentences[i] for i in sorted(chosen))
+    if len(text) > budget:
+        text = text[:budget].rsplit(" ", 1)[0]
+    return text + (" …" if len(chosen) < len(sentences) or len(text) < size - 1 else "")
+
+
+def condense(markdown: str, terms: list[str], budget: int = 700) -> str:
+    """The passage's most relevant blocks, in document order, within ``budget`` characters."""
+    if len(markdown) <= budget:
+        return markdown
+    stems = [_stem(t) for t in terms]
+    blocks = split_blocks(markdown)
+    order = sorted(range(len(blocks)), key=lambda i: (-_score(blocks[i], stems), i))
+    chosen: dict[int, str] = {}
+    size = 0
+    for i in order:
+        if not chosen:
+            chosen[i] = _trim(blocks[i], stems, budget)
+        elif size + len(blocks[i]) <= budget:
+            chosen[i] = blocks[i]
+        else:
+            continue
+        size += len(chosen[i]) + 2
+    parts: list[str] = []
+    previous = -1
+    for i in sorted(chosen):
+        if previous >= 0 and i != previous + 1:
+            parts.append("…")
+        parts.append(chosen[i])
+        previous = i
+    if previous < len(blocks) - 1:
+        parts.append("…")
+    return "\n\n".join(parts)
+
+
+def quote(markdown: str) -> str:
+    return "\n".join("> " + line if line.strip() else ">" for line in markdown.split("\n"))
+
+
+def _label(hit: Hit) -> str:
+    return f"{hit.page_title} › {hit.heading}" if hit.heading else hit.page_title
+
+
+def _escape_link_text(text: str) -> str:
+    return re.sub(r"([\[\]\\*_`])", r"\\\1", text)
+
+
+def compose(question: str, hits: list[Hit], budget: int = 700) -> tuple[str, list[Annotation]]:
+    """The answer's Markdown and its annotations (``index`` = end of each cited quote)."""
+    terms = query_terms(question)
+    lead = (
+        "Here is the most relevant part of the documentation:"
+        if len(hits) == 1
+        else "Here are the most relevant parts of the documentation:"
+    )
+    text = lead
+    annotations: list[Annotation] = []
+    for hit in hits:
+        label = _label(hit)
+        text += f"\n\n**[{_escape_link_text(label)}]({hit.url})**\n\n"
+        text += quote(condense(hit.markdown, terms, budget))
+        annotations.append(
+            Annotation(
+                source=URLSource(title=label, url=hit.url, description=hit.page_title),
+                index=len(text),
+            )
+        )
+    return text, annotations
+
+
+class DocsAnswerer:
+    def __init__(self, index: DocsIndex, *, db: Database | None = None, budget: int = 700) -> None:
+        self.index = index
+        self._db = db
+        self.budget = budget
+        self.has_docs = index.count() > 0
+
+    async def answer(
+        self, thread: ThreadMetadata, question: str, context: AnswerContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        item_id = context.new_item_id(thread)
+        if not question.strip():
+            async for event in assistant_message(thread, item_id, [EMPTY_QUESTION]):
+                yield event
+            return
+        yield ProgressUpdateEvent(icon="search", text=SEARCHING)
+        hits = await self.index.search(question)
+        if not hits:
+            message = NOTHING_FOUND if self.has_docs else NO_DOCS
+            async for event in assistant_message(thread, item_id, text_chunks(message)):
+                yield event
+            return
+        text, annotations = compose(question, hits, self.budget)
+        async for event in assistant_message(thread, item_id, text_chunks(text), annotations):
+            yield event
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def create(config: Config) -> DocsAnswerer:
+    """Factory for ``--answerer backend.docs_answerer:create`` (the default): indexes
+    ``config.docs_dir`` into the backend's database, replacing any previous index."""
+    if config.docs_dir is not None and not config.docs_dir.is_dir():
+        raise ValueError(f"--docs {config.docs_dir} is not a folder")
+    db = Database(config.db_path)
+    index = DocsIndex(db)
+    if config.docs_dir is None:
+        index.rebuild([])
+    else:
+        index.index_folder(config.docs_dir, config.docs_url)
+    return DocsAnswerer(index, db=db)

@@ -1,0 +1,238 @@
+"""The ChatKit server: the SDK's `ChatKitServer` with our store and answerer, plus the checks
+and the de-duplication the SDK does not do.
+
+* `precheck()` runs before the SDK sees a request, so an unknown thread (or one of another
+  session), an unknown item or an item of the wrong kind is a 404/400 JSON answer, not an
+  exception logged by the SDK inside a stream that has already answered 200.
+* `stream()` implements idempotent sends. A ``threads.create`` / ``threads.add_user_message``
+  whose ``metadata.client_message_id`` is already stored (in that thread, or for ``create`` in
+  any thread of the session) stores nothing new: it sends ``thread.created`` (create only) and
+  ``thread.item.done`` with the existing user item, deletes the items that followed it with a
+  ``thread.item.removed`` for each visible one, then answers again exactly as
+  ``threads.retry_after_item`` does. A per-session lock covers the check and the storing of
+  the user item, and a unique index backs it up across processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+
+from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    AttachmentsCreateReq,
+    AttachmentsDeleteReq,
+    ChatKitReq,
+    ClientToolCallItem,
+    FeedbackKind,
+    HiddenContextItem,
+    InputTranscribeReq,
+    ItemsFeedbackReq,
+    ItemsListReq,
+    Page,
+    SDKHiddenContextItem,
+    StructuredInputItem,
+    Thread,
+    ThreadCreatedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemRemovedEvent,
+    ThreadMetadata,
+    ThreadsAddClientToolOutputReq,
+    ThreadsAddStructuredInputReq,
+    ThreadsAddUserMessageReq,
+    ThreadsCreateReq,
+    ThreadsCustomActionReq,
+    ThreadsDeleteReq,
+    ThreadsGetByIdReq,
+    ThreadsRetryAfterItemReq,
+    ThreadsSyncCustomActionReq,
+    ThreadStreamEvent,
+    ThreadsUpdateReq,
+    UserMessageItem,
+    UserMessageTextContent,
+)
+
+from . import errors
+from .answerer import AnswerContext, Answerer, title_from_question
+from .config import Config
+from .context import RequestContext
+from .store import SQLiteStore
+from .streaming import sse
+
+UNSUPPORTED = (
+    AttachmentsCreateReq,
+    AttachmentsDeleteReq,
+    InputTranscribeReq,
+    ThreadsCustomActionReq,
+    ThreadsSyncCustomActionReq,
+)
+_THREAD_OPS = (
+    ThreadsGetByIdReq,
+    ThreadsUpdateReq,
+    ThreadsDeleteReq,
+    ItemsListReq,
+    ItemsFeedbackReq,
+    ThreadsAddUserMessageReq,
+    ThreadsRetryAfterItemReq,
+    ThreadsAddClientToolOutputReq,
+    ThreadsAddStructuredInputReq,
+)
+
+
+def question_text(item: UserMessageItem | None) -> str:
+    if item is None:
+        return ""
+    parts = [c.text for c in item.content if isinstance(c, UserMessageTextContent)]
+    return "\n".join(p for p in parts if p).strip()
+
+
+def client_message_id(request: ChatKitReq) -> str | None:
+    if isinstance(request, (ThreadsCreateReq, ThreadsAddUserMessageReq)):
+        value = request.metadata.get("client_message_id")
+        return value if isinstance(value, str) and value else None
+    return None
+
+
+def _visible(item: object) -> bool:
+    return not isinstance(item, (HiddenContextItem, SDKHiddenContextItem))
+
+
+class DocsChatKitServer(ChatKitServer[RequestContext]):
+    store: SQLiteStore
+
+    def __init__(self, store: SQLiteStore, answerer: Answerer, config: Config) -> None:
+        super().__init__(store)
+        self.answerer = answerer
+        self.config = config
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # SDK hooks -------------------------------------------------------------------------------
+    async def respond(
+        self,
+        thread: ThreadMetadata,
+        input_user_message: UserMessageItem | None,
+        context: RequestContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        question = question_text(input_user_message)
+        if thread.title is None and question:
+            # Set before the first event so the title is kept even if the answer fails; the
+            # SDK persists the change and sends thread.updated.
+            thread.title = title_from_question(question)
+        answer_context = AnswerContext(
+            request=context, store=self.store, user_message=input_user_message, config=self.config
+        )
+        async for event in self.answerer.answer(thread, question, answer_context):
+            yield event
+
+    async def add_feedback(
+        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
+    ) -> None:
+        await self.store.add_feedback(thread_id, item_ids, feedback, context)
+
+    # before the SDK --------------------------------------------------------------------------
+    async def precheck(self, request: ChatKitReq, context: RequestContext) -> None:
+        """Reject what the SDK would fail on, with the right status, before any output."""
+        if isinstance(request, UNSUPPORTED):
+            raise errors.ValidationError(f"This server does not support {request.type}.")
+        limit = getattr(request.params, "limit", None)
+        if limit is not None and limit < 0:
+            raise errors.ValidationError("params.limit must not be negative.")
+        if not isinstance(request, _THREAD_OPS):
+            return
+        thread_id = request.params.thread_id
+        try:
+            await self.store.load_thread(thread_id, context)
+            if isinstance(request, ThreadsRetryAfterItemReq):
+                item = await self.store.load_item(thread_id, request.params.item_id, context)
+                if not isinstance(item, UserMessageItem):
+                    raise errors.ValidationError("Only a user message can be retried.")
+            elif isinstance(request, ThreadsAddStructuredInputReq):
+                item = await self.store.load_item(thread_id, request.params.item_id, context)
+                if not isinstance(item, StructuredInputItem) or item.status != "pending":
+                    raise errors.ValidationError("That item is not a pending question.")
+            elif isinstance(request, ThreadsAddClientToolOutputReq):
+                page = await self.store.load_thread_items(thread_id, None, 1, "desc", context)
+                last = page.data[0] if page.data else None
+                if not isinstance(last, ClientToolCallItem) or last.status != "pending":
+                    raise errors.ValidationError("The thread is not waiting for a tool output.")
+        except NotFoundError as exc:
+            what = "Message" if "Item" in str(exc) else "Conversation"
+            raise errors.NotFoundError(f"{what} not found.") from None
+
+    # streaming -------------------------------------------------------------------------------
+    def _lock(self, session_id: str) -> asyncio.Lock:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = self._locks[session_id] = asyncio.Lock()
+        return lock
+
+    async def stream(
+        self, request: ChatKitReq, raw: bytes, context: RequestContext
+    ) -> AsyncIterator[bytes]:
+        """The SSE bytes of a streaming request, with re-sends de-duplicated."""
+        cmid = client_message_id(request)
+        if cmid is None:
+            async for chunk in await self._stream(raw, context):
+                yield chunk
+            return
+        context.client_message_id = cmid
+        lock = self._lock(context.session_id)
+        async with lock:
+            thread_id = (
+                request.params.thread_id if isinstance(request, ThreadsAddUserMessageReq) else None
+            )
+            found = await self.store.find_client_message(cmid, context, thread_id)
+            if found is None:
+                # Pull the events up to the stored user item while holding the lock.
+                source = (await self._stream(raw, context)).__aiter__()
+                head = [await source.__anext__() for _ in range(2 if thread_id is None else 1)]
+            else:
+                head, source = await self._replay(request, found, context)
+        for chunk in head:
+            yield chunk
+        async for chunk in source:
+            yield chunk
+
+    async def _stream(self, raw: bytes, context: RequestContext) -> StreamingResult:
+        result = await self.process(raw, context)
+        assert isinstance(result, StreamingResult)
+        return result
+
+    async def _replay(
+        self,
+        request: ChatKitReq,
+        found: tuple[ThreadMetadata, UserMessageItem],
+        context: RequestContext,
+    ) -> tuple[list[bytes], AsyncIterator[bytes]]:
+        thread, user_item = found
+        head: list[bytes] = []
+        if isinstance(request, ThreadsCreateReq):
+            head.append(sse(ThreadCreatedEvent(thread=_thread_response(thread))))
+        head.append(sse(ThreadItemDoneEvent(item=user_item)))
+        removed = await self.store.remove_items_after(thread.id, user_item.id, context)
+        head.extend(sse(ThreadItemRemovedEvent(item_id=i.id)) for i in removed if _visible(i))
+        retry = ThreadsRetryAfterItemReq.model_validate(
+            {"params": {"thread_id": thread.id, "item_id": user_item.id}}
+        )
+        context.client_message_id = None
+        result = await self._stream(retry.model_dump_json().encode(), context)
+        return head, result.__aiter__()
+
+    async def non_streaming(self, raw: bytes, context: RequestContext) -> bytes:
+        result = await self.process(raw, context)
+        assert isinstance(result, NonStreamingResult)
+        return result.json
+
+
+def _thread_response(thread: ThreadMetadata) -> Thread:
+    """A thread as the SDK sends it: no server metadata, empty items page."""
+    return Thread(
+        id=thread.id,
+        title=thread.title,
+        created_at=thread.created_at,
+        status=thread.status,
+        allowed_image_domains=thread.allowed_image_domains,
+        items=Page(),
+    )

@@ -1,0 +1,387 @@
+"""SQLite implementation of the ChatKit SDK's `Store`, plus sessions and feedback.
+
+Every thread belongs to the session that created it (``threads.session_id``). Each method takes
+the `RequestContext` and behaves as if threads of other sessions did not exist: it raises the
+SDK's `NotFoundError`, which the app answers with 404. Items are ordered by insertion
+(``items.seq``); the paging cursor ``after`` is the id of the last item (or thread) returned,
+as in the SDK's captures. Item ids are unique per thread in practice, but an Agents-SDK bridge
+may reuse a placeholder id across turns, so lookups by id act on the newest row with that id.
+
+Rows hold the SDK objects as JSON, so a PostgreSQL store is the same SQL against another
+driver: see README "Reference backend".
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from typing import Any
+
+from chatkit.store import NotFoundError, Store, StoreItemType
+from chatkit.types import (
+    Attachment,
+    Page,
+    ThreadItem,
+    ThreadMetadata,
+    UserMessageItem,
+)
+from pydantic import TypeAdapter
+
+from .context import RequestContext
+from .db import Database, transaction
+
+MAX_PAGE = 100
+_ID_PREFIXES = {
+    "thread": "thr",
+    "message": "msg",
+    "tool_call": "tc",
+    "workflow": "wf",
+    "task": "tsk",
+    "attachment": "atc",
+    "sdk_hidden_context": "shcx",
+}
+_ITEM = TypeAdapter(ThreadItem)
+_ATTACHMENT = TypeAdapter(Attachment)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    refreshed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS threads (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS threads_by_session ON threads (session_id, seq);
+CREATE TABLE IF NOT EXISTS items (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    client_message_id TEXT,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS items_by_thread ON items (thread_id, seq);
+CREATE INDEX IF NOT EXISTS items_by_id ON items (thread_id, id);
+CREATE UNIQUE INDEX IF NOT EXISTS items_by_client_message_id
+    ON items (thread_id, client_message_id) WHERE client_message_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+"""
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def _owns(conn: sqlite3.Connection, thread_id: str, session_id: str) -> None:
+    row = conn.execute(
+        "SELECT 1 FROM threads WHERE id = ? AND session_id = ?", (thread_id, session_id)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"Thread {thread_id} not found")
+
+
+def _page(rows: list[Any], limit: int, parse: Any, key: int = 0) -> Page[Any]:
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    data = [parse(r[key]) for r in rows]
+    return Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
+
+
+def _clamp(limit: int) -> int:
+    return max(1, min(int(limit), MAX_PAGE))
+
+
+class SQLiteStore(Store[RequestContext]):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        db.run_sync(lambda conn: conn.executescript(SCHEMA))
+
+    # ids -------------------------------------------------------------------------------------
+    def generate_thread_id(self, context: RequestContext) -> str:
+        return new_id("thr")
+
+    def generate_item_id(
+        self, item_type: StoreItemType, thread: ThreadMetadata, context: RequestContext
+    ) -> str:
+        return new_id(_ID_PREFIXES.get(item_type, "itm"))
+
+    # sessions --------------------------------------------------------------------------------
+    async def create_session(self) -> str:
+        session_id = f"sess_{secrets.token_hex(12)}"
+
+        def run(conn: sqlite3.Connection) -> None:
+            now = time.time()
+            conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (session_id, now, now))
+
+        await self.db.run(run)
+        return session_id
+
+    async def session_exists(self, session_id: str) -> bool:
+        def run(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone()
+                is not None
+            )
+
+        return await self.db.run(run)
+
+    async def touch_session(self, session_id: str) -> None:
+        await self.db.run(
+            lambda conn: conn.execute(
+                "UPDATE sessions SET refreshed_at = ? WHERE id = ?", (time.time(), session_id)
+            )
+        )
+
+    # threads ---------------------------------------------------------------------------------
+    async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
+        def run(conn: sqlite3.Connection) -> ThreadMetadata:
+            row = conn.execute(
+                "SELECT data FROM threads WHERE id = ? AND session_id = ?",
+                (thread_id, context.session_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"Thread {thread_id} not found")
+            return ThreadMetadata.model_validate_json(row[0])
+
+        return await self.db.run(run)
+
+    async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
+        data = thread.model_dump_json(exclude={"items"})
+
+        def run(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                row = conn.execute(
+                    "SELECT session_id FROM threads WHERE id = ?", (thread.id,)
+                ).fetchone()
+                if row is None:
+                    conn.execute(
+                        "INSERT INTO threads (id, session_id, data) VALUES (?, ?, ?)",
+                        (thread.id, context.session_id, data),
+                    )
+                elif row[0] != context.session_id:
+                    raise NotFoundError(f"Thread {thread.id} not found")
+                else:
+                    conn.execute("UPDATE threads SET data = ? WHERE id = ?", (data, thread.id))
+
+        await self.db.run(run)
+
+    async def load_threads(
+        self, limit: int, after: str | None, order: str, context: RequestContext
+    ) -> Page[ThreadMetadata]:
+        limit = _clamp(limit)
+        desc = order == "desc"
+
+        def run(conn: sqlite3.Connection) -> Page[ThreadMetadata]:
+            sql = "SELECT data FROM threads WHERE session_id = ?"
+            args: list[Any] = [context.session_id]
+            if after:
+                sql += f" AND seq {'<' if desc else '>'} (SELECT seq FROM threads WHERE id = ?)"
+                args.append(after)
+            sql += f" ORDER BY seq {'DESC' if desc else 'ASC'} LIMIT ?"
+            rows = conn.execute(sql, (*args, limit + 1)).fetchall()
+            return _page(rows, limit, ThreadMetadata.model_validate_json)
+
+        return await self.db.run(run)
+
+    async def delete_thread(self, thread_id: str, context: RequestContext) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                _owns(conn, thread_id, context.session_id)
+                conn.execute("DELETE FROM items WHERE thread_id = ?", (thread_id,))
+                conn.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
+
+        await self.db.run(run)
+
+    # items -----------------------------------------------------------------------------------
+    async def load_thread_items(
+        self, thread_id: str, after: str | None, limit: int, order: str, context: RequestContext
+    ) -> Page[ThreadItem]:
+        limit = _clamp(limit)
+        desc = order == "desc"
+
+        def run(conn: sqlite3.Connection) -> Page[ThreadItem]:
+            _owns(conn, thread_id, context.session_id)
+            sql = "SELECT data FROM items WHERE thread_id = ?"
+            args: list[Any] = [thread_id]
+            if after:
+                sql += (
+                    f" AND seq {'<' if desc else '>'} (SELECT max(seq) FROM items"
+                    " WHERE thread_id = ? AND id = ?)"
+                )
+                args += [thread_id, after]
+            sql += f" ORDER BY seq {'DESC' if desc else 'ASC'} LIMIT ?"
+            rows = conn.execute(sql, (*args, limit + 1)).fetchall()
+            return _page(rows, limit, _ITEM.validate_json)
+
+        return await self.db.run(run)
+
+    async def add_thread_item(
+        self, thread_id: str, item: ThreadItem, context: RequestContext
+    ) -> None:
+        data = item.model_dump_json()
+        client_message_id = context.client_message_id if isinstance(item, UserMessageItem) else None
+
+        def run(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                _owns(conn, thread_id, context.session_id)
+                conn.execute(
+                    "INSERT INTO items (id, thread_id, type, client_message_id, data)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (item.id, thread_id, item.type, client_message_id, data),
+                )
+
+        await self.db.run(run)
+
+    async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        data = item.model_dump_json()
+
+        def run(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                _owns(conn, thread_id, context.session_id)
+                cur = conn.execute(
+                    "UPDATE items SET data = ?, type = ? WHERE seq = (SELECT max(seq) FROM items"
+                    " WHERE thread_id = ? AND id = ?)",
+                    (data, item.type, thread_id, item.id),
+                )
+                if cur.rowcount == 0:
+                    conn.execute(
+                        "INSERT INTO items (id, thread_id, type, data) VALUES (?, ?, ?, ?)",
+                        (item.id, thread_id, item.type, data),
+                    )
+
+        await self.db.run(run)
+
+    async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
+        def run(conn: sqlite3.Connection) -> ThreadItem:
+            _owns(conn, thread_id, context.session_id)
+            row = conn.execute(
+                "SELECT data FROM items WHERE thread_id = ? AND id = ? ORDER BY seq DESC LIMIT 1",
+                (thread_id, item_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"Item {item_id} not found in thread {thread_id}")
+            return _ITEM.validate_json(row[0])
+
+        return await self.db.run(run)
+
+    async def delete_thread_item(
+        self, thread_id: str, item_id: str, context: RequestContext
+    ) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                _owns(conn, thread_id, context.session_id)
+                conn.execute(
+                    "DELETE FROM items WHERE seq = (SELECT max(seq) FROM items"
+                    " WHERE thread_id = ? AND id = ?)",
+                    (thread_id, item_id),
+                )
+
+        await self.db.run(run)
+
+    # attachments (stored for completeness; the app does not offer uploads) ----------------
+    async def save_attachment(self, attachment: Attachment, context: RequestContext) -> None:
+        data = attachment.model_dump_json()
+        await self.db.run(
+            lambda conn: conn.execute(
+                "INSERT INTO attachments VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " data = excluded.data WHERE session_id = excluded.session_id",
+                (attachment.id, context.session_id, data),
+            )
+        )
+
+    async def load_attachment(self, attachment_id: str, context: RequestContext) -> Attachment:
+        def run(conn: sqlite3.Connection) -> Attachment:
+            row = conn.execute(
+                "SELECT data FROM attachments WHERE id = ? AND session_id = ?",
+                (attachment_id, context.session_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"Attachment {attachment_id} not found")
+            return _ATTACHMENT.validate_json(row[0])
+
+        return await self.db.run(run)
+
+    async def delete_attachment(self, attachment_id: str, context: RequestContext) -> None:
+        await self.db.run(
+            lambda conn: conn.execute(
+                "DELETE FROM attachments WHERE id = ? AND session_id = ?",
+                (attachment_id, context.session_id),
+            )
+        )
+
+    # beyond the SDK interface ----------------------------------------------------------------
+    async def find_client_message(
+        self, client_message_id: str, context: RequestContext, thread_id: str | None = None
+    ) -> tuple[ThreadMetadata, UserMessageItem] | None:
+        """The stored user item carrying ``client_message_id`` in ``thread_id`` (or, without
+        it, in any thread of the session), with its thread."""
+
+        def run(conn: sqlite3.Connection) -> tuple[ThreadMetadata, UserMessageItem] | None:
+            sql = (
+                "SELECT t.data, i.data FROM items i JOIN threads t ON t.id = i.thread_id"
+                " WHERE i.client_message_id = ? AND t.session_id = ?"
+            )
+            args: list[Any] = [client_message_id, context.session_id]
+            if thread_id is not None:
+                sql += " AND t.id = ?"
+                args.append(thread_id)
+            row = conn.execute(sql + " ORDER BY i.seq DESC LIMIT 1", args).fetchone()
+            if row is None:
+                return None
+            item = _ITEM.validate_json(row[1])
+            assert isinstance(item, UserMessageItem)
+            return ThreadMetadata.model_validate_json(row[0]), item
+
+        return await self.db.run(run)
+
+    async def remove_items_after(
+        self, thread_id: str, item_id: str, context: RequestContext
+    ) -> list[ThreadItem]:
+        """Delete every item stored after the newest ``item_id``; return them, oldest first."""
+
+        def run(conn: sqlite3.Connection) -> list[ThreadItem]:
+            with transaction(conn):
+                _owns(conn, thread_id, context.session_id)
+                where = (
+                    "thread_id = ? AND seq > (SELECT max(seq) FROM items WHERE thread_id = ?"
+                    " AND id = ?)"
+                )
+                args = (thread_id, thread_id, item_id)
+                rows = conn.execute(
+                    f"SELECT data FROM items WHERE {where} ORDER BY seq", args
+                ).fetchall()
+                conn.execute(f"DELETE FROM items WHERE {where}", args)
+                return [_ITEM.validate_json(r[0]) for r in rows]
+
+        return await self.db.run(run)
+
+    async def add_feedback(
+        self, thread_id: str, item_ids: list[str], kind: str, context: RequestContext
+    ) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                _owns(conn, thread_id, context.session_id)
+                now = time.time()
+                conn.executemany(
+                    "INSERT INTO feedback (thread_id, item_id, kind, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(thread_id, item_id, kind, now) for item_id in item_ids],
+                )
+
+        await self.db.run(run)

@@ -1,0 +1,118 @@
+"""Client secrets: HMAC-SHA256 signed tokens bound to a session id and an expiry.
+
+Format: ``cks_<base64url(JSON payload)>.<base64url(HMAC)>``. The payload holds the session id,
+the expiry (Unix seconds) and a random nonce, so every secret is unique and unguessable without
+the key. Verification is constant-time and checks the signature before trusting anything else.
+
+The key comes from ``CHATKIT_SIGNING_KEY`` or from ``<data-dir>/signing.key`` (32 random bytes,
+hex, created once with mode 0600). Rotating the key invalidates every outstanding secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger("backend.tokens")
+
+PREFIX = "cks_"
+_DOMAIN = b"chatkit-widget client secret v1|"
+MAX_TOKEN_CHARS = 512
+KEY_FILE = "signing.key"
+
+
+class TokenError(Exception):
+    """The token is malformed, forged, or too old; the message is safe to show."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Claims:
+    session_id: str
+    expires_at: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class SecretSigner:
+    def __init__(self, key: bytes, *, clock: Callable[[], float] = time.time) -> None:
+        if len(key) < 16:
+            raise ValueError("signing key must be at least 16 bytes")
+        self._key = key
+        self._clock = clock
+
+    def _mac(self, body: str) -> bytes:
+        return hmac.new(self._key, _DOMAIN + body.encode("ascii"), hashlib.sha256).digest()
+
+    def issue(self, session_id: str, ttl: float) -> tuple[str, int]:
+        """A fresh secret for ``session_id`` and its expiry (Unix seconds)."""
+        expires_at = int(self._clock() + ttl)
+        payload = {"sid": session_id, "exp": expires_at, "n": _b64(secrets.token_bytes(12))}
+        body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+        return f"{PREFIX}{body}.{_b64(self._mac(body))}", expires_at
+
+    def verify(self, token: str, *, grace: float = 0.0) -> Claims:
+        """The claims of a genuine token that expired no more than ``grace`` seconds ago."""
+        if not token.startswith(PREFIX) or len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
+            raise TokenError("malformed client secret")
+        body, _, sig = token[len(PREFIX) :].partition(".")
+        try:
+            given = _unb64(sig)
+        except (binascii.Error, ValueError):
+            raise TokenError("malformed client secret") from None
+        if not hmac.compare_digest(given, self._mac(body)):
+            raise TokenError("invalid client secret")
+        try:
+            payload = json.loads(_unb64(body))
+            claims = Claims(session_id=str(payload["sid"]), expires_at=int(payload["exp"]))
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise TokenError("malformed client secret") from None
+        if self._clock() > claims.expires_at + grace:
+            raise TokenError("the client secret has expired")
+        return claims
+
+
+def load_signing_key(data_dir: Path, env_key: str | None) -> bytes:
+    """The key from the environment, else the one kept in the data dir (created on first use)."""
+    if env_key:
+        if len(env_key) < 32:
+            log.warning(
+                "CHATKIT_SIGNING_KEY is shorter than 32 characters; use a long random value"
+            )
+        return env_key.encode("utf-8")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+        log.info("created a new signing key in %s", path)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        log.warning("%s was readable by others; restricting it to the owner", path)
+        path.chmod(0o600)
+    text = path.read_text().strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"{path} does not hold a hex key; delete it to make a new one") from None
+    if len(key) < 16:
+        raise ValueError(f"{path} holds a key shorter than 16 bytes; delete it to make a new one")
+    return key
