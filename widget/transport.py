@@ -186,8 +186,11 @@ async def race(
         out.aborted = True
         return out
 
+    started = [False]
+
     # The first of the three to finish decides; later ones change nothing.
     async def run() -> None:
+        started[0] = True
         try:
             value = await awaitable
         except BaseException as exc:  # noqa: BLE001 - handed to the caller via Outcome
@@ -225,6 +228,8 @@ async def race(
             timer_task.cancel()
         if not out.done:
             task.cancel()
+            if not started[0]:
+                _close(awaitable)  # nobody will ever await it
     return out
 
 
@@ -277,6 +282,10 @@ class ScriptedResponse(Response):
     def abort(self) -> None:
         self.aborted = True
         self._handle.abort()
+        # Chunks never reached are released (a coroutine that is never awaited would warn).
+        for item in self._chunks[self._pos :]:
+            if hasattr(item, "send"):
+                _close(item)
 
 
 class MockTransport(Transport):
