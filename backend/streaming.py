@@ -63,6 +63,7 @@ class EventStream:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._getter: asyncio.Future[Any] | None = None
         self._first: bytes | None = None
+        self._cancelled = False
         self._pump = asyncio.create_task(self._run())
         tasks.add(self._pump)
         self._pump.add_done_callback(tasks.discard)
@@ -94,7 +95,10 @@ class EventStream:
         if self._getter is not None:
             self._getter.cancel()
             self._getter = None
-        if not self._pump.done():
+        # Cancel once only: a second cancel would interrupt the SDK's own cancel handling
+        # (which still awaits the store to save the partial answer).
+        if not self._cancelled and not self._pump.done():
+            self._cancelled = True
             self._pump.cancel()
 
     async def body(self) -> AsyncIterator[bytes]:
