@@ -204,7 +204,7 @@ class ChatKitClient:
         abort: "AbortHandle | None" = None,
     ) -> StreamResult:
         """Send a streaming operation and deliver its events to ``on_event``."""
-        return (await race(self._stream(body, on_event, abort))).result()  # type: ignore[no-any-return]
+        return (await race(self._stream(body, on_event, abort))).result()
 
     async def request(self, body: dict, *, abort: "AbortHandle | None" = None) -> "Any":
         """Send a non-streaming operation; returns its decoded JSON response."""
@@ -236,7 +236,7 @@ class ChatKitClient:
             result.requests = call.requests
             return result
 
-        return await self._retry(attempt, call, stream_retryable, STREAM_RETRY, abort)  # type: ignore[no-any-return]
+        return await self._retry(attempt, call, stream_retryable, STREAM_RETRY, abort)
 
     async def _request_json(self, body: dict, abort: "AbortHandle | None") -> "Any":
         if protocol.is_streaming(body):

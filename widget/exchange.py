@@ -67,7 +67,7 @@ async def read_chunk_within(
     raised. ``bytes_received`` is copied onto the timeout error."""
     out = await race(response.read_chunk(), timeout=timeout, abort=abort)
     if out.done:
-        return out.result()  # type: ignore[no-any-return]
+        return out.result()
     response.abort()
     if out.timed_out:
         if abort is not None:
@@ -86,7 +86,7 @@ async def read_body(
     """Read the body with an idle deadline per chunk, keeping at most ``limit`` bytes.
     Returns ``(body, complete)``; when the limit is reached the response is aborted and
     ``complete`` is ``False``."""
-    parts = []
+    parts: list[bytes] = []
     size = 0
     while True:
         chunk = await read_chunk_within(

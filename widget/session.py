@@ -170,7 +170,7 @@ class Session:
             flight.task = asyncio.create_task(self._refresh(flight, self._generation))
         out = await race(flight.event.wait(), abort=abort)
         if not out.done:
-            raise RequestCancelled(abort.reason if abort is not None else None)  # type: ignore[arg-type]
+            raise RequestCancelled((abort.reason if abort is not None else None) or "cancelled")
         if flight.error is not None:
             raise flight.error
         return flight.secret  # type: ignore[return-value]

@@ -186,11 +186,8 @@ async def race(
         out.aborted = True
         return out
 
-    started = [False]
-
     # The first of the three to finish decides; later ones change nothing.
     async def run() -> None:
-        started[0] = True
         try:
             value = await awaitable
         except BaseException as exc:  # noqa: BLE001 - handed to the caller via Outcome
@@ -227,9 +224,7 @@ async def race(
         if timer_task is not None and not out.timed_out:
             timer_task.cancel()
         if not out.done:
-            task.cancel()
-            if not started[0]:
-                _close(awaitable)  # nobody will ever await it
+            task.cancel()  # it has started (it was scheduled first): the awaitable is closed
     return out
 
 
