@@ -228,7 +228,11 @@ class SSEDecoder:
     def decode(self, chunk: bytes) -> "list[ServerSentEvent]":
         events: list[ServerSentEvent] = []
         for line in self._lines.decode(chunk):
-            self._line(line, events)
+            if line:
+                self._line(line, events)
+            else:
+                # "If the line is empty (a blank line): Dispatch the event."
+                self._dispatch(events)
         if self._lines.pending_size + self._data_size > self.max_buffer_size:
             self._overflow()
         return events
@@ -254,29 +258,30 @@ class SSEDecoder:
         )
 
     def _line(self, line: bytes, events: "list[ServerSentEvent]") -> None:
-        if not line:
-            # "If the line is empty (a blank line): Dispatch the event."
-            self._dispatch(events)
-            return
+        """One non-empty line: a comment or a field."""
         if line[0] == 58:
             # "If the line starts with a U+003A COLON character (:): Ignore the line."
             return
         if len(line) + self._data_size > self.max_buffer_size:
             self._overflow()
         self._in_event = True
-        colon = line.find(b":")
+        if line.startswith(b"data:"):
+            # The field ChatKit sends on every line: its first colon is known, skip the search.
+            name = b"data"
+            colon = 4
+        else:
+            colon = line.find(b":")
+            name = line[:colon] if colon >= 0 else line
         if colon < 0:
             # "Otherwise, the string is not empty but does not contain a U+003A COLON
             # character (:): process the field using the whole line as the field name, and
             # the empty string as the field value."
-            name = line
             value = b""
         else:
             # "Collect the characters on the line before the first U+003A COLON character
             # (:), and let field be that string. Collect the characters on the line after the
             # first U+003A COLON character (:), and let value be that string. If value starts
             # with a U+0020 SPACE character, remove it from value." (One space, never a tab.)
-            name = line[:colon]
             start = colon + 1
             if start < len(line) and line[start] == 32:
                 start += 1
@@ -315,15 +320,19 @@ class SSEDecoder:
         #    server." (Even when no event follows.)
         self.last_event_id = self._id
         data = self._data
-        event = self._event
         retry = self._event_retry
-        self._reset_event()
+        self._event_retry = None
+        self._in_event = False
         # 2. "If the data buffer is an empty string, set the data buffer and the event type
         #    buffer to the empty string and return."
         if not data:
+            self._event = ""
             return
         # 3. "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
         #    remove the last character from the data buffer." Joining with LF does both.
         # 4. Event type: the event type buffer, or "message" if it is empty.
-        event = event or "message"
+        event = self._event or "message"
+        self._event = ""
+        self._data = []
+        self._data_size = 0
         events.append(ServerSentEvent(event=event, data="\n".join(data), id=self._id, retry=retry))

@@ -2,7 +2,7 @@
 events at every chunk size from 1 to 64 bytes and at every 2-way split.
 
 On MicroPython the 2-way splits are scaled down (every split within 4 bytes of a line end,
-where the bugs live, plus every 13th byte) to keep the suite well under a minute."""
+where the bugs live, plus every 7th byte) to keep the suite well under a minute."""
 
 import json
 
@@ -27,7 +27,7 @@ def expected_events(data):
 def split_points(data):
     if not MICROPYTHON:
         return range(len(data) + 1)
-    points = set(range(0, len(data) + 1, 13))
+    points = set(range(0, len(data) + 1, 7))
     start = 0
     while True:
         lf = data.find(b"\n", start)
