@@ -37,37 +37,37 @@ event outgrows ``max_event_size``), ``RequestCancelled``.
 Timeouts: streaming, 30 s to the response headers and 30 s idle between body chunks (every
 chunk resets it, keep-alive comments included); JSON operations, 10 s for each.
 
-Automatic retries (reliability-security.md §3.3; full jitter 0.5 s base, 4 s cap,
-``Retry-After`` honoured as a minimum and clamped to 60 s, a wait that does not fit the
-budget ends the retries and the error keeps ``retry_after`` for the countdown):
+Automatic retries (reliability-security.md §3.3). Waits are full jitter (base 0.5 s, cap
+4 s); ``Retry-After`` is a minimum, clamped to 60 s; a wait that does not fit the remaining
+budget ends the retries, and the raised ``HTTPStatusError`` keeps ``retry_after`` for the
+countdown. "Requests" counts every POST of the call, the 401 replay included.
 
-======================  ==========================================  =========  ========
-operation               retried on                                  requests   budget
-======================  ==========================================  =========  ========
-streaming (6 ops)       before the stream opened only: network      2 at most  40 s
-                        error, headers timeout, 408, 429, 500, 503
-                        -- never once a 2xx arrived (the server is
-                        processing; a byte may be on the screen)
-reads: threads.get_by_  network error, timeout (incl. a broken       3          35 s
-id, threads.list,       body), 408, 429, 500, 502, 503, 504
-items.list
-idempotent writes:      same as reads: setting feedback, a title,    3          35 s
-items.feedback, threads or deleting twice has the effect of once
-.update, threads.delete
-attachments.delete
-other JSON ops          408, 429, 503 only (rejected before any      3          35 s
-(attachments.create,    processing); no network or 5xx retry, these
-input.transcribe, ...)  have side effects and no idempotency key
-all                     401: the secret is invalidated and
-                        refreshed once (single-flight), then the
-                        request is sent again (counts as a request)
-never                   400, 403, 404, 413, 422, other 4xx; a 2xx with the wrong media
-                        type; protocol errors; ``RequestCancelled``; failures of the
-                        session endpoint (it has its own retries: ``widget.session``)
-======================  ====================================================================
+  streaming (threads.create, add_user_message, retry_after_item, add_client_tool_output,
+  add_structured_input, custom_action): at most 2 requests, budget 40 s (room for one retry
+  after a 30 s headers timeout). Retried only *before the stream opened*: network error,
+  headers timeout, 408, 429, 500, 503. Never once a 2xx event stream arrived (the server is
+  processing; events may already be on screen), whatever happens next. Not 502/504: a proxy
+  may have forwarded the request, and a re-send while the first generation still runs would
+  race it on the server.
 
-502 and 504 are not retried for streams: a proxy may have forwarded the request, and a
-re-send while the first generation runs would race it on the server.
+  reads (threads.get_by_id, threads.list, items.list) and idempotent writes (items.feedback,
+  threads.update, threads.delete, attachments.delete: doing them twice has the effect of
+  doing them once): at most 3 requests, budget 35 s. Retried: network error, timeout (also
+  a body that breaks), 408, 429, 5xx.
+
+  other JSON operations (attachments.create, input.transcribe, threads.sync_custom_action,
+  unknown types: side effects and no idempotency key): at most 3 requests, budget 35 s,
+  retried only on 408, 429 and 503 (rejected before any processing).
+
+  every operation: a 401 invalidates the secret, which is refreshed once (single-flight,
+  same session), then the request is sent again.
+
+  never: 400, 403, 404, 413, 422 and other 4xx; a 2xx of the wrong media type; protocol
+  errors; ``RequestCancelled``; failures of the session endpoint itself (it has its own
+  retries, ``widget.session``: retries happen at one layer only).
+
+Each call runs in a task of its own (see ``stream``), so a caller awaiting from MicroPython's
+top level is woken once per call rather than once per chunk.
 """
 
 import asyncio
@@ -100,7 +100,9 @@ IDEMPOTENT_WRITE_OPS = ("items.feedback", "threads.update", "threads.delete", "a
 
 
 class StreamResult:
-    """How a stream ended (it ended without an exception)."""
+    """How a stream that ended without an exception went: ``events`` delivered,
+    ``bytes_received``, ``complete`` (clean end, not inside an event), ``error`` (the first
+    in-band ``protocol.ErrorEvent`` or None) and ``requests`` (POSTs made, retries included)."""
 
     __slots__ = ("events", "bytes_received", "complete", "error", "requests")
 
