@@ -1,0 +1,364 @@
+"""Link policy: which URLs from model output may become a clickable link, and where they point.
+
+Portable (CPython, MicroPython, Pyodide); no I/O, no ``urllib`` (MicroPython has none), so
+RFC 3986 reference resolution is implemented here.
+
+Rules this module owns (reliability-security.md §4.1 rule 3, §6 C 2):
+
+- Allowed after resolution: ``http``, ``https``, ``mailto``. Everything else is refused
+  (``None``): ``javascript:``, ``vbscript:``, ``data:``, ``file:``, ``blob:``, unknown schemes.
+- The href is first cleaned the way a browser's URL parser would (WHATWG URL: leading and
+  trailing C0 controls and spaces are stripped, ASCII tab / LF / CR are removed everywhere),
+  so ``" jav\\tascript:"`` is judged as ``javascript:``. Any other control character refuses
+  the link.
+- A relative reference whose first segment contains ``:`` (after percent-decoding, or written
+  as the ``&colon;`` / ``&#58;`` entity) is refused: RFC 3986 §4.2 forbids it, and it is the
+  shape of an obfuscated scheme (``%6Aavascript:``, ``javascript&colon;``).
+- A backslash that a browser would read as ``/`` (WHATWG treats ``\\`` as ``/`` in http(s)
+  URLs) and that would change the target's scheme or host refuses the link
+  (``/\\evil.example`` would be protocol-relative in a browser). Other backslashes are
+  percent-encoded, so the browser never sees one.
+- http(s) URLs need an authority (``//host``), must not carry userinfo
+  (``https://docs.python.org@evil.example`` shows one host and opens another), and the host must
+  be ASCII (letters, digits, ``.-_``) or a bracketed IPv6 literal: no IDN homographs.
+- Relative references (``/docs/intro#setup``, ``intro``, ``../x``, ``#a``, ``?q``) resolve
+  against ``base_url`` (RFC 3986 §5.2). A protocol-relative ``//host/x`` takes the base's scheme
+  (``https`` when there is no base) and is then judged like any absolute URL.
+  Without a base, relative references stay relative (the browser resolves them against the
+  page) and network-path ones get ``https:``.
+- ``external`` is True when the resolved host differs from the base's host (always True for
+  ``mailto:``, and for absolute URLs when there is no base). The DOM builder then adds
+  ``target="_blank" rel="noopener noreferrer"``.
+- The returned ``href`` is canonical and percent-encoded (space, non-ASCII, quotes, angle
+  brackets, backslash ...; existing ``%XX`` escapes are kept), so the browser parses exactly
+  what this module judged.
+"""
+
+if False:  # type-only imports (MicroPython has no typing module)
+    from typing import Optional  # noqa: F401
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+# Characters kept as they are when encoding a URL (CommonMark's reference renderers use the
+# same set: mdurl.encode's defaults plus ASCII letters and digits).
+_KEEP = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789;/?:@&=+$,-_.!~*'()#")
+_HEX = "0123456789abcdefABCDEF"
+_SCHEME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_HOST_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+_IPV6_CHARS = set("0123456789abcdef:.")
+
+
+class ResolvedLink:
+    """An allowed link: canonical absolute (or, without a base, relative) ``href``."""
+
+    __slots__ = ("href", "scheme", "host", "external")
+
+    def __init__(self, *, href: str, scheme: str, host: str, external: bool) -> None:
+        self.href = href
+        self.scheme = scheme  # "http", "https", "mailto", or "" for a kept relative reference
+        self.host = host  # lower-case host[:port] for http(s), else ""
+        self.external = external
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ResolvedLink)
+            and self.href == other.href
+            and self.scheme == other.scheme
+            and self.host == other.host
+            and self.external == other.external
+        )
+
+    def __repr__(self) -> str:
+        return "ResolvedLink(href=%r, scheme=%r, host=%r, external=%r)" % (
+            self.href,
+            self.scheme,
+            self.host,
+            self.external,
+        )
+
+
+def encode_url(s: str) -> str:
+    """Percent-encode everything outside the kept set; keep valid ``%XX`` escapes."""
+    out = []
+    data = s.encode()
+    n = len(data)
+    i = 0
+    while i < n:
+        b = data[i]
+        c = chr(b) if b < 128 else ""
+        if c and c in _KEEP:
+            out.append(c)
+        elif c == "%" and i + 2 < n and chr(data[i + 1]) in _HEX and chr(data[i + 2]) in _HEX:
+            out.append(c)
+        else:
+            out.append("%%%02X" % b)
+        i += 1
+    return "".join(out)
+
+
+def _clean(href: str) -> "Optional[str]":
+    """WHATWG URL pre-processing: strip C0/space at both ends, drop tab/LF/CR; other
+    control characters refuse the URL."""
+    start = 0
+    end = len(href)
+    while start < end and ord(href[start]) <= 32:
+        start += 1
+    while end > start and ord(href[end - 1]) <= 32:
+        end -= 1
+    s = href[start:end]
+    if "\t" in s or "\n" in s or "\r" in s:
+        s = s.replace("\t", "").replace("\n", "").replace("\r", "")
+    for ch in s:
+        o = ord(ch)
+        if o < 32 or o == 127:
+            return None
+    return s
+
+
+class _Ref:
+    """RFC 3986 Appendix B split; ``None`` means "component not present"."""
+
+    __slots__ = ("scheme", "authority", "path", "query", "fragment")
+
+    def __init__(self, s: str) -> None:
+        self.scheme = None  # type: Optional[str]
+        self.authority = None  # type: Optional[str]
+        self.query = None  # type: Optional[str]
+        self.fragment = None  # type: Optional[str]
+        i = s.find("#")
+        if i >= 0:
+            self.fragment = s[i + 1 :]
+            s = s[:i]
+        i = s.find("?")
+        if i >= 0:
+            self.query = s[i + 1 :]
+            s = s[:i]
+        i = s.find(":")
+        if i > 0 and s[0].isalpha() and all(c in _SCHEME_CHARS for c in s[:i]):
+            self.scheme = s[:i].lower()
+            s = s[i + 1 :]
+        if s.startswith("//"):
+            i = s.find("/", 2)
+            if i < 0:
+                i = len(s)
+            self.authority = s[2:i]
+            s = s[i:]
+        self.path = s
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4."""
+    if "." not in path:
+        return path
+    out = []  # type: list
+    segs = path.split("/")
+    absolute = path.startswith("/")
+    if absolute:
+        segs = segs[1:]
+    for i, seg in enumerate(segs):
+        last = i == len(segs) - 1
+        if seg == ".":
+            if last:
+                out.append("")
+        elif seg == "..":
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    return ("/" if absolute else "") + "/".join(out)
+
+
+def _pct_decode_ascii(s: str) -> str:
+    """Decode ``%XX`` escapes of ASCII bytes (enough to see a hidden ``:``)."""
+    if "%" not in s:
+        return s
+    out = []
+    i = 0
+    n = len(s)
+    while i < n:
+        c = s[i]
+        if c == "%" and i + 2 < n and s[i + 1] in _HEX and s[i + 2] in _HEX:
+            v = int(s[i + 1 : i + 3], 16)
+            if 0 < v < 128:
+                out.append(chr(v))
+                i += 3
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _hidden_colon(ref: str) -> bool:
+    """True when a relative reference's first segment hides a scheme (RFC 3986 §4.2): after
+    decoding ``%XX`` and the ``&colon;``/``&#58;`` spellings it reads ``scheme:``
+    (``%6Aavascript:``, ``javascript&colon;``)."""
+    end = len(ref)
+    i = ref.find("/")
+    if i >= 0:
+        end = i
+    seg = _pct_decode_ascii(ref[:end]).lower()
+    for spelled in ("&colon;", "&colon", "&#x3a;", "&#58;", "&#058;", "&#0058;"):
+        if spelled in seg:
+            seg = seg.replace(spelled, ":")
+    i = seg.find(":")
+    return i > 0 and seg[0].isalpha() and all(c in _SCHEME_CHARS for c in seg[:i])
+
+
+def _host_port(authority: str) -> "Optional[str]":
+    """Validate ``host[:port]`` (no userinfo); return it lower-cased, or None."""
+    if "@" in authority:
+        return None
+    a = authority.lower()
+    if a.startswith("["):
+        i = a.find("]")
+        if i < 0 or not all(c in _IPV6_CHARS for c in a[1:i]):
+            return None
+        host, rest = a[: i + 1], a[i + 1 :]
+    else:
+        i = a.find(":")
+        host, rest = (a, "") if i < 0 else (a[:i], a[i:])
+        if not all(c in _HOST_CHARS for c in host):
+            return None
+    if not host or host == "[]":
+        return None
+    if rest:
+        if rest[0] != ":" or not all(c in "0123456789" for c in rest[1:]):
+            return None
+        if rest == ":":
+            rest = ""
+    return host + rest
+
+
+class _Base:
+    """A parsed base URL (an absolute http(s) URL), cached by ``resolve_link``."""
+
+    __slots__ = ("url", "scheme", "host", "path", "query")
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.scheme = ""
+        self.host = ""
+        self.path = "/"
+        self.query = None  # type: Optional[str]
+        s = _clean(url)
+        if s is None:
+            return
+        ref = _Ref(s)
+        if ref.scheme not in ("http", "https") or ref.authority is None:
+            return
+        host = _host_port(ref.authority)
+        if host is None:
+            return
+        self.scheme = ref.scheme
+        self.host = host
+        self.path = _remove_dot_segments(ref.path) or "/"
+        self.query = ref.query
+
+
+_base_cache = {}  # type: dict
+
+
+def _base(base_url: "Optional[str]") -> "Optional[_Base]":
+    if not base_url:
+        return None
+    b = _base_cache.get(base_url)
+    if b is None:
+        if len(_base_cache) > 8:
+            _base_cache.clear()
+        b = _base_cache[base_url] = _Base(base_url)
+    if not b.scheme:
+        return None
+    return b
+
+
+def _absolute(
+    scheme: str, authority: str, path: str, query, fragment, base: "Optional[_Base]"
+) -> "Optional[ResolvedLink]":
+    host = _host_port(authority)
+    if host is None:
+        return None
+    href = scheme + "://" + host + encode_url(_remove_dot_segments(path))
+    if query is not None:
+        href += "?" + encode_url(query)
+    if fragment is not None:
+        href += "#" + encode_url(fragment)
+    external = base is None or host != base.host
+    return ResolvedLink(href=href, scheme=scheme, host=host, external=external)
+
+
+def _judge(s: str, base: "Optional[_Base]", root: "Optional[_Base]") -> "Optional[ResolvedLink]":
+    ref = _Ref(s)
+    if ref.scheme is not None:
+        if ref.scheme == "mailto":
+            if not ref.path or ref.authority is not None:
+                return None
+            href = "mailto:" + encode_url(ref.path)
+            if ref.query is not None:
+                href += "?" + encode_url(ref.query)
+            return ResolvedLink(href=href, scheme="mailto", host="", external=True)
+        if ref.scheme not in ("http", "https") or ref.authority is None:
+            return None
+        return _absolute(ref.scheme, ref.authority, ref.path, ref.query, ref.fragment, base)
+    if ref.authority is not None:  # network-path reference: "//host/x"
+        scheme = base.scheme if base is not None else "https"
+        return _absolute(scheme, ref.authority, ref.path, ref.query, ref.fragment, base)
+    if _hidden_colon(s):  # the whole reference: "&#58;" would otherwise split at "#"
+        return None
+    if base is None:  # keep it relative: the browser resolves it against the page
+        return ResolvedLink(href=encode_url(s), scheme="", host="", external=False)
+    # RFC 3986 §5.2.2, with the base's authority.
+    query = ref.query
+    if not ref.path:
+        path = base.path
+        if query is None:
+            query = base.query
+    elif ref.path.startswith("/"):
+        path = ref.path
+        if root is not None and root.host == base.host:
+            rp = root.path if root.path.endswith("/") else root.path + "/"
+            if not (path + "/").startswith(rp):
+                path = rp + path[1:]  # a site-relative citation: "/docs/x" under "/repo/"
+    else:
+        path = base.path[: base.path.rfind("/") + 1] + ref.path
+    return _absolute(base.scheme, base.host, path, query, ref.fragment, base)
+
+
+def resolve_link(
+    href: str, base_url: "Optional[str]" = None, site_root: "Optional[str]" = None
+) -> "Optional[ResolvedLink]":
+    """Judge ``href`` (as written in the model's Markdown, already unescaped) against the
+    policy in this module's docstring. Returns None when it must render as text.
+
+    ``base_url``: the page the widget is on (or the site root); relative references resolve
+    against it. ``site_root``: optional root of the docs site (``https://u.github.io/repo/``):
+    a root-relative path such as ``/docs/intro`` that does not already start with the root's
+    path is taken relative to the root (``/repo/docs/intro``), because models cite pages by
+    their site path. Without ``base_url``, ``site_root`` serves as the base."""
+    s = _clean(href)
+    if s is None:
+        return None
+    root = _base(site_root)
+    base = _base(base_url) or root
+    if "\\" in s:
+        # A browser reads "\" as "/" in http(s) URLs: refuse when that changes the target.
+        as_slash = _Ref(s.replace("\\", "/"))
+        as_is = _Ref(s)
+        if as_slash.scheme != as_is.scheme or as_slash.authority != as_is.authority:
+            return None
+    return _judge(s, base, root)
+
+
+def display_host(url: str) -> str:
+    """The host (with a non-default port) an absolute http(s) URL really opens; "" for
+    anything else. Shown next to link text so a link reading "docs.python.org" cannot hide
+    where it goes."""
+    s = _clean(url)
+    if s is None:
+        return ""
+    ref = _Ref(s)
+    if ref.scheme not in ("http", "https") or ref.authority is None:
+        return ""
+    host = _host_port(ref.authority)
+    return host or ""

@@ -1,0 +1,464 @@
+"""Block structure: lines -> a tree of open/closed blocks; closed blocks carry their ``Node``.
+
+Portable. A port of the CommonMark reference line algorithm (commonmark.js ``blocks.js``,
+spec 0.31 appendix "Appendix: A parsing strategy"): each line walks the chain of open blocks,
+may close some, may open new ones, and its text goes to the deepest open leaf. A block turns
+into its immutable ``Node`` the moment it closes (``block_build``), and a closed block never
+changes again except through a later link reference definition (``block_build.reresolve``).
+
+Incremental use (``widget.markdown.incremental``): complete lines are fed once, for good. To
+show the unfinished last line, ``view(partial)`` copies only the chain of *open* blocks
+(``block_build.clone_chain``), feeds the partial line to the copies, closes them as if the
+text ended there, and returns their nodes; the real state is untouched.
+
+Differences from CommonMark: no HTML blocks (§4.6: HTML is shown as text, so such lines are
+paragraphs); GFM tables when ``gfm``; containers nest at most ``MAX_BLOCK_DEPTH`` deep (deeper
+markers stay text), so the tree stays shallow for MicroPython's small recursion limit.
+"""
+
+if False:  # type-only imports
+    from typing import Optional  # noqa: F401
+
+from widget.markdown import block_build as build
+from widget.markdown.block_syntax import (
+    atx_heading,
+    char,
+    delimiter_row,
+    fence_close,
+    fence_open,
+    list_marker,
+    setext_level,
+    split_row,
+    thematic_break,
+)
+from widget.markdown.nodes import MAX_BLOCK_DEPTH
+
+_MAYBE_SPECIAL = "#`~*+_=<>0123456789-|:"
+_CONTAINS = {  # which child kinds a block kind may contain
+    "document": True,
+    "blockquote": True,
+    "item": True,
+    "list": False,  # only items (special-cased)
+}
+
+
+class Block:
+    """An open or closed block. ``children``/``nodes`` for containers (``nodes``: the Nodes
+    of closed, kept children, in order); ``lines`` for leaves while open."""
+
+    __slots__ = (
+        "kind",
+        "parent",
+        "children",
+        "nodes",
+        "open",
+        "lines",
+        "node",
+        "missing",
+        "last_blank",
+        "data",
+        "start_line",
+        "loose",
+        "task",
+        "raw",
+    )
+
+    def __init__(self, kind: str, start_line: int = 0) -> None:
+        self.kind = kind
+        self.parent = None  # type: Optional[Block]
+        container = kind in ("document", "blockquote", "list", "item")
+        self.children = [] if container else None  # type: Optional[list]
+        self.nodes = [] if container else None  # type: Optional[list]
+        self.open = True
+        self.lines = None if container else []  # type: Optional[list]
+        self.node = None
+        self.missing = None  # type: Optional[set]
+        self.last_blank = False
+        self.data = None  # list data, fence (char, length, indent), heading level, table
+        self.start_line = start_line
+        self.loose = False
+        self.task = None
+        self.raw = None  # type: Optional[bytes]
+
+
+class ListData:
+    __slots__ = ("kind", "char", "start", "marker_offset", "padding")
+
+    def __init__(self, kind: str, char: str, start, marker_offset: int) -> None:
+        self.kind = kind
+        self.char = char
+        self.start = start
+        self.marker_offset = marker_offset
+        self.padding = 0
+
+
+class BlockParser:
+    """Feeds lines; see the module docstring. ``inline`` is a ``widget.markdown.inline``
+    ``InlineParser`` whose ``lookup`` should call ``self.lookup``."""
+
+    def __init__(self, inline, gfm: bool = True) -> None:
+        self.inline = inline
+        self.gfm = gfm
+        self.doc = Block("document")
+        self.tip = self.doc  # type: Optional[Block]
+        self.line_number = 0
+        self.refmap = {}  # type: dict
+        self.overlay = None  # type: Optional[dict]  # definitions seen in a view only
+        self.viewing = False
+        self.dirty_from = -1  # lowest doc.nodes index replaced by re-resolution, -1 if none
+        self.scanned = 0  # characters of lines fed so far (cost accounting for tests)
+        self.cur = ""
+
+    # -- the reference map --------------------------------------------------------------------
+
+    def lookup(self, label: str):
+        ref = self.refmap.get(label)
+        if ref is None and self.overlay is not None:
+            ref = self.overlay.get(label)
+        return ref
+
+    def define(self, label: str, href: str, title) -> None:
+        """First definition wins (§4.7). In a view, definitions stay local to the view."""
+        if label in self.refmap:
+            return
+        if self.viewing:
+            if label not in self.overlay:  # type: ignore[operator]
+                self.overlay[label] = (href, title)  # type: ignore[index]
+            return
+        self.refmap[label] = (href, title)
+        build.reresolve(self, label)
+
+    # -- column bookkeeping (tabs count to the next multiple of 4, §2.2) ----------------------
+
+    def _find_next_nonspace(self) -> None:
+        s = self.cur
+        i = self.offset
+        cols = self.column
+        n = len(s)
+        while i < n:
+            c = s[i]
+            if c == " ":
+                cols += 1
+            elif c == "\t":
+                cols += 4 - cols % 4
+            else:
+                break
+            i += 1
+        self.blank = i >= n
+        self.next_nonspace = i
+        self.next_nonspace_column = cols
+        self.indent = cols - self.column
+        self.indented = self.indent >= 4
+
+    def _advance_next_nonspace(self) -> None:
+        self.offset = self.next_nonspace
+        self.column = self.next_nonspace_column
+        self.partial_tab = False
+
+    def _advance_offset(self, count: int, columns: bool) -> None:
+        s = self.cur
+        n = len(s)
+        while count > 0 and self.offset < n:
+            if s[self.offset] == "\t":
+                to_tab = 4 - self.column % 4
+                if columns:
+                    self.partial_tab = to_tab > count
+                    step = count if to_tab > count else to_tab
+                    self.column += step
+                    if not self.partial_tab:
+                        self.offset += 1
+                    count -= step
+                else:
+                    self.partial_tab = False
+                    self.column += to_tab
+                    self.offset += 1
+                    count -= 1
+            else:
+                self.partial_tab = False
+                self.offset += 1
+                self.column += 1
+                count -= 1
+
+    def _add_line(self) -> None:
+        text = self.cur[self.offset :]
+        if self.partial_tab:
+            self.offset += 1
+            text = " " * (4 - self.column % 4) + self.cur[self.offset :]
+        self.tip.lines.append(text)  # type: ignore[union-attr]
+
+    # -- the tree -------------------------------------------------------------------------------
+
+    def _add_child(self, kind: str, data=None) -> Block:
+        while not (_CONTAINS.get(self.tip.kind) or (self.tip.kind == "list" and kind == "item")):  # type: ignore[union-attr]
+            self.finalize(self.tip)  # type: ignore[arg-type]
+        parent = self.tip  # type: Block  # type: ignore[assignment]
+        if parent.kind == "list" or parent.kind == "item":
+            # §5.3 looseness, decided when the next sibling arrives (commonmark.js list
+            # finalize: an item or an item's child that ends with a blank line and has a
+            # next sibling makes the list loose).
+            prev = build.last_kept(parent)
+            if prev is not None and build.ends_blank(prev):
+                (parent if parent.kind == "list" else parent.parent).loose = True  # type: ignore[union-attr]
+        b = Block(kind, self.line_number)
+        b.data = data
+        b.parent = parent
+        parent.children.append(b)  # type: ignore[union-attr]
+        self.tip = b
+        return b
+
+    def finalize(self, b: Block) -> None:
+        b.open = False
+        build.finish(self, b)
+        self.tip = b.parent
+
+    def _close_unmatched(self) -> None:
+        if not self.all_closed:
+            while self.oldtip is not self.last_matched:
+                parent = self.oldtip.parent
+                self.finalize(self.oldtip)
+                self.oldtip = parent
+            self.all_closed = True
+
+    def close_all(self) -> None:
+        while self.tip is not None:
+            self.finalize(self.tip)
+
+    def view(self, partial: "Optional[str]") -> list:
+        """Top-level nodes of the open part as if the text ended after ``partial`` (the
+        unfinished last line, or None), computed on copies of the open blocks."""
+        doc, tip, line_number = self.doc, self.tip, self.line_number
+        build.clone_chain(self)
+        view_doc = self.doc
+        self.viewing = True
+        self.overlay = {}
+        try:
+            if partial is not None:
+                self.line(partial)
+            self.close_all()
+            return [c.node for c in view_doc.children if c.node is not None]
+        finally:
+            self.doc, self.tip, self.line_number = doc, tip, line_number
+            self.viewing = False
+            self.overlay = None
+
+    # -- one line -------------------------------------------------------------------------------
+
+    def line(self, ln: str) -> None:
+        """Incorporate one line (without its line ending)."""
+        self.scanned += len(ln)
+        if "\0" in ln:
+            ln = ln.replace("\0", "\ufffd")  # §2.3
+        self.cur = ln
+        self.offset = self.column = 0
+        self.blank = self.partial_tab = False
+        self.line_number += 1
+        container = self.doc
+        self.oldtip = self.tip
+        depth = 0
+        while container.children:
+            last = container.children[-1]
+            if not last.open:
+                break
+            container = last
+            self._find_next_nonspace()
+            r = self._continue(container)
+            if r == 2:
+                return
+            if r == 1:
+                container = container.parent
+                break
+            depth += 1
+        self.all_closed = container is self.oldtip
+        self.last_matched = container
+        matched_leaf = container.kind == "code"
+        while not matched_leaf:
+            self._find_next_nonspace()
+            if not self.indented and char(ln, self.next_nonspace) not in _MAYBE_SPECIAL:
+                self._advance_next_nonspace()
+                break
+            r = self._start(container, depth < MAX_BLOCK_DEPTH)
+            if r == 0:
+                self._advance_next_nonspace()
+                break
+            container = self.tip
+            depth += 1
+            matched_leaf = r == 2
+        tip = self.tip
+        if not self.all_closed and not self.blank and tip.kind == "paragraph":
+            self._add_line()  # lazy continuation line (§5.1)
+            return
+        self._close_unmatched()
+        if self.blank and container.children:
+            build.mark_last_blank(self, container)
+        kind = container.kind
+        last_blank = self.blank and not (
+            kind == "blockquote"
+            or (kind == "code" and container.data is not None)
+            or (
+                kind == "item"
+                and not container.children
+                and container.start_line == self.line_number
+            )
+        )
+        cont = container
+        while cont is not None:
+            cont.last_blank = last_blank
+            cont = cont.parent
+        if kind == "code" or kind == "paragraph":
+            self._add_line()
+        elif kind == "table" and not self.blank and container.start_line != self.line_number:
+            build.table_row(self, container, self.cur[self.offset :])
+        elif self.offset < len(ln) and not self.blank:
+            self._add_child("paragraph")
+            self._advance_next_nonspace()
+            self._add_line()
+
+    def _continue(self, b: Block) -> int:
+        """0: the line continues ``b``; 1: it does not; 2: it closed ``b`` and is used up."""
+        kind = b.kind
+        s = self.cur
+        if kind == "list":
+            return 0
+        if kind == "blockquote":
+            if self.indented or char(s, self.next_nonspace) != ">":
+                return 1
+            self._advance_next_nonspace()
+            self._advance_offset(1, False)
+            if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
+                self._advance_offset(1, True)
+            return 0
+        if kind == "item":
+            data = b.data
+            if self.blank:
+                if not b.children:
+                    return 1
+                self._advance_next_nonspace()
+            elif self.indent >= data.marker_offset + data.padding:
+                self._advance_offset(data.marker_offset + data.padding, True)
+            else:
+                return 1
+            return 0
+        if kind == "code":
+            if b.data is not None:  # fenced
+                c, length, fence_indent = b.data
+                if self.indent <= 3 and fence_close(s, self.next_nonspace, c, length):
+                    self.finalize(b)
+                    return 2
+                i = fence_indent
+                while i > 0 and char(s, self.offset) in (" ", "\t") and char(s, self.offset):
+                    self._advance_offset(1, True)
+                    i -= 1
+                return 0
+            if self.indent >= 4:
+                self._advance_offset(4, True)
+            elif self.blank:
+                self._advance_next_nonspace()
+            else:
+                return 1
+            return 0
+        if kind == "paragraph" or kind == "table":
+            return 1 if self.blank else 0
+        return 1  # heading, thematic break
+
+    # -- block starts (§4, §5; commonmark.js blockStarts order, then GFM tables) ---------------
+
+    def _start(self, container: Block, containers_ok: bool) -> int:
+        """0: nothing starts here; 1: a container started; 2: a leaf started."""
+        s = self.cur
+        nn = self.next_nonspace
+        c = char(s, nn)
+        if not self.indented:
+            if c == ">" and containers_ok:
+                self._advance_next_nonspace()
+                self._advance_offset(1, False)
+                if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
+                    self._advance_offset(1, True)
+                self._close_unmatched()
+                self._add_child("blockquote")
+                return 1
+            if c == "#":
+                atx = atx_heading(s, nn)
+                if atx is not None:
+                    self._close_unmatched()
+                    b = self._add_child("heading", atx[0])
+                    b.lines.append(atx[1])  # type: ignore[union-attr]
+                    self.offset = len(s)
+                    return 2
+            if c == "`" or c == "~":
+                fence = fence_open(s, nn)
+                if fence is not None:
+                    self._close_unmatched()
+                    self._add_child("code", (fence[0], fence[1], self.indent))
+                    self._advance_next_nonspace()
+                    self._advance_offset(fence[1], False)
+                    return 2
+            if container.kind == "paragraph" and (c == "=" or c == "-"):
+                level = setext_level(s, nn)
+                if level and build.setext(self, container, level):
+                    self.offset = len(s)
+                    return 2
+            if thematic_break(s, nn):
+                self._close_unmatched()
+                self._add_child("hr")
+                self.offset = len(s)
+                return 2
+        if containers_ok and (not self.indented or container.kind == "list"):
+            if self._list_item(container):
+                return 1
+        if self.indented and self.tip.kind != "paragraph" and not self.blank:  # type: ignore[union-attr]
+            self._advance_offset(4, True)
+            self._close_unmatched()
+            self._add_child("code")
+            return 2
+        if self.gfm and not self.indented and container.kind == "paragraph":
+            aligns = delimiter_row(s[nn:])
+            if aligns is not None and len(split_row(container.lines[-1])) == len(aligns):  # type: ignore[index]
+                build.start_table(self, container, aligns)
+                self.offset = len(s)
+                return 2
+        return 0
+
+    def _list_item(self, container: Block) -> bool:
+        if self.indent >= 4:
+            return False
+        s = self.cur
+        nn = self.next_nonspace
+        m = list_marker(s, nn)
+        if m is None:
+            return False
+        kind, ch, start, size = m
+        if container.kind == "paragraph":
+            # §5.2: an item interrupting a paragraph must have content and, if ordered,
+            # start with 1.
+            if (kind == "ordered" and start != 1) or not s[nn + size :].strip(" \t"):
+                return False
+        data = ListData(kind, ch, start, self.indent)
+        self._advance_next_nonspace()
+        self._advance_offset(size, True)
+        spaces_col = self.column
+        spaces_off = self.offset
+        while True:
+            self._advance_offset(1, True)
+            nxt = char(s, self.offset)
+            if not (self.column - spaces_col < 5 and nxt in (" ", "\t") and nxt):
+                break
+        blank_item = self.offset >= len(s)
+        after = self.column - spaces_col
+        if after >= 5 or after < 1 or blank_item:
+            data.padding = size + 1
+            self.column = spaces_col
+            self.offset = spaces_off
+            if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
+                self._advance_offset(1, True)
+        else:
+            data.padding = size + after
+        self._close_unmatched()
+        tip = self.tip
+        if tip.kind != "list" or not _lists_match(tip.data, data):  # type: ignore[union-attr]
+            self._add_child("list", data)
+        self._add_child("item", data)
+        return True
+
+
+def _lists_match(a: ListData, b: ListData) -> bool:
+    return a.kind == b.kind and a.char == b.char
