@@ -37,7 +37,9 @@ def app_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
     from backend.app import create_app  # imported late: see pytest_configure
 
-    def build(config: Any = None, clock: Any = None, answerer_obj: Any = None, **changes: Any) -> Any:
+    def build(
+        config: Any = None, clock: Any = None, answerer_obj: Any = None, **changes: Any
+    ) -> Any:
         cfg = config if config is not None else make_config(tmp_path, **changes)
         app = create_app(cfg, clock=clock, answerer=answerer_obj)
         apps.append(app)

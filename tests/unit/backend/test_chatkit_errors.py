@@ -21,11 +21,15 @@ async def test_missing_forged_or_expired_secret_is_401(app_factory):
         list_req = {"type": "threads.list", "params": {}}
         assert_error(await c.post("/chatkit", json=list_req), 401, "SessionError")
         assert_error(
-            await c.post("/chatkit", json=list_req, headers=auth(secret[:-2] + "xx")), 401, "SessionError"
+            await c.post("/chatkit", json=list_req, headers=auth(secret[:-2] + "xx")),
+            401,
+            "SessionError",
         )
         assert (await c.post("/chatkit", json=list_req, headers=auth(secret))).status_code == 200
         clock.now += 61  # /chatkit accepts no grace period: the client must refresh
-        body = assert_error(await c.post("/chatkit", json=list_req, headers=auth(secret)), 401, "SessionError")
+        body = assert_error(
+            await c.post("/chatkit", json=list_req, headers=auth(secret)), 401, "SessionError"
+        )
         assert "expired" in body["error"]["message"]
 
 
@@ -40,12 +44,21 @@ async def test_malformed_requests_are_400_validation_errors(app_factory):
             (b'{"type": "threads.explode", "params": {}}', "Unknown request type"),
             (b'{"type": "threads.list"}', "params"),  # params is required by the SDK
             (b'{"type": "threads.get_by_id", "params": {}}', "thread_id"),
-            (json.dumps(create_req("hi") | {"metadata": {"client_message_id": 7}}).encode(), "client_message_id"),
+            (
+                json.dumps(create_req("hi") | {"metadata": {"client_message_id": 7}}).encode(),
+                "client_message_id",
+            ),
             (b'{"type": "threads.list", "params": {"limit": -1}}', "limit"),
-            (b'{"type": "attachments.create", "params": {"name": "a", "size": 1, "mime_type": "text/plain"}}',
-             "does not support"),
-            (b'{"type": "input.transcribe", "params": {"audio_base64": "", "mime_type": "audio/webm"}}',
-             "does not support"),
+            (
+                b'{"type": "attachments.create",'
+                b' "params": {"name": "a", "size": 1, "mime_type": "text/plain"}}',
+                "does not support",
+            ),
+            (
+                b'{"type": "input.transcribe",'
+                b' "params": {"audio_base64": "", "mime_type": "audio/webm"}}',
+                "does not support",
+            ),
             (b"\xff\xfe", "not valid JSON"),
         ]
         for raw, fragment in cases:
@@ -59,7 +72,9 @@ async def test_body_over_the_cap_is_400_with_or_without_content_length(app_facto
     async with asgi_client(app) as c:
         h = auth(await new_secret(c))
         big = json.dumps(create_req("x" * 2000)).encode()
-        body = assert_error(await c.post("/chatkit", content=big, headers=h), 400, "ValidationError")
+        body = assert_error(
+            await c.post("/chatkit", content=big, headers=h), 400, "ValidationError"
+        )
         assert "too large" in body["error"]["message"]
 
         async def chunked():
@@ -80,7 +95,10 @@ async def test_unknown_thread_is_404_for_every_thread_operation(app_factory):
             {"type": "items.list", "params": {"thread_id": "thr_nope"}},
             {"type": "threads.update", "params": {"thread_id": "thr_nope", "title": "x"}},
             {"type": "threads.delete", "params": {"thread_id": "thr_nope"}},
-            {"type": "items.feedback", "params": {"thread_id": "thr_nope", "item_ids": [], "kind": "positive"}},
+            {
+                "type": "items.feedback",
+                "params": {"thread_id": "thr_nope", "item_ids": [], "kind": "positive"},
+            },
         ]
         for op in ops:
             assert_error(await c.post("/chatkit", json=op, headers=h), 404, "NotFoundError")
@@ -134,16 +152,22 @@ async def test_message_rate_limit_is_429_before_anything_is_stored(app_factory):
     async with asgi_client(app) as c:
         secret = await new_secret(c)
         h = auth(secret, Origin=DEV_ORIGIN)
-        assert (await c.post("/chatkit", json=create_req("What is ROS 2?"), headers=h)).status_code == 200
+        assert (
+            await c.post("/chatkit", json=create_req("What is ROS 2?"), headers=h)
+        ).status_code == 200
         r = await c.post("/chatkit", json=create_req("Second thread?"), headers=h)
         assert_error(r, 429, "RateLimitError")
         assert r.headers["retry-after"] == "30"
         assert r.headers["access-control-allow-origin"] == DEV_ORIGIN
         # reads have their own bucket: the list shows exactly one thread
-        page = (await c.post("/chatkit", json={"type": "threads.list", "params": {}}, headers=h)).json()
+        page = (
+            await c.post("/chatkit", json={"type": "threads.list", "params": {}}, headers=h)
+        ).json()
         assert [t["title"] for t in page["data"]] == ["What is ROS 2?"]
         clock.now += 30
-        assert (await c.post("/chatkit", json=create_req("Second thread?"), headers=h)).status_code == 200
+        assert (
+            await c.post("/chatkit", json=create_req("Second thread?"), headers=h)
+        ).status_code == 200
 
 
 async def test_read_rate_limit_is_429(app_factory):
@@ -152,7 +176,9 @@ async def test_read_rate_limit_is_429(app_factory):
     async with asgi_client(app) as c:
         h = auth(await new_secret(c))
         statuses = [
-            (await c.post("/chatkit", json={"type": "threads.list", "params": {}}, headers=h)).status_code
+            (
+                await c.post("/chatkit", json={"type": "threads.list", "params": {}}, headers=h)
+            ).status_code
             for _ in range(4)
         ]
         assert statuses == [200, 200, 200, 429]

@@ -51,11 +51,19 @@ async def test_cors_on_success_and_on_every_error_status(app_factory):
             ("POST", "/chatkit", auth(secret), b"{oops", 400),
             ("POST", "/chatkit", auth(secret), b"x" * 600, 400),
             ("POST", "/chatkit", {}, b'{"type":"threads.list","params":{}}', 401),
-            ("POST", "/chatkit", auth(secret), b'{"type":"threads.get_by_id","params":{"thread_id":"t"}}', 404),
+            (
+                "POST",
+                "/chatkit",
+                auth(secret),
+                b'{"type":"threads.get_by_id","params":{"thread_id":"t"}}',
+                404,
+            ),
         ]
         for origin in ALLOWED + NEAR_MISSES:
             for method, path, headers, body, status in requests:
-                r = await c.request(method, path, headers={**headers, "Origin": origin}, content=body)
+                r = await c.request(
+                    method, path, headers={**headers, "Origin": origin}, content=body
+                )
                 assert r.status_code == status, (origin, path, r.text)
                 assert r.headers.get("access-control-allow-origin") != "*"
                 if origin in ALLOWED:
@@ -86,7 +94,9 @@ async def test_preflight_allowed_origin(app_factory):
                 assert r.status_code == 204
                 check_allowed(r, origin)
                 assert r.headers["access-control-allow-methods"] == "GET, POST, OPTIONS"
-                allowed_headers = {h.strip().lower() for h in r.headers["access-control-allow-headers"].split(",")}
+                allowed_headers = {
+                    h.strip().lower() for h in r.headers["access-control-allow-headers"].split(",")
+                }
                 assert allowed_headers == {"content-type", "accept", "authorization"}
                 assert int(r.headers["access-control-max-age"]) > 0
 
@@ -95,7 +105,9 @@ async def test_preflight_rejected_for_near_misses_and_bad_methods(app_factory):
     app = app_factory(allow_origins=tuple(ALLOWED))
     async with asgi_client(app) as c:
         for origin, method in [(o, "POST") for o in NEAR_MISSES] + [(DEV_ORIGINS[0], "DELETE")]:
-            r = await c.options("/chatkit", headers={"Origin": origin, "Access-Control-Request-Method": method})
+            r = await c.options(
+                "/chatkit", headers={"Origin": origin, "Access-Control-Request-Method": method}
+            )
             assert_error(r, 400, "ValidationError")
             check_denied(r)
             assert "access-control-allow-methods" not in r.headers

@@ -76,7 +76,9 @@ async def test_recently_expired_secret_refreshes_until_the_grace_ends(app_factor
         r = await c.post("/api/chatkit/session", headers=header)
         assert r.status_code == 200 and r.json()["session_id"] == first["session_id"]
         clock.now += 2  # the old secret is now past its grace window
-        body = assert_error(await c.post("/api/chatkit/session", headers=header), 401, "SessionError")
+        body = assert_error(
+            await c.post("/api/chatkit/session", headers=header), 401, "SessionError"
+        )
         assert "expired" in body["error"]["message"]
 
 

@@ -24,7 +24,9 @@ from .test_session_endpoint import assert_error
 def test_create_streams_sse_with_headers_and_the_sdk_event_order(app_factory):
     with LiveServer(app_factory()) as live, live.client() as c:
         secret, _ = live.new_session(c)
-        r, events, comments = live.stream(c, secret, create_req("What is a ROS 2 node?"), Origin=DEV_ORIGIN)
+        r, events, comments = live.stream(
+            c, secret, create_req("What is a ROS 2 node?"), Origin=DEV_ORIGIN
+        )
         assert r.status_code == 200
         assert r.headers["content-type"] == "text/event-stream; charset=utf-8"
         assert r.headers["cache-control"] == "no-cache"
@@ -33,7 +35,12 @@ def test_create_streams_sse_with_headers_and_the_sdk_event_order(app_factory):
         assert "content-length" not in r.headers
         assert comments == 0
         kinds = types(events)
-        assert kinds[:4] == ["thread.created", "thread.item.done", "stream_options", "progress_update"]
+        assert kinds[:4] == [
+            "thread.created",
+            "thread.item.done",
+            "stream_options",
+            "progress_update",
+        ]
         assert kinds[-1] == "thread.item.done"
         assert item_types(events) == ["user_message", "assistant_message"]
         updated = [e for e in events if e["type"] == "thread.updated"]
@@ -50,26 +57,61 @@ def test_streaming_failures_before_the_first_event_are_json_errors(app_factory):
         assistant_id = [e for e in events if e["type"] == "thread.item.done"][-1]["item"]["id"]
         cases = [
             (add_req("thr_unknown", "hello"), 404, "NotFoundError"),
-            ({"type": "threads.retry_after_item", "params": {"thread_id": thread_id, "item_id": "msg_nope"}},
-             404, "NotFoundError"),
-            ({"type": "threads.retry_after_item", "params": {"thread_id": thread_id, "item_id": assistant_id}},
-             400, "ValidationError"),
-            ({"type": "threads.add_client_tool_output", "params": {"thread_id": thread_id, "result": {}}},
-             400, "ValidationError"),
-            ({"type": "threads.add_structured_input",
-              "params": {"thread_id": thread_id, "item_id": user_id, "input": {"answers": {}}}},
-             400, "ValidationError"),
-            ({"type": "threads.custom_action",
-              "params": {"thread_id": thread_id, "action": {"type": "x", "payload": {}}}},
-             400, "ValidationError"),
+            (
+                {
+                    "type": "threads.retry_after_item",
+                    "params": {"thread_id": thread_id, "item_id": "msg_nope"},
+                },
+                404,
+                "NotFoundError",
+            ),
+            (
+                {
+                    "type": "threads.retry_after_item",
+                    "params": {"thread_id": thread_id, "item_id": assistant_id},
+                },
+                400,
+                "ValidationError",
+            ),
+            (
+                {
+                    "type": "threads.add_client_tool_output",
+                    "params": {"thread_id": thread_id, "result": {}},
+                },
+                400,
+                "ValidationError",
+            ),
+            (
+                {
+                    "type": "threads.add_structured_input",
+                    "params": {
+                        "thread_id": thread_id,
+                        "item_id": user_id,
+                        "input": {"answers": {}},
+                    },
+                },
+                400,
+                "ValidationError",
+            ),
+            (
+                {
+                    "type": "threads.custom_action",
+                    "params": {"thread_id": thread_id, "action": {"type": "x", "payload": {}}},
+                },
+                400,
+                "ValidationError",
+            ),
         ]
         for payload, status, kind in cases:
             r = c.post("/chatkit", json=payload, headers=auth(secret, Origin=DEV_ORIGIN))
             assert_error(r, status, kind)
             assert r.headers["access-control-allow-origin"] == DEV_ORIGIN
         # nothing above changed the thread
-        page = c.post("/chatkit", json={"type": "items.list", "params": {"thread_id": thread_id}},
-                      headers=auth(secret)).json()
+        page = c.post(
+            "/chatkit",
+            json={"type": "items.list", "params": {"thread_id": thread_id}},
+            headers=auth(secret),
+        ).json()
         assert [i["id"] for i in page["data"]] == [assistant_id, user_id]
 
 
@@ -99,8 +141,11 @@ def test_answerer_failure_is_an_in_band_error_event_and_the_user_message_stays(a
         assert events[-1] == {"type": "error", "code": "stream.error", "allow_retry": True}
         assert "thread.item.added" in types(events)
         thread_id = events[0]["thread"]["id"]
-        page = c.post("/chatkit", json={"type": "items.list", "params": {"thread_id": thread_id}},
-                      headers=auth(secret)).json()
+        page = c.post(
+            "/chatkit",
+            json={"type": "items.list", "params": {"thread_id": thread_id}},
+            headers=auth(secret),
+        ).json()
         assert [i["type"] for i in page["data"]] == ["user_message"]
 
 
@@ -150,8 +195,11 @@ def test_client_disconnect_cancels_the_reply_quietly(app_factory, caplog):
         # the SDK's cancel path saved the partial answer (and a hidden marker, not listed)
         deadline = time.monotonic() + 5
         while True:
-            page = c.post("/chatkit", json={"type": "items.list", "params": {"thread_id": thread_id}},
-                          headers=auth(secret)).json()
+            page = c.post(
+                "/chatkit",
+                json={"type": "items.list", "params": {"thread_id": thread_id}},
+                headers=auth(secret),
+            ).json()
             if len(page["data"]) == 2 or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
@@ -175,8 +223,10 @@ def test_streaming_request_without_secret_or_over_limit_never_starts_a_stream(ap
 def test_text_plain_content_type_is_accepted_like_the_sdk(app_factory):
     with LiveServer(app_factory()) as live, live.client() as c:
         secret, _ = live.new_session(c)
-        r = c.post("/chatkit", content=json.dumps(create_req("What is ROS 2?")),
-                   headers=auth(secret, **{"Content-Type": "text/plain;charset=UTF-8"}))
+        r = c.post(
+            "/chatkit",
+            content=json.dumps(create_req("What is ROS 2?")),
+            headers=auth(secret, **{"Content-Type": "text/plain;charset=UTF-8"}),
+        )
         assert r.status_code == 200
         assert parse_sse(r.content)[0][0]["type"] == "thread.created"
-

@@ -1,0 +1,81 @@
+"""Restart persistence: sessions, threads and items live in SQLite (WAL) under the data dir,
+and the generated signing key is kept (mode 0600), so secrets survive a restart."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+from backend.app import create_app
+
+from ._support import LiveServer, asgi_client, auth, create_req, make_config
+
+
+async def test_threads_sessions_and_secrets_survive_a_restart(tmp_path):
+    config = make_config(tmp_path)
+    first = create_app(config)
+    try:
+        with LiveServer(first) as live, live.client() as c:
+            secret, session_id = live.new_session(c)
+            _, events, _ = live.stream(c, secret, create_req("What is ROS 2?"))
+            thread_id = events[0]["thread"]["id"]
+    finally:
+        first.state.backend.close()
+
+    key_file = config.data_dir / "signing.key"
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    with sqlite3.connect(config.db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+    second = create_app(config)
+    try:
+        async with asgi_client(second) as c:
+            # the old secret is still valid, and refreshing it keeps the session
+            listed = (
+                await c.post(
+                    "/chatkit", json={"type": "threads.list", "params": {}}, headers=auth(secret)
+                )
+            ).json()
+            assert [(t["id"], t["title"]) for t in listed["data"]] == [
+                (thread_id, "What is ROS 2?")
+            ]
+            refreshed = (await c.post("/api/chatkit/session", headers=auth(secret))).json()
+            assert refreshed["session_id"] == session_id
+            thread = (
+                await c.post(
+                    "/chatkit",
+                    json={"type": "threads.get_by_id", "params": {"thread_id": thread_id}},
+                    headers=auth(refreshed["client_secret"]),
+                )
+            ).json()
+            assert [i["type"] for i in thread["items"]["data"]] == [
+                "user_message",
+                "assistant_message",
+            ]
+    finally:
+        second.state.backend.close()
+
+
+async def test_env_signing_key_is_used_and_sessions_are_checked_in_the_database(tmp_path):
+    config_a = make_config(tmp_path / "a", signing_key="k" * 48)
+    config_b = make_config(tmp_path / "b", signing_key="k" * 48)
+    app_a, app_b = create_app(config_a), create_app(config_b)
+    try:
+        async with asgi_client(app_a) as a, asgi_client(app_b) as b:
+            secret = (await a.post("/api/chatkit/session")).json()["client_secret"]
+            assert not (config_a.data_dir / "signing.key").exists()
+            # same key, other database: the signature is genuine but the session is unknown
+            r = await b.post("/api/chatkit/session", headers=auth(secret))
+            assert r.status_code == 401 and r.json()["error"]["type"] == "SessionError"
+            r = await b.post(
+                "/chatkit", json={"type": "threads.list", "params": {}}, headers=auth(secret)
+            )
+            assert r.status_code == 401 and r.json()["error"]["type"] == "SessionError"
+            r = await a.post(
+                "/chatkit", json={"type": "threads.list", "params": {}}, headers=auth(secret)
+            )
+            assert r.status_code == 200
+    finally:
+        app_a.state.backend.close()
+        app_b.state.backend.close()
