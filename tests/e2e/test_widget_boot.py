@@ -1,0 +1,214 @@
+"""The widget's boot pipeline in a real browser: loader -> launcher -> PyScript -> Python boot
+stub -> handshake, on the preview site (at / and under /repo/) and on synthetic pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import HOST, offsite_requests
+
+
+def test_launcher_is_drawn_before_boot_without_any_runtime_request(widget, page, page_log):
+    """Before the first click: launcher visible and accessible, state idle, no PyScript,
+    interpreter or widget Python file requested."""
+    widget.goto("/docs/intro/")
+    page.wait_for_load_state("networkidle")
+    assert widget.state() == "idle"
+    launcher = widget.launcher
+    launcher.wait_for(state="visible")
+    assert launcher.get_attribute("aria-expanded") == "false"
+    assert page.get_by_role("button", name="Ask AI").count() == 1
+    box = launcher.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44
+    viewport = page.viewport_size
+    assert box["x"] + box["width"] > viewport["width"] - 60, "launcher sits bottom-right"
+    assert box["y"] + box["height"] > viewport["height"] - 60
+    assert page_log.runtime_requests() == []
+    # mounted on <body>, outside the Docusaurus-style root that client navigation re-renders
+    assert page.evaluate("%s.parentElement === document.body" % HOST)
+    assert page.evaluate("%s.shadowRoot.mode" % HOST) == "open"
+
+
+def test_click_boots_and_puts_focus_in_the_composer(widget, page, site, backend):
+    """A click boots MicroPython; the panel is a labelled dialog with focus in the composer,
+    and the loader gave Python the documented config."""
+    widget.goto("/docs/intro/")
+    widget.open_by_click()
+    assert widget.panel.get_attribute("role") == "dialog"
+    assert widget.panel.get_attribute("aria-label") == "Ask AI"
+    assert widget.focused_class() == "composer-input"
+    assert widget.launcher.get_attribute("aria-expanded") == "true"
+    assert widget.launcher.get_attribute("aria-controls") == "chatkit-panel"
+    cfg = page.evaluate("Object.assign({}, %s.chatkitConfig)" % HOST)
+    assert cfg["backendUrl"] == backend.url
+    assert cfg["interpreter"] == "micropython"
+    assert cfg["baseUrl"] == site.url("/chatkit-widget/")
+    assert cfg["siteBaseUrl"] == site.url("/")
+    assert cfg["pageUrl"] == site.url("/docs/intro/")
+
+
+def test_escape_closes_and_focus_returns_to_the_launcher(widget, page):
+    """Escape closes the panel and focus goes back to the launcher; Enter reopens it."""
+    widget.goto("/docs/installation/")
+    widget.open_by_click()
+    page.keyboard.press("Escape")
+    widget.panel.wait_for(state="hidden")
+    assert widget.focused_class() == "launcher"
+    assert widget.launcher.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    widget.panel.wait_for(state="visible")
+    assert widget.focused_class() == "composer-input"
+
+
+def test_launcher_click_toggles_and_close_button_returns_focus(widget, page):
+    """Clicking the launcher again closes; the panel's close button also returns focus."""
+    widget.goto("/docs/intro/")
+    widget.open_by_click()
+    widget.launcher.click()
+    widget.panel.wait_for(state="hidden")
+    assert widget.launcher.get_attribute("aria-expanded") == "false"
+    widget.launcher.click()
+    widget.panel.wait_for(state="visible")
+    widget.panel.get_by_role("button", name="Close").click()
+    widget.panel.wait_for(state="hidden")
+    assert widget.focused_class() == "launcher"
+
+
+def test_api_calls_before_boot_are_queued_and_replayed(widget, page):
+    """window.ChatKitWidget.ask() before boot boots, then opens with the text in the composer."""
+    widget.goto("/docs/configuration/")
+    assert widget.state() == "idle"
+    page.evaluate("window.ChatKitWidget.ask('How do I change the colours?')")
+    assert widget.wait_state("ready") == "ready"
+    widget.panel.wait_for(state="visible")
+    assert widget.composer.input_value() == "How do I change the colours?"
+    page.evaluate("window.ChatKitWidget.close()")
+    widget.panel.wait_for(state="hidden")
+    page.evaluate("window.ChatKitWidget.toggle()")
+    widget.panel.wait_for(state="visible")
+
+
+def test_open_then_close_before_boot_leaves_the_panel_closed(widget, page):
+    """open() then close() before Python is ready: it boots, and the panel stays closed."""
+    widget.goto("/docs/intro/")
+    page.evaluate("window.ChatKitWidget.open(); window.ChatKitWidget.close()")
+    assert widget.wait_state("ready") == "ready"
+    assert widget.panel.is_hidden()
+    page.evaluate("window.ChatKitWidget.open()")
+    widget.panel.wait_for(state="visible")
+
+
+@pytest.mark.parametrize("path", ["/repo/docs/guides/theming/", "/docs/reference/troubleshooting/"])
+def test_boots_under_a_sub_path_and_two_folders_deep(widget, page, page_log, site, path):
+    """Pages under /repo/ and two folders deep load every runtime file from the loader's own
+    folder (absolute URLs), and boot."""
+    widget.goto(path)
+    widget.open_by_click()
+    base = site.url("/repo/chatkit-widget/" if path.startswith("/repo/") else "/chatkit-widget/")
+    runtime = page_log.runtime_requests()
+    assert runtime and all(u.startswith(base) for u in runtime), runtime
+    assert page.evaluate("%s.chatkitConfig.baseUrl" % HOST) == base
+
+
+def test_client_side_navigation_keeps_the_same_widget(widget, page, site):
+    """Sidebar navigation swaps #__docusaurus without a reload: same host element, panel
+    still open, draft still there."""
+    widget.goto("/repo/docs/intro/")
+    widget.open_by_click()
+    widget.composer.fill("my unsent draft")
+    page.evaluate("window.__marker = %s" % HOST)
+    page.locator(".sidebar a", has_text="Theming").click()
+    page.wait_for_url(site.url("/repo/docs/guides/theming/"))
+    page.locator("article h1", has_text="Theming").wait_for()
+    assert page.evaluate("window.__marker === %s" % HOST), "page reloaded or widget re-mounted"
+    assert page.locator("chatkit-widget").count() == 1
+    assert widget.panel.is_visible()
+    assert widget.composer.input_value() == "my unsent draft"
+    page.go_back()
+    page.locator("article h1", has_text="Introduction").wait_for()
+    assert page.evaluate("window.__marker === %s" % HOST)
+
+
+@pytest.mark.allow_console_errors
+def test_runtime_that_fails_to_load_offers_retry(widget, page, page_log):
+    """The interpreter wasm answers 404: the launcher says so and offers retry; once the file
+    is back, retry boots. Nothing is thrown into the page."""
+    wasm = "**/micropython/micropython.wasm"
+    page.route(wasm, lambda route: route.fulfill(status=404, body="missing"))
+    widget.goto("/docs/intro/")
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error") == "error"
+    text = widget.launcher.inner_text()
+    assert "Couldn\u2019t load the assistant" in text and "Retry" in text
+    assert page.get_by_role("button", name=re.compile("Retry")).count() == 1
+    assert page_log.page_errors == []
+    page.unroute(wasm)
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error") == "ready"
+    widget.panel.wait_for(state="visible")
+    assert widget.launcher.inner_text() == "Ask AI"
+
+
+@pytest.mark.allow_console_errors
+def test_python_boot_error_is_reported_fast(widget, page, page_log):
+    """If boot() raises, the loader shows the error state at once (not after the timeout)."""
+    page.route(
+        "**/py/widget/browser/main.py*",
+        lambda route: route.fulfill(
+            content_type="text/plain", body="def boot():\n    raise RuntimeError('boom')\n"
+        ),
+    )
+    widget.goto("/docs/intro/")
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error", timeout=10_000) == "error"
+    assert any("RuntimeError: boom" in e for e in page_log.console_errors)
+
+
+def test_boot_modes_eager_and_idle(widget, page, custom_page):
+    """data-boot="eager" boots at once and "idle" after load, both without opening the panel."""
+    for mode in ("eager", "idle"):
+        widget.goto(custom_page({"data-boot": mode}))
+        assert widget.wait_state("ready") == "ready"
+        assert widget.panel.is_hidden()
+        assert widget.launcher.get_attribute("aria-expanded") == "false"
+
+
+def test_title_and_greeting_attributes(widget, page, custom_page):
+    """data-title names the launcher and the dialog; data-greeting is shown in the panel."""
+    widget.goto(custom_page({"data-title": "Ask the docs", "data-greeting": "Hello there."}))
+    assert page.get_by_role("button", name="Ask the docs").count() == 1
+    widget.open_by_click()
+    assert widget.panel.get_attribute("aria-label") == "Ask the docs"
+    assert widget.panel.get_by_text("Hello there.").is_visible()
+
+
+def test_theme_follows_html_data_theme(widget, page):
+    """The host mirrors html[data-theme] (Docusaurus' colour mode) and the launcher repaints."""
+    widget.goto("/docs/intro/")
+    page.evaluate("document.documentElement.setAttribute('data-theme', 'light')")
+    page.wait_for_function("%s.dataset.theme === 'light'" % HOST)
+    light = widget.launcher.evaluate("b => getComputedStyle(b).backgroundColor")
+    page.locator(".theme-toggle").click()
+    page.wait_for_function("%s.dataset.theme === 'dark'" % HOST)
+    dark = widget.launcher.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert light != dark
+    assert page.evaluate("localStorage.getItem('theme')") == "dark"
+
+
+def test_pyodide_boots(widget, page, page_log, custom_page):
+    """data-interpreter="pyodide" boots the same Python (smoke) from the self-hosted Pyodide."""
+    widget.goto(custom_page({"data-interpreter": "pyodide"}, base="/repo/"))
+    widget.open_by_click(timeout=90_000)
+    assert widget.focused_class() == "composer-input"
+    runtime = page_log.runtime_requests()
+    assert any(u.endswith("/pyodide/pyodide.asm.wasm") for u in runtime)
+    assert not any("/micropython/" in u for u in runtime)
+
+
+def test_offsite_request_guard():
+    """The page fixture's guard flags anything that is not loopback."""
+    assert offsite_requests(["http://127.0.0.1:1/a", "http://localhost/b", "data:,x"]) == []
+    assert offsite_requests(["https://cdn.example.com/x.js"]) == ["https://cdn.example.com/x.js"]
+    assert offsite_requests(["http://10.0.0.1/"]) == ["http://10.0.0.1/"]
