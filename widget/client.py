@@ -75,11 +75,11 @@ import random as _random
 import time
 
 from widget import protocol
-from widget.errors import HTTPStatusError, ProtocolError, RequestCancelled, TransportError
+from widget.errors import HTTPStatusError, RequestCancelled, TransportError
+from widget.event_stream import EventStreamParser
 from widget.exchange import check_response, exchange_json, open_response, read_chunk_within
 from widget.retry import RetryPolicy, retry
 from widget.session import Session
-from widget.sse import SSEDecoder
 from widget.transport import AbortHandle, Request, Response, Transport, race
 
 if False:  # type-checking only; MicroPython has no typing module
@@ -357,7 +357,7 @@ class ChatKitClient:
         self, response: Response, handle: AbortHandle, on_event: "Callable[[Any], Any]"
     ) -> StreamResult:
         result = StreamResult()
-        decoder = SSEDecoder(max_buffer_size=self.max_event_size)
+        parser = EventStreamParser(max_buffer_size=self.max_event_size)
         try:
             while True:
                 chunk = await read_chunk_within(
@@ -369,9 +369,7 @@ class ChatKitClient:
                 if not chunk:
                     break
                 result.bytes_received = True
-                for sse in decoder.decode(chunk):
-                    # Events with empty data are never dispatched by the decoder (§2.3 rule 2).
-                    event = protocol.parse_event(_json_object(sse.data))
+                for event in parser.feed(chunk):
                     result.events += 1
                     if result.error is None and isinstance(event, protocol.ErrorEvent):
                         result.error = event
@@ -385,16 +383,8 @@ class ChatKitClient:
             handle.abort("error")
             raise
         # WHATWG: an event cut off by the end of the body is discarded, never dispatched.
-        result.complete = not decoder.has_pending
-        decoder.flush()
+        result.complete = not parser.finish()
         return result
-
-
-def _json_object(data: str) -> "Any":
-    obj = protocol.json_loads(data)
-    if not isinstance(obj, dict):
-        raise ProtocolError("stream event is not a JSON object")
-    return obj
 
 
 def _linked(parent: "AbortHandle | None") -> "tuple[AbortHandle, Callable[[], None]]":
