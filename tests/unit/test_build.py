@@ -1,0 +1,246 @@
+"""build.py: what lands in dist/, determinism, the loader's size budget, vendoring errors, the
+preview site generator and the preview server (CPython only)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import tarfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import build
+
+WIDGET = build.WIDGET_DIR_NAME
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("dist")
+    build.build(out=target, quiet=True)
+    return target
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _manifest(loader: str) -> dict:
+    m = re.search(r"var MANIFEST = (\{.*?\});\n", loader)
+    assert m, "manifest not inlined"
+    return json.loads(m.group(1))
+
+
+def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
+    """Runtime files present; no source maps, unused MicroPython variants, PyScript editor/
+    terminal/game chunks, Pyodide console pages or the CPython-only CLI."""
+    files = set(_tree(out / WIDGET))
+    for required in (
+        "loader.js",
+        "widget.css",
+        "pyscript/core.js",
+        "micropython/micropython.mjs",
+        "micropython/micropython.wasm",
+        "pyodide/pyodide.mjs",
+        "pyodide/pyodide.asm.mjs",
+        "pyodide/pyodide.asm.wasm",
+        "pyodide/python_stdlib.zip",
+        "pyodide/pyodide-lock.json",
+        "py/widget/__init__.py",
+        "py/widget/browser/main.py",
+    ):
+        assert required in files, required
+    assert any(re.fullmatch(r"pyscript/core-[\w-]+\.js", f) for f in files)
+    assert not [f for f in files if f.endswith(".map")]
+    banned = ("settrace", "ulab", "codemirror", "xterm", "py-editor", "py-terminal", "py-game")
+    assert not [f for f in files if any(b in f for b in banned)]
+    assert not [f for f in files if re.search(r"/(toml|zip|pyodide_graph)-", f)]
+    assert not [f for f in files if f.endswith((".html", ".d.ts"))]
+    assert "py/widget/__main__.py" not in files
+    assert len([f for f in files if f.startswith("pyscript/") and f.endswith(".js")]) <= 4
+    for name in files:
+        if name.endswith((".js", ".mjs")) and not name.endswith("loader.js"):
+            assert b"sourceMappingURL" not in (out / WIDGET / name).read_bytes()[-300:], name
+
+
+def test_manifest_names_every_shipped_python_and_runtime_file(out: Path):
+    """The manifest inlined in loader.js lists exactly the shipped .py files (with their
+    content hashes) and PyScript chunks that exist."""
+    manifest = _manifest((out / WIDGET / "loader.js").read_text())
+    shipped = sorted(
+        p.relative_to(out / WIDGET / "py").as_posix() for p in (out / WIDGET / "py").rglob("*.py")
+    )
+    assert [entry[0] for entry in manifest["py"]] == shipped
+    for rel, digest in manifest["py"]:
+        data = (out / WIDGET / "py" / rel).read_bytes()
+        assert hashlib.sha256(data).hexdigest().startswith(digest)
+    assert manifest["pyscript"][0] == "core.js"
+    for chunk in manifest["pyscript"]:
+        assert (out / WIDGET / "pyscript" / chunk).is_file()
+    assert "error" in manifest["plugins"] and "py-editor" in manifest["plugins"]
+
+
+def test_build_is_deterministic(out: Path, tmp_path: Path):
+    """Building again gives the same bytes, file for file (widget folder and preview site)."""
+    again = tmp_path / "again"
+    build.build(out=again, quiet=True)
+    assert _tree(again) == _tree(out)
+
+
+def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
+    """loader.js, the only thing every page pays for, stays small: <= 16 KB, <= 6 KB gzip."""
+    data = (out / WIDGET / "loader.js").read_bytes()
+    packed = len(gzip.compress(data, mtime=0))
+    with capsys.disabled():
+        print("\nloader.js: %d bytes, %d bytes gzip" % (len(data), packed))
+    assert len(data) <= 16_000
+    assert packed <= 6_000
+    assert b"Loader <-> Python handshake" not in data, "doc block should be stripped"
+
+
+def test_preview_site_is_built_at_root_and_under_repo(out: Path):
+    """Every doc page exists at / and /repo/, embedding the loader with that base path."""
+    docs = sorted(
+        p.relative_to(build.PREVIEW_SRC / "docs").with_suffix("").as_posix()
+        for p in (build.PREVIEW_SRC / "docs").rglob("*.md")
+    )
+    assert len(docs) >= 5
+    for base in ("", "repo/"):
+        for doc in docs:
+            page = (out / "site" / base / "docs" / doc / "index.html").read_text()
+            assert '<script src="/%s%s/loader.js" defer' % (base, WIDGET) in page
+            assert 'data-backend-url=""' in page
+            assert '<div id="__docusaurus">' in page
+        assert (out / "site" / base / WIDGET / "loader.js").is_file(), "widget linked in"
+    assert any("/" in d for d in docs), "some page sits two folders deep"
+
+
+def test_integrity_mismatch_is_a_clear_error(tmp_path: Path):
+    """A cached tarball that does not match the pinned sha512 is rejected and removed."""
+    name, version, _ = build.ALL_PINS["micropython"]
+    tgz = tmp_path / "npm" / ("%s-%s.tgz" % (build._safe(name), version))
+    tgz.parent.mkdir(parents=True)
+    src = tmp_path / "package"
+    src.mkdir()
+    (src / "package.json").write_text('{"name": "evil"}')
+    with tarfile.open(tgz, "w:gz") as tar:
+        tar.add(src, arcname="package")
+    with pytest.raises(build.BuildError, match="integrity mismatch for .*micropython.*expected"):
+        build.npm_package("micropython", cache=tmp_path)
+    assert not tgz.exists()
+    assert not (tmp_path / "vendor").exists()
+
+
+def test_missing_npm_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With an empty cache and no npm on PATH, the error says npm is needed and why."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    with pytest.raises(build.BuildError, match="npm is required .*@pyscript/core@0.7.31"):
+        build.npm_package("pyscript", cache=tmp_path)
+
+
+def test_pyscript_chunks_follow_static_imports_and_the_error_plugin(tmp_path: Path):
+    """Static imports from core.js plus the error plugin's chunk; on-demand chunks stay out."""
+    (tmp_path / "core.js").write_text('export{a}from"./core-A.js";')
+    (tmp_path / "core-A.js").write_text(
+        'import"./dep-B.js";var P={codemirror:()=>Promise.resolve().then(x),'
+        '"py-editor":()=>import("./py-editor-C.js"),error:()=>import("./error-D.js"),'
+        'donkey:()=>import("./donkey-E.js")};const t=()=>import("./toml-F.js");'
+    )
+    (tmp_path / "dep-B.js").write_text("export const b=1;")
+    (tmp_path / "error-D.js").write_text('import{a}from"./core-A.js";import"./err-dep-G.js";')
+    (tmp_path / "err-dep-G.js").write_text("")
+    chunks, plugins = build.pyscript_chunks(tmp_path)
+    assert chunks == ["core.js", "core-A.js", "dep-B.js", "err-dep-G.js", "error-D.js"]
+    assert plugins == ["codemirror", "donkey", "error", "py-editor"]
+
+
+def test_render_loader_needs_exactly_one_manifest_slot():
+    with pytest.raises(build.BuildError, match="exactly once"):
+        build.render_loader("var MANIFEST = null;", {})
+    text = build.render_loader(
+        "/** doc */\n(function(){\n  // note\n  var M = /*@CHATKIT_MANIFEST@*/null;\n})();\n",
+        {"b": 1, "a": [1]},
+    )
+    assert text == '(function(){\nvar M = {"a":[1],"b":1};\n})();\n'
+
+
+def test_markdown_subset():
+    """Headings get ids, code is escaped, lists/tables/links render, doc links resolve."""
+    import sys
+
+    sys.path.insert(0, str(build.PREVIEW_SRC))
+    try:
+        import sitegen
+    finally:
+        sys.path.remove(str(build.PREVIEW_SRC))
+    src = (
+        "## Set it up\n\nUse `<script>` and **bold** [docs](x.md).\n\n"
+        "```html\n<b>&</b>\n```\n\n- one\n- two\n\n1. first\n\n"
+        "| a | b |\n| --- | --- |\n| 1 | 2 |\n"
+    )
+    out, toc = sitegen.markdown(src, lambda href: "/base/" + href)
+    assert '<h2 id="set-it-up">Set it up</h2>' in out
+    assert "<code>&lt;script&gt;</code>" in out and "<strong>bold</strong>" in out
+    assert '<a href="/base/x.md">docs</a>' in out
+    assert '<pre><code class="language-html">&lt;b&gt;&amp;&lt;/b&gt;</code></pre>' in out
+    assert "<ul><li>one</li><li>two</li></ul>" in out and "<ol><li>first</li></ol>" in out
+    assert "<th>a</th>" in out and "<td>2</td>" in out
+    assert toc == [(2, "set-it-up", "Set it up")]
+
+
+def test_preview_server_substitutes_backend_and_serves_wasm(out: Path):
+    """HTML gets the configured backend URL; wasm/mjs get the MIME types browsers require;
+    unknown paths answer 404."""
+    server = build.PreviewServer(out / "site", backend_url="http://127.0.0.1:9999").start()
+    try:
+        with urllib.request.urlopen(server.origin + "/repo/docs/intro/") as r:
+            body = r.read().decode()
+            assert r.headers["Cache-Control"] == "max-age=600"
+        assert 'data-backend-url="http://127.0.0.1:9999"' in body
+        wasm = server.origin + "/repo/%s/micropython/micropython.wasm" % WIDGET
+        with urllib.request.urlopen(wasm) as r:
+            assert r.headers["Content-Type"] == "application/wasm"
+        mjs = server.origin + "/%s/micropython/micropython.mjs" % WIDGET
+        with urllib.request.urlopen(mjs) as r:
+            assert r.headers["Content-Type"] == "text/javascript"
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(server.origin + "/docs/nope/")
+        assert err.value.code == 404
+    finally:
+        server.stop()
+
+
+def test_free_port_is_bindable():
+    import socket
+
+    port = build.free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
+
+
+def test_unknown_command_exits_2(capsys: pytest.CaptureFixture):
+    assert build.main(["frobnicate"]) == 2
+    assert "unknown command" in capsys.readouterr().err
+
+
+def test_vendored_cache_is_reused_without_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A filled cache needs no network and no npm (second build offline)."""
+    cache = tmp_path / "cache"
+    name, version, _ = build.ALL_PINS["micropython"]
+    tgz = "%s-%s.tgz" % (build._safe(name), version)
+    build.npm_package("micropython")  # make sure the real cache holds it
+    (cache / "npm").mkdir(parents=True)
+    shutil.copy(build.CACHE / "npm" / tgz, cache / "npm" / tgz)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    folder = build.npm_package("micropython", cache=cache)
+    assert (folder / "micropython.wasm").is_file()
