@@ -250,6 +250,8 @@ def _keep_annotations(old_parts, new_parts):
 
 def _on_item_done(state: ThreadState, ev: ThreadItemDoneEvent) -> ThreadState:
     item = ev.item
+    if item.type == "user_message" and state.thread_id is None and item.thread_id:
+        state = state.replace(thread_id=item.thread_id)  # e.g. a thread.created we never saw
     if item.type == "user_message":
         for i, e in enumerate(state.entries):
             if e.status in (SENDING, FAILED) and e.client_message_id is not None:

@@ -215,6 +215,11 @@ def test_in_band_error_mid_stream_marks_the_answer_incomplete():
     assert st.retry_item_id == user.item.id and st.phase == s.IDLE
 
 
+def test_acknowledged_message_tells_the_thread_when_thread_created_was_missed():
+    st = _run(_submitted(), _events("02-threads.add_user_message.sse")[:1])
+    assert st.thread_id == "thr_1072295b" and st.acked_message_id == "cm_1"
+
+
 def test_custom_error_carries_the_server_message():
     st = _run(_submitted(), _events("14-error-custom.sse") + [s.StreamClosed()])
     assert st.problem.kind == "server" and st.problem.code == "custom"

@@ -1,0 +1,295 @@
+"""A conversation over a scripted backend: what is sent, what is shown, and that a message is
+never lost nor duplicated whatever fails."""
+
+import asyncio
+import json
+
+from tests.portable._support import FakeClock, FakeRandom, read_fixture
+from widget import state as s
+from widget.client import ChatKitClient
+from widget.conversation import Conversation, problem_for
+from widget.errors import (
+    ContentTypeError,
+    HTTPStatusError,
+    ProtocolError,
+    RequestTimeout,
+    TransportError,
+)
+from widget.messages import entry_note, problem_text, retry_label, status_text, wait_text
+from widget.transport import MockTransport, ScriptedResponse
+
+BASE = "http://api.test"
+SSE = {"Content-Type": "text/event-stream"}
+SECRET = "secret-abc-123"
+
+
+def _lines(name):
+    return [line + "\n\n" for line in read_fixture("streams/" + name).decode().split("\n") if line]
+
+
+def _body(lines):
+    return "".join(lines).encode()
+
+
+class Server:
+    """Answers the session endpoint, then /chatkit from a script (a Response, an Exception,
+    or a callable(request) -> Response). Records the decoded /chatkit request bodies."""
+
+    def __init__(self, *script):
+        self.script = list(script)
+        self.bodies = []
+        self.auth = []
+
+    def __call__(self, request):
+        if request.url.endswith("/api/chatkit/session"):
+            return ScriptedResponse(
+                200,
+                {"Content-Type": "application/json"},
+                [json.dumps({"client_secret": SECRET, "session_id": "sess"}).encode()],
+            )
+        self.bodies.append(json.loads(request.body.decode()))
+        self.auth.append(request.headers.get("Authorization"))
+        answer = self.script.pop(0)
+        if callable(answer) and not isinstance(answer, ScriptedResponse):
+            answer = answer(request)
+        return answer
+
+
+def _conversation(server, changes=None):
+    clock = FakeClock()
+    client = ChatKitClient(
+        MockTransport(server),
+        BASE,
+        clock=clock.now,
+        sleep=clock.sleep,
+        rng=FakeRandom((0.0,)),
+        headers_timeout=5,
+        idle_timeout=5,
+    )
+    ids = ["cm_%d" % i for i in range(1, 50)]
+    return Conversation(
+        client,
+        new_message_id=lambda: ids.pop(0),
+        on_change=(changes.append if changes is not None else None),
+    )
+
+
+def _turn(name="01-threads.create.sse"):
+    return ScriptedResponse(200, SSE, [_body(_lines(name))])
+
+
+async def test_first_send_creates_the_thread_then_follow_ups_add_to_it():
+    changes = []
+    server = Server(_turn(), _turn("02-threads.add_user_message.sse"))
+    conv = _conversation(server, changes)
+    assert await conv.send("What is ROS 2?") is True
+    first = server.bodies[0]
+    assert first["type"] == "threads.create"
+    assert first["metadata"] == {"client_message_id": "cm_1"}
+    assert first["params"]["input"]["content"][0]["text"] == "What is ROS 2?"
+    assert server.auth[0] == "Bearer " + SECRET
+    st = conv.state
+    assert st.thread_id == "thr_1072295b" and st.acked_message_id == "cm_1"
+    assert [e.status for e in st.entries] == [s.DONE, s.DONE] and conv.unsent_texts() == []
+    assert len(changes) > 20 and changes[-1] is st and not conv.busy
+    await conv.send("And nodes?")
+    second = server.bodies[1]
+    assert second["type"] == "threads.add_user_message"
+    assert second["params"]["thread_id"] == "thr_1072295b"
+    assert second["metadata"] == {"client_message_id": "cm_2"}
+    assert len(conv.state.entries) == 4
+
+
+async def test_blank_messages_and_sends_while_busy_are_refused():
+    gate = asyncio.Event()
+
+    async def slow(request):
+        await gate.wait()
+        return _turn()
+
+    conv = _conversation(Server(slow))
+    assert await conv.send("   \n ") is False
+    task = asyncio.create_task(conv.send("first"))
+    await asyncio.sleep(0.01)
+    assert conv.busy and await conv.send("second") is False
+    gate.set()
+    await task
+    assert [e.item.text() for e in conv.state.entries if e.item.type == "user_message"] == [
+        "What is ROS 2?"
+    ]
+
+
+async def test_a_message_that_was_not_sent_is_resent_byte_identically():
+    server = Server(TransportError("offline"), TransportError("offline"), _turn())
+    conv = _conversation(server)
+    await conv.send("keep me 🤖\nsafe")
+    # the client re-sent once by itself, with the same body
+    assert len(server.bodies) == 2 and server.bodies[0] == server.bodies[1]
+    (entry,) = conv.state.entries
+    assert entry.status == s.FAILED and conv.unsent_texts() == ["keep me 🤖\nsafe"]
+    assert conv.state.problem.kind == "network" and conv.retry_action() == "resend"
+    assert await conv.retry() is True
+    assert server.bodies[2] == server.bodies[0]  # same client_message_id: the server dedupes
+    assert conv.state.entries[0].status == s.DONE and conv.unsent_texts() == []
+    assert conv.retry_action() == "regenerate"
+
+
+async def test_a_broken_stream_after_the_acknowledgement_is_regenerated_not_resent():
+    lines = _lines("01-threads.create.sse")
+    broken = ScriptedResponse(
+        200, SSE, [_body(lines[:10]), TransportError("reset", bytes_received=True)]
+    )
+    server = Server(broken, _turn("07-threads.retry_after_item.sse"))
+    conv = _conversation(server)
+    await conv.send("What is ROS 2?")
+    user, answer = conv.state.entries
+    assert user.status == s.DONE and answer.status == s.INCOMPLETE and answer.item.text()
+    assert len(server.bodies) == 1  # never re-sent automatically once bytes arrived
+    assert conv.retry_action() == "regenerate" and retry_label(conv.retry_action()) == "Retry"
+    await conv.retry()
+    assert server.bodies[1] == {
+        "type": "threads.retry_after_item",
+        "metadata": {},
+        "params": {"thread_id": "thr_1072295b", "item_id": user.item.id},
+    }
+    assert [b["type"] for b in server.bodies].count("threads.create") == 1
+    assert conv.state.entries[-1].status == s.DONE and conv.state.problem is None
+
+
+async def test_in_band_error_offers_a_retry_of_that_turn():
+    conv = _conversation(Server(_turn("17-error-midstream.sse")))
+    await conv.send("midstream please")
+    assert conv.state.problem.kind == "server" and conv.retry_action() == "regenerate"
+    assert conv.state.entries[-1].status == s.INCOMPLETE
+
+
+async def test_body_cut_inside_an_event_is_a_failure():
+    data = _body(_lines("01-threads.create.sse"))
+    conv = _conversation(Server(ScriptedResponse(200, SSE, [data[:3000]])))
+    await conv.send("What is ROS 2?")
+    assert conv.state.problem.kind == "network" and conv.state.entries[-1].status == s.INCOMPLETE
+
+
+async def test_stop_aborts_the_stream_and_marks_the_answer_stopped():
+    lines = _lines("01-threads.create.sse")
+    hold = asyncio.Event()
+    response = ScriptedResponse(200, SSE, [_body(lines[:12]), hold.wait()])
+    server = Server(response)
+    conv = _conversation(server)
+    task = asyncio.create_task(conv.send("What is ROS 2?"))
+    for _ in range(50):
+        await asyncio.sleep(0)
+        if len(conv.state.entries) == 2 and conv.state.entries[1].item.text():
+            break
+    conv.stop()
+    await task
+    assert response.aborted and conv.state.entries[1].status == s.STOPPED
+    assert conv.state.problem is None and len(server.bodies) == 1 and not conv.busy
+
+
+async def test_rate_limited_send_keeps_the_message_and_says_when():
+    limited = ScriptedResponse(
+        429,
+        {"Content-Type": "application/json", "Retry-After": "90"},
+        [b'{"error":{"type":"RateLimitError","message":"Slow down a little."},"timestamp":"t"}'],
+    )
+    conv = _conversation(Server(limited))
+    await conv.send("hello")
+    problem = conv.state.problem
+    assert (problem.kind, problem.status, problem.retryable) == ("http", 429, True)
+    assert problem.retry_after == 60.0  # clamped
+    assert problem_text(problem) == "Slow down a little."
+    assert conv.unsent_texts() == ["hello"] and conv.retry_action() == "resend"
+
+
+async def test_rejected_message_is_not_retried():
+    bad = ScriptedResponse(
+        400,
+        {"Content-Type": "application/json"},
+        [b'{"error":{"type":"ValidationError","message":"Message too long."},"timestamp":"t"}'],
+    )
+    server = Server(bad)
+    conv = _conversation(server)
+    await conv.send("x" * 10)
+    assert len(server.bodies) == 1 and conv.retry_action() is None
+    assert conv.unsent_texts() == ["x" * 10] and await conv.retry() is False
+    assert problem_text(conv.state.problem) == "Message too long."
+
+
+async def test_feedback_is_shown_at_once_and_undone_if_refused():
+    ok = ScriptedResponse(200, {"Content-Type": "application/json"}, [b"{}"])
+    refused = ScriptedResponse(404, {"Content-Type": "application/json"}, [b"{}"])
+    server = Server(_turn(), ok, refused)
+    conv = _conversation(server)
+    await conv.send("What is ROS 2?")
+    answer = conv.state.entries[1]
+    assert await conv.feedback(answer.key, "positive") is True
+    assert server.bodies[1]["type"] == "items.feedback"
+    assert server.bodies[1]["params"] == {
+        "thread_id": "thr_1072295b",
+        "item_ids": [answer.item.id],
+        "kind": "positive",
+    }
+    assert conv.state.entries[1].feedback == "positive"
+    assert await conv.feedback(answer.key, "negative") is False
+    assert conv.state.entries[1].feedback == "positive"
+    assert await conv.feedback(conv.state.entries[0].key + 999, "positive") is False
+
+
+async def test_regenerate_answers_the_last_question_again():
+    server = Server(_turn(), _turn("07-threads.retry_after_item.sse"))
+    conv = _conversation(server)
+    assert await conv.regenerate() is False  # nothing to regenerate yet
+    await conv.send("What is ROS 2?")
+    assert await conv.regenerate() is True
+    assert server.bodies[1]["type"] == "threads.retry_after_item"
+    assert [e.item.type for e in conv.state.entries] == ["user_message", "assistant_message"]
+
+
+async def test_reset_starts_over():
+    conv = _conversation(Server(_turn()))
+    await conv.send("What is ROS 2?")
+    conv.reset()
+    assert conv.state.entries == () and conv.state.thread_id is None and conv.retry_action() is None
+
+
+def test_problems_for_each_failure_class():
+    assert problem_for(RequestTimeout("headers", 30)) == s.Problem(kind="timeout", retryable=True)
+    assert problem_for(TransportError()) == s.Problem(kind="network", retryable=True)
+    assert problem_for(ContentTypeError("text/html", "text/event-stream")).retryable is False
+    assert problem_for(ProtocolError("bad")).kind == "protocol"
+    assert problem_for(HTTPStatusError(503, retry_after=3.0)).retryable is True
+    assert problem_for(HTTPStatusError(404)).retryable is False
+    assert problem_for(ValueError("x")).kind == "network"
+
+
+def test_every_problem_reads_as_a_human_sentence():
+    problems = [
+        s.Problem(kind=k)
+        for k in ("server", "timeout", "network", "empty", "content_type", "protocol", "mystery")
+    ]
+    problems += [
+        s.Problem(kind="http", status=code) for code in (400, 401, 404, 409, 413, 429, 500, 503)
+    ]
+    for problem in problems:
+        text = problem_text(problem)
+        assert text and text[0].isupper() and text.endswith(".") and SECRET not in text
+    assert problem_text(s.Problem(kind="server", message="Search is down.")) == "Search is down."
+    assert "409" in problem_text(s.Problem(kind="http", status=409))
+
+
+def test_countdown_and_status_texts():
+    assert wait_text(12.2) == "Try again in 13 s" and wait_text(0.01) == "Try again in 1 s"
+    assert wait_text(0) == "Try again in 1 s"
+    st = s.initial_state()
+    assert status_text(st) == ""
+    assert status_text(st.replace(phase=s.WAITING)) == "Sending\u2026"
+    assert status_text(st.replace(phase=s.RESPONDING)) == "Assistant is responding\u2026"
+    from widget.protocol import ProgressUpdateEvent
+
+    assert (
+        status_text(st.replace(progress=ProgressUpdateEvent(text="Searching the docs")))
+        == "Searching the docs"
+    )
+    assert entry_note(s.FAILED) == "Not sent" and entry_note(s.DONE) == ""
+    assert retry_label("resend") == "Send again"
