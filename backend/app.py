@@ -23,7 +23,7 @@ from typing import Any, get_args
 
 import pydantic
 from chatkit.store import NotFoundError as StoreNotFound
-from chatkit.types import ChatKitReq, NonStreamingReq, StreamingReq, is_streaming_req
+from chatkit.types import NonStreamingReq, StreamingReq, is_streaming_req
 from fastapi import FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
@@ -34,7 +34,7 @@ from .context import RequestContext
 from .cors import CORSMiddleware
 from .db import Database
 from .ratelimit import RateLimiter
-from .server import DocsChatKitServer
+from .server import REQUEST_ADAPTER, DocsChatKitServer
 from .store import SQLiteStore
 from .streaming import EmptyStream, EventStream
 from .tokens import Claims, SecretSigner, TokenError, load_signing_key
@@ -45,7 +45,6 @@ KNOWN_TYPES = frozenset(
     cls.model_fields["type"].default
     for cls in (*get_args(StreamingReq), *get_args(NonStreamingReq))
 )
-_REQUEST = pydantic.TypeAdapter(ChatKitReq)
 MAX_CLIENT_MESSAGE_ID = 200
 
 
@@ -68,7 +67,7 @@ def parse_chatkit_request(raw: bytes) -> Any:
             f"Unknown request type {shown[:60]!r}." if shown else "The request has no type."
         )
     try:
-        request = _REQUEST.validate_json(raw)
+        request = REQUEST_ADAPTER.validate_json(raw)
     except pydantic.ValidationError as exc:
         problems = [
             ".".join(str(p) for p in e["loc"][1:]) + ": " + e["msg"] for e in exc.errors()[:3]
@@ -231,12 +230,12 @@ def create_app(
         await backend.server.precheck(chat_request, context)
         if not streaming:
             try:
-                body = await backend.server.non_streaming(raw, context)
+                body = await backend.server.non_streaming(chat_request, context)
             except Exception as exc:
                 raise _sdk_error(exc, chat_request.type) from None
             return Response(body, media_type="application/json")
         stream = EventStream(
-            backend.server.stream(chat_request, raw, context),
+            backend.server.stream(chat_request, context),
             keepalive=config.keepalive,
             tasks=backend.tasks,
         )
