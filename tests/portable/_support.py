@@ -23,7 +23,7 @@ def raises(exc_type, fn, *args, **kwargs):
     except exc_type as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - report the wrong type clearly
-        raise AssertionError("expected %s, got %r" % (exc_type.__name__, exc))
+        raise AssertionError("expected %s, got %r" % (exc_type.__name__, exc)) from None
     raise AssertionError("expected %s, nothing raised" % exc_type.__name__)
 
 
@@ -33,7 +33,7 @@ async def araises(exc_type, awaitable):
     except exc_type as exc:
         return exc
     except Exception as exc:  # noqa: BLE001
-        raise AssertionError("expected %s, got %r" % (exc_type.__name__, exc))
+        raise AssertionError("expected %s, got %r" % (exc_type.__name__, exc)) from None
     raise AssertionError("expected %s, nothing raised" % exc_type.__name__)
 
 
