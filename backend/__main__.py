@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown --log-level {config.log_level!r}", file=sys.stderr)
         return 2
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SDK logs every request at INFO ("Received request op"); uvicorn's access log already
+    # shows them, so keep the SDK to warnings unless debugging.
+    if level > logging.DEBUG:
+        logging.getLogger("chatkit").setLevel(max(level, logging.WARNING))
     try:
         app = create_app(config)
     except (OSError, ValueError, TypeError, ImportError, AttributeError) as exc:

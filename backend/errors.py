@@ -107,6 +107,15 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, APIError)
     if exc.status >= 500:
         log.error("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.type)
+    else:
+        log.info(
+            "%s %s -> %d %s: %s",
+            request.method,
+            request.url.path,
+            exc.status,
+            exc.type,
+            exc.message,
+        )
     return error_response(exc)
 
 
