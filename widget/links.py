@@ -34,9 +34,6 @@ Rules this module owns (reliability-security.md §4.1 rule 3, §6 C 2):
   what this module judged.
 """
 
-if False:  # type-only imports (MicroPython has no typing module)
-    from typing import Optional  # noqa: F401
-
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 
 # Characters kept as they are when encoding a URL (CommonMark's reference renderers use the
@@ -96,16 +93,13 @@ def encode_url(s: str) -> str:
     return "".join(out)
 
 
-def _clean(href: str) -> "Optional[str]":
+_C0_SPACE = "".join(chr(i) for i in range(33))
+
+
+def _clean(href: str) -> str | None:
     """WHATWG URL pre-processing: strip C0/space at both ends, drop tab/LF/CR; other
     control characters refuse the URL."""
-    start = 0
-    end = len(href)
-    while start < end and ord(href[start]) <= 32:
-        start += 1
-    while end > start and ord(href[end - 1]) <= 32:
-        end -= 1
-    s = href[start:end]
+    s = href.strip(_C0_SPACE)
     if "\t" in s or "\n" in s or "\r" in s:
         s = s.replace("\t", "").replace("\n", "").replace("\r", "")
     for ch in s:
@@ -121,10 +115,10 @@ class _Ref:
     __slots__ = ("scheme", "authority", "path", "query", "fragment")
 
     def __init__(self, s: str) -> None:
-        self.scheme = None  # type: Optional[str]
-        self.authority = None  # type: Optional[str]
-        self.query = None  # type: Optional[str]
-        self.fragment = None  # type: Optional[str]
+        self.scheme: str | None = None
+        self.authority: str | None = None
+        self.query: str | None = None
+        self.fragment: str | None = None
         i = s.find("#")
         if i >= 0:
             self.fragment = s[i + 1 :]
@@ -150,7 +144,7 @@ def _remove_dot_segments(path: str) -> str:
     """RFC 3986 §5.2.4."""
     if "." not in path:
         return path
-    out = []  # type: list
+    out: list = []
     segs = path.split("/")
     absolute = path.startswith("/")
     if absolute:
@@ -174,39 +168,84 @@ def _pct_decode_ascii(s: str) -> str:
     """Decode ``%XX`` escapes of ASCII bytes (enough to see a hidden ``:``)."""
     if "%" not in s:
         return s
-    out = []
+    b = s.encode()
+    out = bytearray()
     i = 0
-    n = len(s)
+    n = len(b)
     while i < n:
-        c = s[i]
-        if c == "%" and i + 2 < n and s[i + 1] in _HEX and s[i + 2] in _HEX:
-            v = int(s[i + 1 : i + 3], 16)
+        c = b[i]
+        if c == 37 and i + 2 < n and chr(b[i + 1]) in _HEX and chr(b[i + 2]) in _HEX:
+            v = int(b[i + 1 : i + 3], 16)
             if 0 < v < 128:
-                out.append(chr(v))
+                out.append(v)
                 i += 3
                 continue
         out.append(c)
         i += 1
-    return "".join(out)
+    return bytes(out).decode()
+
+
+def _decode_refs(seg: str) -> str:
+    """Decode ``&colon;`` and numeric references ``&#106;`` / ``&#x6A`` (semicolon optional,
+    as HTML allows) in a lower-case segment."""
+    if "&" not in seg:
+        return seg
+    out = []
+    i = 0
+    n = len(seg)
+    while True:
+        j = seg.find("&", i)
+        if j < 0:
+            out.append(seg[i:])
+            return "".join(out)
+        out.append(seg[i:j])
+        if seg.startswith("&colon", j):
+            out.append(":")
+            i = j + 6
+        elif seg.startswith("&#", j):
+            k = j + 2
+            digits = "0123456789"
+            if seg.startswith("&#x", j):
+                k += 1
+                digits = "0123456789abcdef"
+            start = k
+            while k < n and seg[k] in digits:
+                k += 1
+            if k == start or k - start > 8:
+                out.append("&")
+                i = j + 1
+                continue
+            v = int(seg[start:k], 16 if len(digits) > 10 else 10)
+            out.append(chr(v) if 0 < v < 128 else "?")
+            i = k
+        else:
+            out.append("&")
+            i = j + 1
+            continue
+        if seg.startswith(";", i):
+            i += 1
 
 
 def _hidden_colon(ref: str) -> bool:
     """True when a relative reference's first segment hides a scheme (RFC 3986 §4.2): after
-    decoding ``%XX`` and the ``&colon;``/``&#58;`` spellings it reads ``scheme:``
-    (``%6Aavascript:``, ``javascript&colon;``)."""
+    decoding ``%XX`` escapes and character references (``&colon;``, ``&#58;``, ``&#74;``) it
+    reads ``scheme:`` (``%6Aavascript:``, ``javascript&colon;``, ``&#74;avascript:``)."""
     end = len(ref)
     i = ref.find("/")
     if i >= 0:
         end = i
-    seg = _pct_decode_ascii(ref[:end]).lower()
-    for spelled in ("&colon;", "&colon", "&#x3a;", "&#58;", "&#058;", "&#0058;"):
-        if spelled in seg:
-            seg = seg.replace(spelled, ":")
+    seg = ref[:end]
+    for _ in range(3):  # double encodings ("%2526", "&#x26;#74;") decode again
+        before = seg
+        seg = _decode_refs(_pct_decode_ascii(seg).lower())
+        if seg == before:
+            break
+    seg = seg.strip(_C0_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
     i = seg.find(":")
     return i > 0 and seg[0].isalpha() and all(c in _SCHEME_CHARS for c in seg[:i])
 
 
-def _host_port(authority: str) -> "Optional[str]":
+def _host_port(authority: str) -> str | None:
     """Validate ``host[:port]`` (no userinfo); return it lower-cased, or None."""
     if "@" in authority:
         return None
@@ -241,7 +280,7 @@ class _Base:
         self.scheme = ""
         self.host = ""
         self.path = "/"
-        self.query = None  # type: Optional[str]
+        self.query: str | None = None
         s = _clean(url)
         if s is None:
             return
@@ -257,10 +296,10 @@ class _Base:
         self.query = ref.query
 
 
-_base_cache = {}  # type: dict
+_base_cache: dict = {}
 
 
-def _base(base_url: "Optional[str]") -> "Optional[_Base]":
+def _base(base_url: str | None) -> _Base | None:
     if not base_url:
         return None
     b = _base_cache.get(base_url)
@@ -274,8 +313,8 @@ def _base(base_url: "Optional[str]") -> "Optional[_Base]":
 
 
 def _absolute(
-    scheme: str, authority: str, path: str, query, fragment, base: "Optional[_Base]"
-) -> "Optional[ResolvedLink]":
+    scheme: str, authority: str, path: str, query, fragment, base: _Base | None
+) -> ResolvedLink | None:
     host = _host_port(authority)
     if host is None:
         return None
@@ -288,7 +327,7 @@ def _absolute(
     return ResolvedLink(href=href, scheme=scheme, host=host, external=external)
 
 
-def _judge(s: str, base: "Optional[_Base]", root: "Optional[_Base]") -> "Optional[ResolvedLink]":
+def _judge(s: str, base: _Base | None, root: _Base | None) -> ResolvedLink | None:
     ref = _Ref(s)
     if ref.scheme is not None:
         if ref.scheme == "mailto":
@@ -326,8 +365,8 @@ def _judge(s: str, base: "Optional[_Base]", root: "Optional[_Base]") -> "Optiona
 
 
 def resolve_link(
-    href: str, base_url: "Optional[str]" = None, site_root: "Optional[str]" = None
-) -> "Optional[ResolvedLink]":
+    href: str, base_url: str | None = None, site_root: str | None = None
+) -> ResolvedLink | None:
     """Judge ``href`` (as written in the model's Markdown, already unescaped) against the
     policy in this module's docstring. Returns None when it must render as text.
 

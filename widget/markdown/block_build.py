@@ -177,8 +177,8 @@ class Table:
     def __init__(self, align: list) -> None:
         self.align = align
         self.head = None
-        self.rows = []  # type: list
-        self.raw = []  # type: list  # source of head and rows, for re-resolution
+        self.rows: list = []
+        self.raw: list = []  # source of head and rows, for re-resolution
         self.missing = None
 
     def copy(self) -> "Table":

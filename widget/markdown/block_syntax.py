@@ -7,12 +7,16 @@ Rules: CommonMark 0.31 §4.1 (thematic breaks), §4.2 (ATX), §4.3 (setext), §4
 §5.2 (list markers); GFM 0.29 §4.10 (tables).
 """
 
-if False:  # type-only imports
-    from typing import Optional  # noqa: F401
-
 
 def char(s: str, i: int) -> str:
     return s[i] if i < len(s) else ""
+
+
+def run_length(s: str, i: int, c: str) -> int:
+    """How many ``c`` start at ``i`` (counted by ``lstrip``: indexing a MicroPython str
+    walks it from the start, so a character loop would be quadratic on long lines)."""
+    t = s[i:]
+    return len(t) - len(t.lstrip(c))
 
 
 def is_blank_from(s: str, i: int) -> bool:
@@ -46,11 +50,9 @@ def atx_heading(s: str, i: int):
     if c and c != " " and c != "\t":
         return None
     content = s[j:].strip(" \t")
-    k = len(content)
-    while k > 0 and content[k - 1] == "#":
-        k -= 1
-    if k < len(content) and (k == 0 or content[k - 1] in (" ", "\t")):
-        content = content[:k].rstrip(" \t")
+    head = content.rstrip("#")
+    if len(head) < len(content) and (not head or head[-1] in (" ", "\t")):
+        content = head.rstrip(" \t")
     return level, content
 
 
@@ -59,22 +61,18 @@ def fence_open(s: str, i: int):
     c = char(s, i)
     if c != "`" and c != "~":
         return None
-    j = i
-    while j < len(s) and s[j] == c:
-        j += 1
-    if j - i < 3:
+    size = run_length(s, i, c)
+    if size < 3:
         return None
-    if c == "`" and "`" in s[j:]:  # a backtick fence's info string has no backticks
+    if c == "`" and "`" in s[i + size :]:  # a backtick fence's info string has no backticks
         return None
-    return c, j - i
+    return c, size
 
 
 def fence_close(s: str, i: int, c: str, length: int) -> bool:
     """A closing fence of ``c`` at ``i``: at least ``length`` long, then only spaces/tabs."""
-    j = i
-    while j < len(s) and s[j] == c:
-        j += 1
-    return j - i >= length and is_blank_from(s, j)
+    size = run_length(s, i, c)
+    return size >= length and is_blank_from(s, i + size)
 
 
 def setext_level(s: str, i: int) -> int:
@@ -82,10 +80,7 @@ def setext_level(s: str, i: int) -> int:
     c = char(s, i)
     if c != "=" and c != "-":
         return 0
-    j = i
-    while j < len(s) and s[j] == c:
-        j += 1
-    if not is_blank_from(s, j):
+    if not is_blank_from(s, i + run_length(s, i, c)):
         return 0
     return 1 if c == "=" else 2
 
@@ -145,7 +140,7 @@ def split_row(line: str) -> "list[bytes]":
     return out
 
 
-def delimiter_row(line: str) -> "Optional[list]":
+def delimiter_row(line: str) -> list | None:
     """Column alignments (None/"left"/"center"/"right") of a delimiter row, else None."""
     if "-" not in line:
         return None

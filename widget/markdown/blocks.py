@@ -16,9 +16,6 @@ paragraphs); GFM tables when ``gfm``; containers nest at most ``MAX_BLOCK_DEPTH`
 markers stay text), so the tree stays shallow for MicroPython's small recursion limit.
 """
 
-if False:  # type-only imports
-    from typing import Optional  # noqa: F401
-
 from widget.markdown import block_build as build
 from widget.markdown.block_syntax import (
     atx_heading,
@@ -65,20 +62,20 @@ class Block:
 
     def __init__(self, kind: str, start_line: int = 0) -> None:
         self.kind = kind
-        self.parent = None  # type: Optional[Block]
+        self.parent: Block | None = None
         container = kind in ("document", "blockquote", "list", "item")
-        self.children = [] if container else None  # type: Optional[list]
-        self.nodes = [] if container else None  # type: Optional[list]
+        self.children: list | None = [] if container else None
+        self.nodes: list | None = [] if container else None
         self.open = True
-        self.lines = None if container else []  # type: Optional[list]
+        self.lines: list | None = None if container else []
         self.node = None
-        self.missing = None  # type: Optional[set]
+        self.missing: set | None = None
         self.last_blank = False
         self.data = None  # list data, fence (char, length, indent), heading level, table
         self.start_line = start_line
         self.loose = False
         self.task = None
-        self.raw = None  # type: Optional[bytes]
+        self.raw: bytes | None = None
 
 
 class ListData:
@@ -100,10 +97,10 @@ class BlockParser:
         self.inline = inline
         self.gfm = gfm
         self.doc = Block("document")
-        self.tip = self.doc  # type: Optional[Block]
+        self.tip: Block | None = self.doc
         self.line_number = 0
-        self.refmap = {}  # type: dict
-        self.overlay = None  # type: Optional[dict]  # definitions seen in a view only
+        self.refmap: dict = {}
+        self.overlay: dict | None = None  # definitions seen in a view only
         self.viewing = False
         self.dirty_from = -1  # lowest doc.nodes index replaced by re-resolution, -1 if none
         self.scanned = 0  # characters of lines fed so far (cost accounting for tests)
@@ -134,17 +131,19 @@ class BlockParser:
         s = self.cur
         i = self.offset
         cols = self.column
-        n = len(s)
-        while i < n:
-            c = s[i]
-            if c == " ":
-                cols += 1
-            elif c == "\t":
-                cols += 4 - cols % 4
+        c = char(s, i)
+        if c == " " or c == "\t":
+            rest = s[i:]
+            stripped = rest.lstrip(" \t")
+            k = len(rest) - len(stripped)
+            if c == "\t" or "\t" in rest[:k]:
+                for ch in rest[:k]:
+                    cols += 1 if ch == " " else 4 - cols % 4
             else:
-                break
-            i += 1
-        self.blank = i >= n
+                cols += k
+            i += k
+            c = stripped[:1]
+        self.blank = not c
         self.next_nonspace = i
         self.next_nonspace_column = cols
         self.indent = cols - self.column
@@ -191,7 +190,7 @@ class BlockParser:
     def _add_child(self, kind: str, data=None) -> Block:
         while not (_CONTAINS.get(self.tip.kind) or (self.tip.kind == "list" and kind == "item")):  # type: ignore[union-attr]
             self.finalize(self.tip)  # type: ignore[arg-type]
-        parent = self.tip  # type: Block  # type: ignore[assignment]
+        parent: Block = self.tip  # type: ignore[assignment]
         if parent.kind == "list" or parent.kind == "item":
             # §5.3 looseness, decided when the next sibling arrives (commonmark.js list
             # finalize: an item or an item's child that ends with a blank line and has a
@@ -223,7 +222,7 @@ class BlockParser:
         while self.tip is not None:
             self.finalize(self.tip)
 
-    def view(self, partial: "Optional[str]") -> list:
+    def view(self, partial: str | None) -> list:
         """Top-level nodes of the open part as if the text ended after ``partial`` (the
         unfinished last line, or None), computed on copies of the open blocks."""
         doc, tip, line_number = self.doc, self.tip, self.line_number
@@ -390,7 +389,8 @@ class BlockParser:
                     self._close_unmatched()
                     self._add_child("code", (fence[0], fence[1], self.indent))
                     self._advance_next_nonspace()
-                    self._advance_offset(fence[1], False)
+                    self.offset += fence[1]  # fence characters are never tabs
+                    self.column += fence[1]
                     return 2
             if container.kind == "paragraph" and (c == "=" or c == "-"):
                 level = setext_level(s, nn)

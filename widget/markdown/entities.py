@@ -7,9 +7,6 @@ an unknown name stays literal text, as the spec requires for undefined names. ``
 The table is one string, split into a dict on first use (cheap to import on MicroPython).
 """
 
-if False:  # type-only imports
-    from typing import Optional  # noqa: F401
-
 from widget.markdown.chars import IS_PUNCT
 
 # name=hex[.hex] pairs separated by ";" (generated from Python's html.entities.html5).
@@ -65,10 +62,10 @@ _TABLE = (
     "zwnj=200c;"
 )
 
-_names = {}  # type: dict
+_names: dict = {}
 
 
-def named(name: str) -> "Optional[str]":
+def named(name: str) -> str | None:
     """The text of ``&name;``, or None if the name is not in the table."""
     if not _names:
         for item in _TABLE.split(";"):

@@ -24,9 +24,6 @@ A text that does not extend the previous one (edited, replaced) is parsed from s
 (``stable`` is 0). ``finish()`` ends the stream; after it the result equals ``parse(text)``.
 """
 
-if False:  # type-only imports
-    from typing import Optional  # noqa: F401
-
 from widget.links import resolve_link
 from widget.markdown.blocks import BlockParser
 from widget.markdown.inline import InlineParser
@@ -55,7 +52,7 @@ class MarkdownUpdate:
         return "MarkdownUpdate(stable=%d, tail=%r, final=%r)" % (self.stable, self.tail, self.final)
 
 
-def _resolver(base_url: "Optional[str]", site_root: "Optional[str]"):
+def _resolver(base_url: str | None, site_root: str | None):
     def resolve(href: str):
         r = resolve_link(href, base_url, site_root)
         return None if r is None else (r.href, r.external)
@@ -71,8 +68,8 @@ class IncrementalMarkdown:
     def __init__(
         self,
         *,
-        base_url: "Optional[str]" = None,
-        site_root: "Optional[str]" = None,
+        base_url: str | None = None,
+        site_root: str | None = None,
         gfm: bool = True,
     ) -> None:
         self.base_url = base_url
@@ -107,7 +104,7 @@ class IncrementalMarkdown:
             data = data[i + 1 :]
         self._pending = data + "\r" if hold else data
 
-    def _partial(self) -> "Optional[str]":
+    def _partial(self) -> str | None:
         p = self._pending
         if p.endswith("\r"):
             return p[:-1]
@@ -160,8 +157,8 @@ class IncrementalMarkdown:
 def parse(
     text: str,
     *,
-    base_url: "Optional[str]" = None,
-    site_root: "Optional[str]" = None,
+    base_url: str | None = None,
+    site_root: str | None = None,
     gfm: bool = True,
 ) -> Node:
     """Parse a whole Markdown text into a ``document`` Node."""

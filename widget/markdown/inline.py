@@ -23,11 +23,17 @@ first inactive opener", a one-pass index of backtick runs for code spans, a 999-
 limit and a 32-level parenthesis limit.
 """
 
-if False:  # type-only imports
-    from typing import Callable, Optional  # noqa: F401
+if False:  # type-only imports (MicroPython has no typing module)
+    from typing import Callable
 
-from widget.markdown.chars import IS_PUNCT, cp_at, cp_before, is_punct_cp, is_space_cp
-from widget.markdown.chars import normalize_label
+from widget.markdown.chars import (
+    IS_PUNCT,
+    cp_at,
+    cp_before,
+    is_punct_cp,
+    is_space_cp,
+    normalize_label,
+)
 from widget.markdown.entities import scan_entity
 from widget.markdown.inline_scan import (
     EXT_BOUNDARY,
@@ -56,7 +62,7 @@ class _In:
 
     __slots__ = ("kind", "text", "prev", "next", "first", "last", "parent", "link")
 
-    def __init__(self, kind: str, text: "Optional[bytes]" = None) -> None:
+    def __init__(self, kind: str, text: bytes | None = None) -> None:
         self.kind = kind
         self.text = text
         self.prev = self.next = self.first = self.last = self.parent = None  # type: ignore
@@ -120,10 +126,10 @@ class InlineParser:
         self.n = len(s)
         self.pos = 0
         self.root = _In("root")
-        self.delims = None  # type: Optional[_Delim]
-        self.brackets = None  # type: Optional[_Bracket]
-        self.missing = None  # type: Optional[set]
-        self.ticks = None  # type: Optional[dict]
+        self.delims: _Delim | None = None
+        self.brackets: _Bracket | None = None
+        self.missing: set | None = None
+        self.ticks: dict | None = None
         self.scanned += self.n
         special = self.special
         while self.pos < self.n:
@@ -289,7 +295,7 @@ class InlineParser:
         """One pass over the subject: backtick run starts by length (run lengths as keys,
         the per-length scan pointer under the negated length)."""
         s, n = self.s, self.n
-        runs = {}  # type: dict
+        runs: dict = {}
         i = s.find(b"`")
         while i >= 0:
             j = i
@@ -345,9 +351,11 @@ class InlineParser:
         else:
             self.delims = d.prev
 
-    def _process_emphasis(self, bottom: "Optional[_Delim]") -> None:
-        openers_bottom = [bottom] * 15
+    def _process_emphasis(self, bottom: _Delim | None) -> None:
         closer = self.delims
+        if closer is bottom:  # nothing above the bottom (commonmark.js would walk it all)
+            return
+        openers_bottom = [bottom] * 15
         while closer is not None and closer.prev is not bottom:
             closer = closer.prev
         while closer is not None:
@@ -528,8 +536,8 @@ class _Sink:
     __slots__ = ("out", "parts")
 
     def __init__(self) -> None:
-        self.out = []  # type: list
-        self.parts = []  # type: list
+        self.out: list = []
+        self.parts: list = []
 
     def flush(self) -> None:
         if self.parts:

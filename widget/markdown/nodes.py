@@ -17,9 +17,6 @@ about 150 frames); the parser caps nesting (``MAX_BLOCK_DEPTH``, ``MAX_INLINE_DE
 builder that recurses stays far from it.
 """
 
-if False:  # type-only imports
-    from typing import Optional  # noqa: F401
-
 NODE_TYPES = (
     "document",
     "paragraph",
@@ -69,9 +66,9 @@ class Node:
     def __init__(
         self,
         type: str,
-        children: "Optional[list]" = None,
-        text: "Optional[str]" = None,
-        attrs: "Optional[dict]" = None,
+        children: list | None = None,
+        text: str | None = None,
+        attrs: dict | None = None,
     ) -> None:
         self.type = type
         self.children = children
