@@ -108,12 +108,16 @@ class Backend:
     """Everything one app instance owns."""
 
     def __init__(
-        self, config: Config, answerer: Answerer | None, clock: Callable[[], float] | None
+        self,
+        config: Config,
+        answerer: Answerer | None,
+        clock: Callable[[], float] | None,
+        store: SQLiteStore | None = None,
     ) -> None:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(config.db_path)
-        self.store = SQLiteStore(self.db)
+        self.store = store if store is not None else SQLiteStore(self.db)
         key = load_signing_key(config.data_dir, config.signing_key)
         self.signer = SecretSigner(key, clock=clock or time.time)
         self.answerer = answerer if answerer is not None else load_answerer(config)
@@ -165,8 +169,11 @@ def create_app(
     *,
     answerer: Answerer | None = None,
     clock: Callable[[], float] | None = None,
+    store: SQLiteStore | None = None,
 ) -> FastAPI:
-    backend = Backend(config, answerer, clock)
+    """The app for ``config``. ``answerer`` and ``store`` replace the configured ones (tests,
+    or another database behind the same interface); ``clock`` drives expiry and rate limits."""
+    backend = Backend(config, answerer, clock, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
