@@ -599,12 +599,34 @@ def ensure_dev_deps(argv: list[str]) -> None:
     os.execve(str(venv_python), [str(venv_python), str(ROOT / "build.py"), *argv], env)
 
 
+_COUNTS = re.compile(r"(\d+) (passed|failed|errors?)\b")
+
+
+def _run_streaming(cmd: list[str], env: dict[str, str]) -> tuple[int, dict[str, int]]:
+    """Run `cmd`, echoing its output, and pick up the test counts from its closing lines."""
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    counts = {"passed": 0, "failed": 0}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        found = dict((kind, int(n)) for n, kind in _COUNTS.findall(line))
+        if "passed" in found or "failed" in found:  # a closing line: "12 passed, 1 failed in 3s"
+            counts["passed"] = found.get("passed", 0)
+            counts["failed"] = (
+                found.get("failed", 0) + found.get("error", 0) + found.get("errors", 0)
+            )
+    return proc.wait(), counts
+
+
 def run_tests(argv: list[str]) -> int:
     py = sys.executable
     steps: list[tuple[str, list[list[str]]]] = [
         ("ruff check", [[py, "-m", "ruff", "check", "."]]),
         (
-            "unit + portable (CPython) with coverage gate 95%",
+            "unit + portable (CPython), coverage gate 95%",
             [
                 [py, "-m", "coverage", "erase"],
                 [py, "-m", "coverage", "run", "-m", "pytest", "tests/unit", "tests/portable"],
@@ -614,25 +636,36 @@ def run_tests(argv: list[str]) -> int:
         ("portable (MicroPython)", [["node", "tests/portable/mp_runner.mjs"]]),
         ("e2e (Chromium)", [[py, "-m", "pytest", "tests/e2e", *argv]]),
     ]
+    env = dict(os.environ, CHATKIT_E2E_BUILT="1")  # dist/ was built just before
     results = []
+    total = {"passed": 0, "failed": 0}
     for title, commands in steps:
         print("\n=== %s" % title, flush=True)
         started = time.monotonic()
         ok = True
+        step = {"passed": 0, "failed": 0}
         for cmd in commands:
             print("$ " + " ".join(c if c != py else "python" for c in cmd), flush=True)
-            if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+            code, counts = _run_streaming(cmd, env)
+            for key in step:
+                step[key] += counts[key]
+            if code != 0:
                 ok = False
                 break
-        results.append((title, ok, time.monotonic() - started))
+        for key in total:
+            total[key] += step[key]
+        results.append((title, ok, time.monotonic() - started, step))
     print("\n=== summary")
-    for title, ok, seconds in results:
-        print("  %-50s %-6s %6.1f s" % (title, "ok" if ok else "FAILED", seconds))
-    failed = sum(1 for _, ok, _ in results if not ok)
-    print(
-        "build.py test: %s" % ("all steps passed" if not failed else "%d step(s) FAILED" % failed)
-    )
-    return 1 if failed else 0
+    for title, ok, seconds, step in results:
+        tests = (
+            "%d passed, %d failed" % (step["passed"], step["failed"]) if any(step.values()) else ""
+        )
+        print("  %-46s %-6s %6.1f s  %s" % (title, "ok" if ok else "FAILED", seconds, tests))
+    failed_steps = [title for title, ok, _, _ in results if not ok]
+    if failed_steps:
+        print("FAILED steps: %s" % ", ".join(failed_steps))
+    print("total: %d passed, %d failed" % (total["passed"], total["failed"]))
+    return 1 if failed_steps else 0
 
 
 def main(argv: list[str]) -> int:

@@ -284,30 +284,36 @@
     return assets;
   }
 
-  // Every runtime file is requested up front: JS modules with <link rel=modulepreload> (into
-  // the module map), wasm/zip/json with fetch() read to the end (into the HTTP cache, where the
-  // runtime's own fetch() finds them). On hover this is a prefetch; on boot it is a preflight
-  // whose failures are retryable, which PyScript's own loading is not: it keeps a failed
-  // interpreter load for the life of the page (polyscript's interpreters map). A retry asks
-  // with cache "reload" so a cached error response is not served again.
+  // Every runtime file is requested up front, with <link rel=modulepreload> for JS modules
+  // (into the module map) and <link rel=preload as=fetch> for wasm/zip/json (a preloaded
+  // response is handed to the runtime's own fetch(), cacheable or not). On hover this is a
+  // prefetch; on boot it is a preflight whose failures are retryable, which PyScript's own
+  // loading is not: it keeps a failed interpreter load for the life of the page (polyscript's
+  // interpreters map). A fetch-mode preload fires "load" even for an HTTP error, so its status
+  // is read from Resource Timing. A retry fetch()es with cache "reload" instead, so an error
+  // response that the browser kept is not served again.
   function preload() {
     if (preloading) return preloading;
     var links = [];
-    var reload = failures > 0;
+    var retrying = failures > 0;
     preloading = Promise.all(runtimeAssets().map(function (asset) {
-      if (!asset.module) {
-        return fetch(asset.url, { credentials: "same-origin", cache: reload ? "reload" : "default" })
-          .then(function (response) {
-            if (!response.ok) throw new Error("HTTP " + response.status + " for " + asset.url);
-            return response.arrayBuffer();
-          });
-      }
+      if (!asset.module && retrying) return fetchAgain(asset.url, true);
       return new Promise(function (resolve, reject) {
         var link = document.createElement("link");
-        link.rel = "modulepreload";
+        if (asset.module) {
+          link.rel = "modulepreload";
+        } else {
+          link.rel = "preload";
+          link.as = "fetch";
+        }
         link.crossOrigin = "anonymous";
         link.href = asset.url;
-        link.onload = resolve;
+        link.onload = function () {
+          var seen = performance.getEntriesByName ? performance.getEntriesByName(asset.url) : [];
+          var status = seen.length ? seen[seen.length - 1].responseStatus : 0;
+          if (status >= 400) reject(new Error("HTTP " + status + " for " + asset.url));
+          else resolve();
+        };
         link.onerror = function () { reject(new Error("could not load " + asset.url)); };
         links.push(link);
         document.head.appendChild(link);
@@ -318,6 +324,16 @@
       preloading = null;
     });
     return preloading;
+  }
+
+  // The first fetch() of a retry may be handed the failed preload's response (Chrome matches
+  // an unused preload whatever the cache mode); then one more request gets a fresh answer.
+  function fetchAgain(url, once) {
+    return fetch(url, { credentials: "same-origin", cache: "reload" }).then(function (response) {
+      if (response.ok) return response.arrayBuffer();
+      if (once) return fetchAgain(url, false);
+      throw new Error("HTTP " + response.status + " for " + url);
+    });
   }
 
   function prefetch() {
