@@ -52,12 +52,6 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 HOST = "document.querySelector('chatkit-widget')"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "allow_console_errors: the test provokes errors on purpose (e.g. a 404)"
-    )
-
-
 def offsite_requests(urls: list[str]) -> list[str]:
     """The URLs that would leave this machine (anything but loopback, data: and blob:)."""
     bad = []
