@@ -25,6 +25,7 @@ import pydantic
 from chatkit.store import NotFoundError as StoreNotFound
 from chatkit.types import NonStreamingReq, StreamingReq, is_streaming_req
 from fastapi import FastAPI, Request
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 
 from . import errors
@@ -92,11 +93,14 @@ async def read_body(request: Request, cap: int) -> bytes:
             raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > cap:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise errors.ValidationError("The request body was not received completely.") from None
     return b"".join(chunks)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ENV_PREFIX = "CHATKIT_"
@@ -47,7 +48,7 @@ class Config:
     def db_path(self) -> Path:
         return self.data_dir / "chatkit.sqlite3"
 
-    def replace(self, **changes: object) -> Config:
+    def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
 
 
@@ -70,8 +71,8 @@ def normalize_origin(value: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
-def _positive(kind: type, minimum: float) -> object:
-    def parse(text: str) -> object:
+def _positive(kind: type, minimum: float) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
         try:
             value = kind(text)
         except ValueError:
@@ -91,7 +92,7 @@ def _origin(text: str) -> str:
 
 
 # (flag, Config field, argparse type, help); env name = CHATKIT_ + flag in upper snake case.
-_OPTIONS: tuple[tuple[str, str, object, str], ...] = (
+_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("--host", "host", str, "interface to listen on"),
     ("--port", "port", _positive(int, 0), "TCP port (0 = any free port)"),
     ("--data-dir", "data_dir", Path, "folder for the SQLite database and the signing key"),
@@ -179,12 +180,12 @@ def load_config(
     env = os.environ if environ is None else environ
     parser = build_parser()
     args = parser.parse_args(argv)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for flag, field, kind, _ in _OPTIONS:
         value = getattr(args, field)
         if value is None and env.get(env_name(flag), "") != "":
             try:
-                value = kind(env[env_name(flag)])  # type: ignore[operator]
+                value = kind(env[env_name(flag)])
             except argparse.ArgumentTypeError as exc:
                 parser.error(f"{env_name(flag)}: {exc}")
         if value is not None:
@@ -201,4 +202,4 @@ def load_config(
         values["allow_origins"] = tuple(dict.fromkeys(origins))
     if env.get("CHATKIT_SIGNING_KEY"):
         values["signing_key"] = env["CHATKIT_SIGNING_KEY"]
-    return Config(**values)  # type: ignore[arg-type]
+    return Config(**values)

@@ -69,16 +69,23 @@ def _trim(block: str, stems: list[str], budget: int) -> str:
     """Shorten one block to about ``budget`` characters, keeping its best sentences."""
     if len(block) <= budget:
         return block
-    if block.lstrip().startswith(("```", "~~~")):
+    fence = re.match(r"^ {0,3}(`{3,}|~{3,})", block)
+    if fence:
+        # Keep the opening fence, as many code lines as fit, and a closing fence.
         lines = block.split("\n")
-        kept = []
-        for line in lines[:-1]:
-            if sum(len(x) + 1 for x in kept) + len(line) > budget and len(kept) > 1:
+        marker = fence.group(1)
+        closed = len(lines) > 1 and lines[-1].strip().startswith(marker)
+        code = lines[1:-1] if closed else lines[1:]
+        kept: list[str] = [lines[0]]
+        size = len(lines[0])
+        for line in code:
+            if size + len(line) + 1 > budget and len(kept) > 1:
                 break
             kept.append(line)
-        return "\n".join(
-            kept + ["…", lines[-1] if lines[-1].strip().startswith(("```", "~~~")) else "```"]
-        )
+            size += len(line) + 1
+        if len(kept) - 1 < len(code):
+            kept.append("…")
+        return "\n".join([*kept, lines[-1] if closed else marker])
     sentences = re.split(r"(?<=[.!?])\s+", block)
     order = sorted(range(len(sentences)), key=lambda i: (-_score(sentences[i], stems), i))
     chosen: set[int] = set()

@@ -11,6 +11,10 @@ and the de-duplication the SDK does not do.
   ``thread.item.removed`` for each visible one, then answers again exactly as
   ``threads.retry_after_item`` does. A per-session lock covers the check and the storing of
   the user item, and a unique index backs it up across processes.
+
+Requests are parsed once (`REQUEST_ADAPTER`) and handed to the SDK's request handlers
+(``_process_streaming`` / ``_process_non_streaming``, internal to openai-chatkit 1.6.5, which
+``requirements.txt`` pins); `process()` is kept working for callers that pass raw bytes.
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ _ID_PREFIXES = {
     "attachment": "atc",
     "sdk_hidden_context": "shcx",
 }
-_ITEM = TypeAdapter(ThreadItem)
-_ATTACHMENT = TypeAdapter(Attachment)
+_ITEM: TypeAdapter[ThreadItem] = TypeAdapter(ThreadItem)
+_ATTACHMENT: TypeAdapter[Attachment] = TypeAdapter(Attachment)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (

@@ -176,3 +176,12 @@ def test_long_question_gives_a_short_title(app_factory):
             headers=auth(secret),
         ).json()
         assert thread["title"] == title
+
+
+def test_condense_cuts_a_long_code_block_but_keeps_it_fenced():
+    code = "```bash\n" + "\n".join(f"echo step{n} install" for n in range(80)) + "\n```"
+    out = condense("Unrelated lead.\n\n" + code, ["install"], budget=150)
+    lines = out.split("\n")
+    assert "```bash" in lines and lines[-1] == "```"
+    assert "…" in lines and "echo step0 install" in lines
+    assert len(out) < 250
