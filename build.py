@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -443,6 +444,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def start_backend(
     *,
     port: int,
@@ -464,6 +474,8 @@ def start_backend(
     if quiet:
         cmd += ["--log-level", "warning"]
     data_dir.mkdir(parents=True, exist_ok=True)
+    if not port_is_free(host, port):
+        raise BuildError("port %d on %s is in use (is another backend running?)" % (port, host))
     proc = subprocess.Popen(cmd, cwd=ROOT)
     deadline = time.monotonic() + timeout
     while True:
@@ -492,25 +504,43 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 
 def serve(argv: list[str]) -> int:
-    port = SERVE_PORT
+    port, backend_port = SERVE_PORT, BACKEND_PORT
     if "--port" in argv:
         port = int(argv[argv.index("--port") + 1])
+    if "--backend-port" in argv:
+        backend_port = int(argv[argv.index("--backend-port") + 1])
     build()
-    server = PreviewServer(DIST / "site", port=port).start()
+    try:
+        server = PreviewServer(DIST / "site", port=port)
+    except OSError as exc:
+        raise BuildError("cannot serve on 127.0.0.1:%d (%s); try --port N" % (port, exc)) from None
+    if backend_port != BACKEND_PORT:
+        server.backend_url = "http://127.0.0.1:%d" % backend_port
+    server.start()
     server.verbose = "-v" in argv
     origins = ["http://127.0.0.1:%d" % port, "http://localhost:%d" % port]
-    backend = start_backend(
-        port=BACKEND_PORT,
-        data_dir=ROOT / "data",
-        docs_url="http://127.0.0.1:%d/docs/" % port,
-        allow_origins=origins,
-    )
+    try:
+        backend = start_backend(
+            port=backend_port,
+            data_dir=ROOT / "data",
+            docs_url="http://127.0.0.1:%d/docs/" % port,
+            allow_origins=origins,
+        )
+    except BuildError:
+        server.stop()
+        raise
     print(
         "preview:  http://127.0.0.1:%d/  (GitHub Pages-style sub-path: http://127.0.0.1:%d/repo/)"
         % (port, port)
     )
-    print("backend:  http://127.0.0.1:%d  (answers from static/preview/docs)" % BACKEND_PORT)
+    print("backend:  http://127.0.0.1:%d  (answers from static/preview/docs)" % backend_port)
     print("Ctrl+C stops both.")
+
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)  # also when started in the background
     try:
         while backend.poll() is None:
             time.sleep(0.5)
