@@ -7,7 +7,6 @@ import sys
 
 import uvicorn
 
-from .app import create_app
 from .config import load_config
 
 
@@ -22,15 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     # shows them, so keep the SDK to warnings unless debugging.
     if level > logging.DEBUG:
         logging.getLogger("chatkit").setLevel(max(level, logging.WARNING))
+    from .app import create_app  # after parsing, so --help answers without loading the SDK
+
     try:
         app = create_app(config)
     except (OSError, ValueError, TypeError, ImportError, AttributeError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("backend").info(
-        "serving on http://%s:%d (origins: %s)",
+        "starting on %s:%s; allowed origins: %s",
         config.host,
-        config.port,
+        config.port or "(a free port, see below)",
         ", ".join(config.allow_origins),
     )
     uvicorn.run(

@@ -121,10 +121,14 @@ class Backend:
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(config.db_path)
-        self.store = store if store is not None else SQLiteStore(self.db)
-        key = load_signing_key(config.data_dir, config.signing_key)
-        self.signer = SecretSigner(key, clock=clock or time.time)
-        self.answerer = answerer if answerer is not None else load_answerer(config)
+        try:
+            self.store = store if store is not None else SQLiteStore(self.db)
+            key = load_signing_key(config.data_dir, config.signing_key)
+            self.signer = SecretSigner(key, clock=clock or time.time)
+            self.answerer = answerer if answerer is not None else load_answerer(config)
+        except BaseException:
+            self.db.close()
+            raise
         self.server = DocsChatKitServer(self.store, self.answerer, config)
         limiter_clock = clock or time.monotonic
         self.session_limit = RateLimiter(

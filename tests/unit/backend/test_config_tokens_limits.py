@@ -162,3 +162,36 @@ def test_token_bucket_prunes_idle_keys():
     now[0] = 5.0
     limiter.acquire("fresh")
     assert len(limiter._buckets) == 1
+
+
+def test_cli_help_lists_the_environment_variables():
+    import subprocess
+    import sys
+
+    from ._support import ROOT
+
+    out = subprocess.run(
+        [sys.executable, "-m", "backend", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    for name in ("CHATKIT_PORT", "CHATKIT_ALLOW_ORIGIN", "CHATKIT_DOCS_URL", "CHATKIT_SIGNING_KEY"):
+        assert name in out.stdout
+
+
+def test_cli_refuses_to_start_without_the_docs_folder(tmp_path, capsys):
+    import logging
+
+    from backend.__main__ import main
+
+    chatkit_logger = logging.getLogger("chatkit")
+    level = chatkit_logger.level
+    try:
+        code = main(["--data-dir", str(tmp_path), "--docs", str(tmp_path / "missing")])
+    finally:
+        chatkit_logger.setLevel(level)
+    assert code == 1
+    assert "not a folder" in capsys.readouterr().err
