@@ -119,6 +119,23 @@ def _integrity(path: Path) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
+def _extract(tgz: Path, dest: Path) -> None:
+    with tarfile.open(tgz) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, filter="data")
+            return
+        # Pythons before 3.11.4 have no extraction filters: allow plain files and folders only.
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if (
+                not (member.isfile() or member.isdir())
+                or member.name.startswith("/")
+                or ".." in parts
+            ):
+                raise BuildError("unsafe entry %r in %s" % (member.name, tgz.name))
+        tar.extractall(dest)
+
+
 def npm_package(key: str, cache: Path | None = None) -> Path:
     """The extracted folder of a pinned package, fetched and verified on first use."""
     cache = CACHE if cache is None else cache
@@ -156,8 +173,7 @@ def npm_package(key: str, cache: Path | None = None) -> Path:
         )
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    with tarfile.open(tgz) as tar:
-        tar.extractall(tmp, filter="data")
+    _extract(tgz, tmp)
     shutil.rmtree(target, ignore_errors=True)
     (tmp / "package").rename(target)
     shutil.rmtree(tmp, ignore_errors=True)

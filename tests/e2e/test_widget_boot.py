@@ -212,3 +212,56 @@ def test_offsite_request_guard():
     assert offsite_requests(["http://127.0.0.1:1/a", "http://localhost/b", "data:,x"]) == []
     assert offsite_requests(["https://cdn.example.com/x.js"]) == ["https://cdn.example.com/x.js"]
     assert offsite_requests(["http://10.0.0.1/"]) == ["http://10.0.0.1/"]
+
+
+def test_loader_in_head_with_async(widget, page, site):
+    """Docusaurus `scripts: [{src, async: true}]` puts the tag in <head>: the loader waits for
+    <body>, reads its own data-* attributes and boots."""
+    url = site.url("/__e2e/head-async.html")
+    doc = (
+        '<!doctype html><html><head><link rel="icon" href="data:,">'
+        '<script src="/chatkit-widget/loader.js" async data-title="Docs bot" '
+        'data-backend-url="%s"></script></head><body><p>page</p></body></html>'
+        % site.server.backend_url
+    )
+    page.route(url, lambda route: route.fulfill(content_type="text/html", body=doc))
+    widget.goto(url)
+    assert page.get_by_role("button", name="Docs bot").count() == 1
+    widget.open_by_click()
+    assert page.evaluate("%s.chatkitConfig.backendUrl" % HOST) == site.server.backend_url
+
+
+def test_hover_prefetches_the_runtime_once(widget, page, page_log):
+    """Hovering the launcher downloads the runtime without booting; the click then reuses it
+    (each runtime file requested once)."""
+    widget.goto("/docs/intro/")
+    widget.launcher.hover()
+    page.wait_for_function(
+        "performance.getEntriesByType('resource').some(e => e.name.endsWith('micropython.wasm')"
+        " && e.responseEnd > 0)"
+    )
+    assert widget.state() == "idle"
+    widget.open_by_click()
+    runtime = [u for u in page_log.runtime_requests() if "/py/" not in u]
+    assert len(runtime) == len(set(runtime)), runtime
+
+
+def test_axe_finds_no_violations_in_the_open_widget(widget, page):
+    """axe-core (vendored, offline) reports no WCAG 2.x A/AA violation with the panel open,
+    in light and dark."""
+    import build
+
+    axe = build.npm_package("axe-core") / "axe.min.js"
+    widget.goto("/docs/intro/")
+    widget.open_by_click()
+    page.add_script_tag(path=str(axe))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+    for theme in ("light", "dark"):
+        page.evaluate("t => document.documentElement.setAttribute('data-theme', t)", theme)
+        page.wait_for_function("t => %s.dataset.theme === t" % HOST, arg=theme)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' '))]))",
+            tags,
+        )
+        assert result == [], (theme, result)
