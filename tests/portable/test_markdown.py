@@ -442,7 +442,7 @@ def test_refused_link_shows_its_text():
 
 
 def test_refused_autolink_shows_the_address_as_text():
-    assert inlines("<javascript:alert(1)>") == [T("javascript:alert(1)")]
+    assert inlines("<javascript:alert(1)> <o:p>") == [T("<javascript:alert(1)> <o:p>")]
 
 
 def test_link_destination_with_spaces_in_angle_brackets_and_balanced_parens():

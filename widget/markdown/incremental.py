@@ -85,6 +85,7 @@ class IncrementalMarkdown:
         self._text = ""
         self._pending = ""  # the unfinished last line (plus a held "\r")
         self._shown = 0  # closed top-level blocks the previous update reported
+        self._tail: list = []  # the previous update's view of the open blocks
         self._done = False
 
     def _scanned(self) -> int:
@@ -118,15 +119,17 @@ class IncrementalMarkdown:
             stable = parser.dirty_from
         parser.dirty_from = -1
         self._shown = len(nodes)
+        self._tail = tail
         return MarkdownUpdate(stable, nodes[stable:] + tail, final, nodes)
 
     def update(self, text: str) -> MarkdownUpdate:
         """The answer so far; returns what changed since the previous call."""
         before = self._scanned()
+        if text == self._text and (self._text or self._done):
+            self.cost = 0  # nothing new: everything shown stays as it is
+            shown = self._parser.doc.nodes[: self._shown] + self._tail
+            return MarkdownUpdate(len(shown), [], self._done, shown)
         if self._done or not text.startswith(self._text):
-            if self._done and text == self._text:
-                self.cost = 0
-                return self._result([], True)
             self._reset()
         self._feed(text[len(self._text) :])
         self._text = text

@@ -527,8 +527,12 @@ class InlineParser:
             self.pos += 1
             return
         end, target, is_email = found
+        start = self.pos
         self.pos = end
         href = "mailto:" + target if is_email else target
+        if self.resolve(href) is None:  # refused: show the source, brackets and all
+            self._text(self.s[start:end])
+            return
         self._link_node(href, [_In("text", target.encode())], None, False)
 
 
