@@ -265,3 +265,22 @@ def test_axe_finds_no_violations_in_the_open_widget(widget, page):
             tags,
         )
         assert result == [], (theme, result)
+
+
+def test_loader_finds_its_tag_by_src_without_current_script(widget, page, site):
+    """When document.currentScript is null (the loader run by another script), the loader
+    finds its own tag by src and still reads its data-* attributes."""
+    url = site.url("/repo/__e2e/no-current-script.html")
+    doc = (
+        '<!doctype html><html><head><link rel="icon" href="data:,"></head><body>'
+        '<script type="text/plain" src="/repo/chatkit-widget/loader.js" data-title="Found me" '
+        'data-backend-url="%s"></script></body></html>' % site.server.backend_url
+    )
+    page.route(url, lambda route: route.fulfill(content_type="text/html", body=doc))
+    page.goto(url)
+    page.evaluate(
+        "fetch('/repo/chatkit-widget/loader.js').then(r => r.text()).then(t => new Function(t)())"
+    )
+    page.wait_for_function("%s?.dataset.state === 'idle'" % HOST)
+    assert page.get_by_role("button", name="Found me").count() == 1
+    assert page.evaluate("%s.chatkitConfig.baseUrl" % HOST) == site.url("/repo/chatkit-widget/")
