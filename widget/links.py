@@ -34,15 +34,28 @@ Rules this module owns (reliability-security.md §4.1 rule 3, §6 C 2):
   what this module judged.
 """
 
+import re
+
 ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+# One-character classes only (searched, never repeated): MicroPython's backtracking re
+# recurses per repetition, so "[...]*" over a long URL could overflow its stack.
+_UNSAFE = re.compile("[^A-Za-z0-9;/?:@&=+$,_.!~*'()#-]")
+_CONTROL = re.compile("[\x01-\x1f\x7f]")  # (NUL is checked apart: it ends a C pattern)
+_NOT_SCHEME = re.compile("[^A-Za-z0-9+.-]")
+_NOT_HOST = re.compile("[^a-z0-9._-]")
+_NOT_IPV6 = re.compile("[^0-9a-f:.]")
+_NOT_DIGIT = re.compile("[^0-9]")
 
 # Characters kept as they are when encoding a URL (CommonMark's reference renderers use the
 # same set: mdurl.encode's defaults plus ASCII letters and digits).
 _KEEP = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789;/?:@&=+$,-_.!~*'()#")
 _HEX = "0123456789abcdefABCDEF"
-_SCHEME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
-_HOST_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
-_IPV6_CHARS = set("0123456789abcdef:.")
+
+
+def _is_scheme(t: str) -> bool:
+    """RFC 3986 scheme: an ASCII letter, then letters, digits, "+", "-", "."."""
+    return bool(t) and t[0] not in "0123456789+.-" and _NOT_SCHEME.search(t) is None
 
 
 class ResolvedLink:
@@ -76,6 +89,8 @@ class ResolvedLink:
 
 def encode_url(s: str) -> str:
     """Percent-encode everything outside the kept set; keep valid ``%XX`` escapes."""
+    if _UNSAFE.search(s) is None:
+        return s
     out = []
     data = s.encode()
     n = len(data)
@@ -102,10 +117,8 @@ def _clean(href: str) -> str | None:
     s = href.strip(_C0_SPACE)
     if "\t" in s or "\n" in s or "\r" in s:
         s = s.replace("\t", "").replace("\n", "").replace("\r", "")
-    for ch in s:
-        o = ord(ch)
-        if o < 32 or o == 127:
-            return None
+    if "\x00" in s or _CONTROL.search(s) is not None:
+        return None
     return s
 
 
@@ -128,7 +141,7 @@ class _Ref:
             self.query = s[i + 1 :]
             s = s[:i]
         i = s.find(":")
-        if i > 0 and s[0].isalpha() and all(c in _SCHEME_CHARS for c in s[:i]):
+        if i > 0 and _is_scheme(s[:i]):
             self.scheme = s[:i].lower()
             s = s[i + 1 :]
         if s.startswith("//"):
@@ -242,7 +255,7 @@ def _hidden_colon(ref: str) -> bool:
             break
     seg = seg.strip(_C0_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
     i = seg.find(":")
-    return i > 0 and seg[0].isalpha() and all(c in _SCHEME_CHARS for c in seg[:i])
+    return i > 0 and _is_scheme(seg[:i])
 
 
 def _host_port(authority: str) -> str | None:
@@ -252,18 +265,18 @@ def _host_port(authority: str) -> str | None:
     a = authority.lower()
     if a.startswith("["):
         i = a.find("]")
-        if i < 0 or not all(c in _IPV6_CHARS for c in a[1:i]):
+        if i < 0 or _NOT_IPV6.search(a[1:i]) is not None:
             return None
         host, rest = a[: i + 1], a[i + 1 :]
     else:
         i = a.find(":")
         host, rest = (a, "") if i < 0 else (a[:i], a[i:])
-        if not all(c in _HOST_CHARS for c in host):
+        if _NOT_HOST.search(host) is not None:
             return None
     if not host or host == "[]":
         return None
     if rest:
-        if rest[0] != ":" or not all(c in "0123456789" for c in rest[1:]):
+        if rest[0] != ":" or _NOT_DIGIT.search(rest[1:]) is not None:
             return None
         if rest == ":":
             rest = ""

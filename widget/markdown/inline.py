@@ -23,6 +23,8 @@ first inactive opener", a one-pass index of backtick runs for code spans, a 999-
 limit and a 32-level parenthesis limit.
 """
 
+import re
+
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Callable
 
@@ -48,11 +50,20 @@ from widget.markdown.inline_scan import (
 )
 from widget.markdown.nodes import MAX_INLINE_DEPTH, Node
 
-_SPECIAL_CM = bytearray(256)
-for _c in b"\n\\`*_[]!<&":
-    _SPECIAL_CM[_c] = 1
-_SPECIAL_GFM = bytearray(_SPECIAL_CM)
-_SPECIAL_GFM[126] = 1  # "~"
+_SPECIAL = bytearray(256)
+for _c in b"\n\\`*_[]!<&~":
+    _SPECIAL[_c] = 1
+# One pass of re.split finds every special byte at C speed (a Python loop over bytes costs
+# ~1.5 us per byte on MicroPython). A one-character class: MicroPython's backtracking re
+# recurses per repetition, so a "+" over a long run would overflow the stack.
+_SPLIT = re.compile(b"[\n\\\\`*_\\[\\]!<&~]")
+# Flanking classes of ASCII bytes (§6.2): 1 whitespace, 2 punctuation, 0 other.
+_ASCII_CLASS = bytearray(256)
+for _c in b" \t\n\x0c\r":
+    _ASCII_CLASS[_c] = 1
+for _c in range(128):
+    if IS_PUNCT[_c]:
+        _ASCII_CLASS[_c] = 2
 
 _WRAP = {1: "emphasis", 2: "strong"}
 
@@ -116,7 +127,6 @@ class InlineParser:
         self.lookup = lookup
         self.resolve = resolve
         self.gfm = gfm
-        self.special = _SPECIAL_GFM if gfm else _SPECIAL_CM
         self.scanned = 0  # bytes parsed so far (cost accounting for tests)
 
     def parse(self, s: bytes):
@@ -131,7 +141,16 @@ class InlineParser:
         self.missing: set | None = None
         self.ticks: dict | None = None
         self.scanned += self.n
-        special = self.special
+        # Positions of the special bytes, in order; _text_run walks them with a cursor.
+        stops = []
+        at = -1
+        for piece in _SPLIT.split(s)[:-1]:
+            at += len(piece) + 1
+            stops.append(at)
+        stops.append(self.n)
+        self.stops = stops
+        self.stop_i = 0
+        special = _SPECIAL
         while self.pos < self.n:
             c = s[self.pos]
             if not special[c]:
@@ -169,11 +188,12 @@ class InlineParser:
         return node
 
     def _text_run(self) -> None:
-        s, pos, special = self.s, self.pos, self.special
-        e = pos + 1
-        n = self.n
-        while e < n and not special[s[e]]:
-            e += 1
+        s, pos, stops = self.s, self.pos, self.stops
+        i = self.stop_i
+        while stops[i] <= pos:
+            i += 1
+        self.stop_i = i
+        e = stops[i]
         if self.gfm and (
             s.find(b"www.", pos, e) >= 0 or s.find(b"://", pos, e) >= 0 or s.find(b"@", pos, e) >= 0
         ):
@@ -320,12 +340,10 @@ class InlineParser:
         node = self._text(s[start:end])
         if cc == 126 and (num != 2 or not self.gfm):
             return
-        before = cp_before(s, start)
-        after = cp_at(s, end)
-        after_space = is_space_cp(after)
-        after_punct = is_punct_cp(after)
-        before_space = is_space_cp(before)
-        before_punct = is_punct_cp(before)
+        b = s[start - 1] if start > 0 else 10
+        before_space, before_punct = _classes(s, start - 1, b, True)
+        a = s[end] if end < self.n else 10
+        after_space, after_punct = _classes(s, end, a, False)
         left = not after_space and (not after_punct or before_space or before_punct)
         right = not before_space and (not before_punct or after_space or after_punct)
         if cc == 95:
@@ -534,6 +552,15 @@ class InlineParser:
             self._text(self.s[start:end])
             return
         self._link_node(href, [_In("text", target.encode())], None, False)
+
+
+def _classes(s: bytes, i: int, b: int, before: bool):
+    """(is whitespace, is punctuation) for the character at/ending at byte ``i``."""
+    if b < 128:
+        k = _ASCII_CLASS[b]
+        return k == 1, k == 2
+    cp = cp_before(s, i + 1) if before else cp_at(s, i)
+    return is_space_cp(cp), is_punct_cp(cp)
 
 
 class _Sink:

@@ -1,0 +1,123 @@
+"""Streaming Markdown cost per update (a benchmark: it reports numbers, never fails on time).
+
+Portable: the same file runs on CPython and on PyScript's MicroPython.
+
+A 20,000-character answer (the realistic answers of the streaming tests, repeated) arrives in
+4,000 deltas of 5 characters; each delta calls ``IncrementalMarkdown.update(text_so_far)``,
+as the widget does per ``text_delta`` event. Reported: time per update (mean, 95th percentile,
+max), the characters each update parsed (``md.cost``), and one-shot ``parse`` of the whole
+answer for comparison. A second run with a 5,000-character answer shows that the per-update
+cost does not grow with the answer's length.
+
+CPython:      python3 tests/bench/bench_markdown.py
+MicroPython:  node --input-type=module -e "$(sed -n '/^# node-runner/,$p' \\
+                  tests/bench/bench_markdown.py | tail -n +2 | sed 's/^# //')"
+              (from the repository root; the Node script is the comment block at the end)
+"""
+
+import sys
+import time
+
+if not sys.implementation.name == "micropython" and __name__ == "__main__":
+    sys.path.insert(0, __file__.rsplit("/", 3)[0] or ".")  # the repository root
+
+from tests.portable.test_markdown_incremental import COMPARE, INSTALL, NESTED
+from widget.markdown import IncrementalMarkdown, parse
+
+MICROPYTHON = sys.implementation.name == "micropython"
+BASE = "https://user.github.io/repo/docs/page"
+
+
+def _clock() -> float:
+    if MICROPYTHON:
+        return time.ticks_us() / 1e6  # type: ignore[attr-defined]
+    return time.perf_counter()
+
+
+def answer(chars: int) -> str:
+    section = INSTALL + "\n" + COMPARE + "\n" + NESTED + "\n"
+    text = section * (chars // len(section) + 1)
+    return text[:chars]
+
+
+def stream(text: str, deltas: int) -> dict:
+    size = max(1, len(text) // deltas)
+    md = IncrementalMarkdown(base_url=BASE)
+    times = []
+    costs = []
+    t_start = _clock()
+    for i in range(size, len(text) + size, size):
+        t0 = _clock()
+        md.update(text[:i])
+        times.append(_clock() - t0)
+        costs.append(md.cost)
+    t0 = _clock()
+    md.finish()
+    finish = _clock() - t0
+    total = _clock() - t_start
+    ordered = sorted(times)
+    t0 = _clock()
+    parse(text, base_url=BASE)
+    one_shot = _clock() - t0
+    return {
+        "chars": len(text),
+        "updates": len(times),
+        "mean_ms": 1000 * sum(times) / len(times),
+        "p95_ms": 1000 * ordered[int(0.95 * (len(ordered) - 1))],
+        "max_ms": 1000 * ordered[-1],
+        "total_ms": 1000 * total,
+        "finish_ms": 1000 * finish,
+        "one_shot_ms": 1000 * one_shot,
+        "cost_mean": sum(costs) / len(costs),
+        "cost_max": max(costs),
+    }
+
+
+def run() -> list:
+    return [stream(answer(20000), 4000), stream(answer(5000), 1000)]
+
+
+def report(results: list) -> None:
+    print("%s %s" % (sys.implementation.name, sys.version.split()[0]))
+    for r in results:
+        print(
+            "%6d chars in %4d updates: %.3f ms/update (p95 %.3f, max %.2f), total %.0f ms, "
+            "finish %.2f ms; one-shot parse %.1f ms; parsed chars/update mean %.0f max %d"
+            % (
+                r["chars"],
+                r["updates"],
+                r["mean_ms"],
+                r["p95_ms"],
+                r["max_ms"],
+                r["total_ms"],
+                r["finish_ms"],
+                r["one_shot_ms"],
+                r["cost_mean"],
+                r["cost_max"],
+            )
+        )
+
+
+if __name__ == "__main__":
+    report(run())
+
+# node-runner (MicroPython: loads PyScript's build like tests/portable/mp_runner.mjs does)
+# import { execFileSync } from "node:child_process";
+# import fs from "node:fs";
+# const dir = execFileSync("python3", ["build.py", "vendor-path", "micropython"], {
+#   encoding: "utf8",
+# }).trim();
+# const { loadMicroPython } = await import(dir + "/micropython.mjs");
+# const mp = await loadMicroPython({
+#   stdout: (l) => console.log(l),
+#   stderr: (l) => console.error(l),
+# });
+# for (const d of ["widget/markdown", "tests/portable"]) mp.FS.mkdirTree("/repo/" + d);
+# const files = ["widget/__init__.py", "widget/links.py", "tests/__init__.py",
+#   "tests/portable/__init__.py", "tests/portable/test_markdown_incremental.py"];
+# for (const f of fs.readdirSync("widget/markdown")) {
+#   if (f.endsWith(".py")) files.push("widget/markdown/" + f);
+# }
+# for (const f of files) mp.FS.writeFile("/repo/" + f, fs.readFileSync(f));
+# const bench = fs.readFileSync("tests/bench/bench_markdown.py", "utf8").split("\nif __name__")[0];
+# mp.runPython("import sys\nsys.path.insert(0, '/repo')\n" + bench + "\nreport(run())");
