@@ -6,6 +6,7 @@
 - ``list_fixtures(subdir, suffix)`` -> sorted file names.
 - ``FakeClock``: ``now()``, ``async sleep(s)`` that advances time without waiting, ``sleeps``.
 - ``FakeRandom``: ``uniform(a, b)`` returning a scripted fraction of the range.
+- ``cpu_seconds()``: the clock for linear-scaling checks.
 
 Async tests are plain ``async def test_*`` functions: ``tests/portable/conftest.py`` runs them
 with ``asyncio.run`` on CPython; the MicroPython runner awaits them.
@@ -15,6 +16,16 @@ import os
 
 _HERE = __file__.replace("\\", "/").rsplit("/", 1)[0]
 FIXTURES = _HERE.rsplit("/", 1)[0] + "/fixtures"
+
+
+def cpu_seconds():
+    """A clock for scaling checks (10x the input must cost about 10x): CPU time of this process
+    on CPython, so other processes on a shared machine do not skew it; ticks on MicroPython."""
+    import time
+
+    if hasattr(time, "process_time"):
+        return time.process_time()
+    return time.ticks_ms() / 1000.0  # type: ignore[attr-defined]
 
 
 def raises(exc_type, fn, *args, **kwargs):

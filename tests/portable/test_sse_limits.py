@@ -2,9 +2,8 @@
 decoding stays linear when one large event arrives in tiny chunks (reliability-security.md
 §1.4 "Quadratic re-parsing", "Unbounded buffers"; §6 A 10-11)."""
 
-import time
 
-from tests.portable._support import raises
+from tests.portable._support import cpu_seconds, raises
 from tests.portable.test_sse import MICROPYTHON, chunked, ev
 from widget.errors import ProtocolError, StreamLimitError
 from widget.sse import SSEDecoder
@@ -65,10 +64,7 @@ def test_the_default_cap_is_512_kib():
     assert decoder.decode(b"data: " + b"y" * 400_000 + b"\n\n") == [ev("y" * 400_000)]
 
 
-def _clock():
-    if MICROPYTHON:
-        return time.ticks_ms() / 1000.0  # type: ignore[attr-defined]
-    return time.perf_counter()
+_clock = cpu_seconds
 
 
 def _one_event_in_one_byte_chunks(size):
