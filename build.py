@@ -280,6 +280,14 @@ def widget_python_files() -> dict[str, bytes]:
     return out
 
 
+def python_bundle(py: dict[str, bytes]) -> bytes:
+    """All widget sources in one JSON file, {"files": [[path, source], ...]}: one request
+    instead of one per module, fetched by the loader's retryable preflight (a file missing from
+    PyScript's own `files` config would fail the interpreter for the life of the page)."""
+    entries = [[rel, data.decode("utf-8")] for rel, data in sorted(py.items())]
+    return json.dumps({"files": entries}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 _MANIFEST_SLOT = "/*@CHATKIT_MANIFEST@*/null"
 _DOC_BLOCK = re.compile(r"\A/\*\*.*?\*/\n", re.S)
 
@@ -301,13 +309,12 @@ def render_loader(source: str, manifest: dict) -> str:
 def widget_files(cache: Path | None = None) -> dict[str, bytes]:
     """The whole dist/chatkit-widget/ folder as {relative path: bytes}."""
     files, manifest = runtime_files(cache)
-    py = widget_python_files()
-    for rel, data in py.items():
-        files["py/" + rel] = data
+    bundle = python_bundle(widget_python_files())
+    files["widget.py.json"] = bundle
     css = (STATIC / "widget.css").read_bytes()
     files["widget.css"] = css
     manifest["css"] = _short_hash(css)
-    manifest["py"] = [[rel, _short_hash(data)] for rel, data in sorted(py.items())]
+    manifest["py"] = _short_hash(bundle)
     manifest["version"] = _short_hash(
         b"".join(k.encode() + b"\0" + hashlib.sha256(v).digest() for k, v in sorted(files.items()))
     )

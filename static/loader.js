@@ -19,9 +19,12 @@
  *    The shadow root already holds <link rel=stylesheet href=widget.css> and the launcher
  *    <button class="launcher">. Python adds its UI to host.shadowRoot; the panel element must
  *    have id="chatkit-panel" (the launcher's aria-controls).
- * 2. Boot: a light-DOM <script type="mpy" async> (type="py" for Pyodide) inside the host, whose
- *    config maps every widget .py file into the virtual FS and disables all PyScript plugins;
- *    then import(baseUrl + "pyscript/core.js"). Its code runs
+ * 2. Boot: the loader fetches widget.py.json (every widget module, one request) with the
+ *    runtime files, then adds a light-DOM <script type="mpy" async> (type="py" for Pyodide)
+ *    inside the host, whose config names the self-hosted interpreter and disables all PyScript
+ *    plugins, and import()s baseUrl + "pyscript/core.js". The script's code writes the modules
+ *    from host.chatkitSources ([[path, source], ...]) into the interpreter's file system
+ *    (./widget/...), then runs
  *      from widget.browser.main import boot; boot()      (a returned coroutine is awaited)
  * 3. Python calls host.chatkitReady(api) when its UI is built; api is a JS object with
  *    open(), close(), toggle(), ask(text) (create_proxy'd functions, kept alive by Python).
@@ -243,6 +246,7 @@
     if (state === "ready") return;
     api = pyApi;
     clearTimeout(timer);
+    delete host.chatkitSources;
     launcher.setAttribute("aria-controls", PANEL_ID);
     setState("ready");
     var pending = queue;
@@ -267,6 +271,7 @@
   var attempt = 0;
   var timer = 0;
   var preloading = null;
+  var sources = null;
   var failures = 0;
   var coreImported = false;
   var interpreterUp = false;
@@ -276,6 +281,7 @@
       return { url: baseUrl + "pyscript/" + name, module: true };
     });
     var folder = pyodide ? "pyodide/" : "micropython/";
+    assets.push({ url: baseUrl + "widget.py.json?v=" + MANIFEST.py, sources: true });
     (pyodide ? MANIFEST.pyodide : MANIFEST.micropython).forEach(function (name) {
       // JS modules (also pyodide.asm.mjs, which Pyodide import()s) go to the module map;
       // wasm, zip and json are fetch()ed by the runtime and match a fetch-mode preload.
@@ -297,6 +303,14 @@
     var links = [];
     var retrying = failures > 0;
     preloading = Promise.all(runtimeAssets().map(function (asset) {
+      if (asset.sources) {
+        return fetch(asset.url, { credentials: "same-origin", cache: retrying ? "reload" : "default" })
+          .then(function (response) {
+            if (!response.ok) throw new Error("HTTP " + response.status + " for " + asset.url);
+            return response.json();
+          })
+          .then(function (bundle) { sources = bundle.files; });
+      }
       if (!asset.module && retrying) return fetchAgain(asset.url, true);
       return new Promise(function (resolve, reject) {
         var link = document.createElement("link");
@@ -365,20 +379,31 @@
     el.type = pyType;
     el.setAttribute("async", "");
     if (withConfig) {
-      var files = {};
-      MANIFEST.py.forEach(function (entry) {
-        files[baseUrl + "py/" + entry[0] + "?v=" + entry[1]] = "./" + entry[0];
-      });
       el.setAttribute("config", JSON.stringify({
         interpreter: baseUrl + (pyodide ? "pyodide/pyodide.mjs" : "micropython/micropython.mjs"),
-        files: files,
         plugins: disabledPlugins(),
       }));
     }
     el.textContent = [
+      "import os as _ck_os, sys as _ck_sys",
       "from pyscript import document as _ck_document",
       "_ck_host = _ck_document.querySelector('chatkit-widget')",
       "try:",
+      "    _ck_files = _ck_host.chatkitSources",
+      "    for _ck_i in range(_ck_files.length):",
+      "        _ck_path = str(_ck_files[_ck_i][0])",
+      "        _ck_dir = ''",
+      "        for _ck_part in _ck_path.split('/')[:-1]:",
+      "            _ck_dir += _ck_part + '/'",
+      "            try:",
+      "                _ck_os.mkdir(_ck_dir)",
+      "            except OSError:",
+      "                pass",
+      "        with open(_ck_path, 'w') as _ck_f:",
+      "            _ck_f.write(str(_ck_files[_ck_i][1]))",
+      "    for _ck_name in list(_ck_sys.modules):",
+      "        if _ck_name == 'widget' or _ck_name.startswith('widget.'):",
+      "            del _ck_sys.modules[_ck_name]",
       "    from widget.browser.main import boot as _ck_boot",
       "    _ck_result = _ck_boot()",
       "    if _ck_result is not None and hasattr(_ck_result, 'send'):",
@@ -402,6 +427,7 @@
       other.textContent = JSON.stringify({ plugins: disabledPlugins() });
       host.appendChild(other);
     }
+    host.chatkitSources = sources;
     host.appendChild(bootScript(!coreImported));
     if (coreImported) return;
     coreImported = true;

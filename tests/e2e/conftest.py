@@ -152,7 +152,7 @@ class PageLog:
 
     def runtime_requests(self) -> list[str]:
         """Requests for PyScript, an interpreter or the widget's Python files."""
-        marks = ("/pyscript/", "/micropython/", "/pyodide/", "/chatkit-widget/py/")
+        marks = ("/pyscript/", "/micropython/", "/pyodide/", "/widget.py.json")
         return [u for u in self.requests if any(m in u for m in marks)]
 
 

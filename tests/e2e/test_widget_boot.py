@@ -3,6 +3,7 @@ stub -> handshake, on the preview site (at / and under /repo/) and on synthetic 
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -154,12 +155,15 @@ def test_runtime_that_fails_to_load_offers_retry(widget, page, page_log):
 @pytest.mark.allow_console_errors
 def test_python_boot_error_is_reported_fast(widget, page, page_log):
     """If boot() raises, the loader shows the error state at once (not after the timeout)."""
-    page.route(
-        "**/py/widget/browser/main.py*",
-        lambda route: route.fulfill(
-            content_type="text/plain", body="def boot():\n    raise RuntimeError('boom')\n"
-        ),
-    )
+
+    def broken_bundle(route):
+        bundle = route.fetch().json()
+        for entry in bundle["files"]:
+            if entry[0] == "widget/browser/main.py":
+                entry[1] = "def boot():\n    raise RuntimeError('boom')\n"
+        route.fulfill(content_type="application/json", body=json.dumps(bundle))
+
+    page.route("**/widget.py.json*", broken_bundle)
     widget.goto("/docs/intro/")
     widget.launcher.click()
     assert widget.wait_state("ready", "error", timeout=10_000) == "error"
@@ -242,7 +246,7 @@ def test_hover_prefetches_the_runtime_once(widget, page, page_log):
     )
     assert widget.state() == "idle"
     widget.open_by_click()
-    runtime = [u for u in page_log.runtime_requests() if "/py/" not in u]
+    runtime = page_log.runtime_requests()
     assert len(runtime) == len(set(runtime)), runtime
 
 

@@ -56,8 +56,7 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
         "pyodide/pyodide.asm.wasm",
         "pyodide/python_stdlib.zip",
         "pyodide/pyodide-lock.json",
-        "py/widget/__init__.py",
-        "py/widget/browser/main.py",
+        "widget.py.json",
     ):
         assert required in files, required
     assert any(re.fullmatch(r"pyscript/core-[\w-]+\.js", f) for f in files)
@@ -66,24 +65,28 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
     assert not [f for f in files if any(b in f for b in banned)]
     assert not [f for f in files if re.search(r"/(toml|zip|pyodide_graph)-", f)]
     assert not [f for f in files if f.endswith((".html", ".d.ts"))]
-    assert "py/widget/__main__.py" not in files
+    assert not [f for f in files if f.endswith(".py")], "Python ships inside widget.py.json"
     assert len([f for f in files if f.startswith("pyscript/") and f.endswith(".js")]) <= 4
     for name in files:
         if name.endswith((".js", ".mjs")) and not name.endswith("loader.js"):
             assert b"sourceMappingURL" not in (out / WIDGET / name).read_bytes()[-300:], name
 
 
-def test_manifest_names_every_shipped_python_and_runtime_file(out: Path):
-    """The manifest inlined in loader.js lists exactly the shipped .py files (with their
-    content hashes) and PyScript chunks that exist."""
+def test_manifest_and_python_bundle(out: Path):
+    """widget.py.json carries every widget module (not the CPython CLI) with its exact source;
+    the manifest inlined in loader.js names its hash and PyScript chunks that exist."""
     manifest = _manifest((out / WIDGET / "loader.js").read_text())
-    shipped = sorted(
-        p.relative_to(out / WIDGET / "py").as_posix() for p in (out / WIDGET / "py").rglob("*.py")
+    data = (out / WIDGET / "widget.py.json").read_bytes()
+    assert hashlib.sha256(data).hexdigest().startswith(manifest["py"])
+    bundle = dict(json.loads(data)["files"])
+    expected = sorted(
+        p.relative_to(build.ROOT).as_posix()
+        for p in (build.ROOT / "widget").rglob("*.py")
+        if "__pycache__" not in p.parts
     )
-    assert [entry[0] for entry in manifest["py"]] == shipped
-    for rel, digest in manifest["py"]:
-        data = (out / WIDGET / "py" / rel).read_bytes()
-        assert hashlib.sha256(data).hexdigest().startswith(digest)
+    expected.remove("widget/__main__.py")
+    assert sorted(bundle) == expected
+    assert bundle["widget/browser/main.py"] == (build.ROOT / "widget/browser/main.py").read_text()
     assert manifest["pyscript"][0] == "core.js"
     for chunk in manifest["pyscript"]:
         assert (out / WIDGET / "pyscript" / chunk).is_file()
