@@ -154,27 +154,22 @@ class _Ref:
 
 
 def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 §5.2.4."""
+    """RFC 3986 §5.2.4, for the absolute (or empty) paths this module builds."""
     if "." not in path:
         return path
     out: list = []
-    segs = path.split("/")
-    absolute = path.startswith("/")
-    if absolute:
-        segs = segs[1:]
+    segs = path.split("/")[1:]
+    last = len(segs) - 1
     for i, seg in enumerate(segs):
-        last = i == len(segs) - 1
-        if seg == ".":
-            if last:
-                out.append("")
-        elif seg == "..":
+        if seg == "..":
             if out:
                 out.pop()
-            if last:
-                out.append("")
-        else:
+        elif seg != ".":
             out.append(seg)
-    return ("/" if absolute else "") + "/".join(out)
+            continue
+        if i == last:  # a trailing "." or ".." leaves a trailing slash
+            out.append("")
+    return "/" + "/".join(out)
 
 
 def _pct_decode_ascii(s: str) -> str:

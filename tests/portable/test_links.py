@@ -288,3 +288,24 @@ def test_resolved_link_repr_and_equality():
     r = resolve_link("https://e.com/", PAGE)
     assert "e.com" in repr(r)
     assert r != "https://e.com/" and r == resolve_link("https://e.com/", PAGE)
+
+
+def test_trailing_dot_segments_keep_a_trailing_slash():
+    assert href("https://e.com/a/b/.") == "https://e.com/a/b/"
+    assert href("https://e.com/a/b/..") == "https://e.com/a/"
+
+
+def test_percent_escapes_of_non_ascii_and_stray_ampersands_are_plain_paths():
+    assert href("%C3%A9t%C3%A9:x") == "https://user.github.io/repo/docs/%C3%A9t%C3%A9:x"
+    assert href("a&b&#;c&#x;d") == "https://user.github.io/repo/docs/a&b&#;c&#x;d"
+
+
+def test_unusable_base_urls_are_ignored():
+    for base in ("https://a b/", "https://e.com/\x01x", "mailto:a@b.c", "https://", ""):
+        assert href("intro", base) == "intro", base
+
+
+def test_many_different_bases_each_resolve_correctly():
+    for i in range(20):
+        base = "https://site%d.example/docs/page" % i
+        assert href("x", base) == "https://site%d.example/docs/x" % i

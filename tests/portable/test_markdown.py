@@ -561,3 +561,32 @@ def test_nul_is_replaced_and_crlf_is_a_line_ending():
     assert blocks("a\0b\r\nc\rd") == [
         P(T("a\ufffdb"), Node("softbreak"), T("c"), Node("softbreak"), T("d"))
     ]
+
+
+def test_links_after_an_unclosed_bracket_do_not_nest():
+    assert inlines("[a [b](c) [d](e)") == [T("[a "), L("c", T("b")), T(" "), L("e", T("d"))]
+
+
+def test_inline_parser_skips_spaces_at_the_start_of_a_continuation_line():
+    from widget.markdown.inline import InlineParser
+
+    parser = InlineParser(lambda label: None, lambda h: (h, False))
+    nodes, missing = parser.parse(b"a\n   b")
+    assert nodes == [T("a"), Node("softbreak"), T("b")] and missing is None
+
+
+def test_fence_helper_rejects_other_characters():
+    from widget.markdown.block_syntax import fence_open
+
+    assert fence_open("a``", 0) is None
+
+
+def test_equal_trees_may_share_nodes():
+    shared = P(T("x"))
+    assert Node("document", [shared]) == Node("document", [shared])
+
+
+def test_item_whose_first_paragraph_is_only_a_definition():
+    # The definition's paragraph is dropped (as commonmark.js unlinks it), so the next one is
+    # the item's first paragraph and the blank line between them does not make it loose.
+    assert blocks("- [a]: /u\n\n  [ ] b [a]") == [UL(LI(P(T("b "), L("/u", T("a"))), task=False))]

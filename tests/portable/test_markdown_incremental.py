@@ -374,3 +374,17 @@ def test_random_documents_stream_to_the_same_tree():
         sizes = [rng.randint(1, 9) for _ in range(4)]
         got = stream(text, sizes)
         assert got == want, repr(text)
+
+
+def test_late_definition_rebuilds_only_the_affected_item_of_a_closed_list():
+    text = "- [a]: /x\n\n  first [b]\n- uses [b]\n- plain\n\nend\n\n[b]: /y\n\nafter"
+    assert stream(text, [1]) == parse(text).children
+    assert stream(text, [4, 9]) == parse(text).children
+
+
+def test_duplicate_definitions_in_the_open_tail_first_wins():
+    md = IncrementalMarkdown()
+    md.update("[a]: /one\n[a]: /two\n[a]")
+    doc = md.document()
+    assert doc == parse("[a]: /one\n[a]: /two\n[a]")
+    assert doc.children[0].children[0].get("href") == "/one"

@@ -15,6 +15,9 @@ Portable; works on ``widget.markdown.blocks`` ``Block`` objects for ``BlockParse
 - ``clone_chain`` copies the chain of open blocks (and only it) for a throw-away view.
 """
 
+if False:  # type-only imports (MicroPython has no typing module)
+    from typing import Any
+
 from widget.markdown.block_syntax import split_row
 from widget.markdown.entities import unescape
 from widget.markdown.inline_scan import scan_definition
@@ -176,10 +179,10 @@ class Table:
 
     def __init__(self, align: list) -> None:
         self.align = align
-        self.head = None
-        self.rows: list = []
+        self.head: Any = None  # the table_head Node
+        self.rows: list = []  # table_row Nodes
         self.raw: list = []  # source of head and rows, for re-resolution
-        self.missing = None
+        self.missing: Any = None
 
     def copy(self) -> "Table":
         t = Table(self.align)

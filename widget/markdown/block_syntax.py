@@ -144,7 +144,7 @@ def delimiter_row(line: str) -> list | None:
     """Column alignments (None/"left"/"center"/"right") of a delimiter row, else None."""
     if "-" not in line:
         return None
-    aligns = []
+    aligns: list = []
     for cell in split_row(line):
         if not cell:
             return None

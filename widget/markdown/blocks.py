@@ -16,6 +16,9 @@ paragraphs); GFM tables when ``gfm``; containers nest at most ``MAX_BLOCK_DEPTH`
 markers stay text), so the tree stays shallow for MicroPython's small recursion limit.
 """
 
+if False:  # type-only imports (MicroPython has no typing module)
+    from typing import Any
+
 from widget.markdown import block_build as build
 from widget.markdown.block_syntax import (
     atx_heading,
@@ -62,20 +65,20 @@ class Block:
 
     def __init__(self, kind: str, start_line: int = 0) -> None:
         self.kind = kind
-        self.parent: Block | None = None
+        self.parent: Any = None
         container = kind in ("document", "blockquote", "list", "item")
-        self.children: list | None = [] if container else None
-        self.nodes: list | None = [] if container else None
+        self.children: Any = [] if container else None  # list of Block, containers only
+        self.nodes: Any = [] if container else None  # list of Node, containers only
         self.open = True
-        self.lines: list | None = None if container else []
-        self.node = None
-        self.missing: set | None = None
+        self.lines: Any = None if container else []  # list of str, leaves only
+        self.node: Any = None
+        self.missing: Any = None  # set of labels, or None
         self.last_blank = False
-        self.data = None  # list data, fence (char, length, indent), heading level, table
+        self.data: Any = None  # ListData, fence (char, length, indent), level, or Table
         self.start_line = start_line
         self.loose = False
-        self.task = None
-        self.raw: bytes | None = None
+        self.task: Any = None
+        self.raw: Any = None  # bytes, or None
 
 
 class ListData:
@@ -97,14 +100,26 @@ class BlockParser:
         self.inline = inline
         self.gfm = gfm
         self.doc = Block("document")
-        self.tip: Block | None = self.doc
+        self.tip: Any = self.doc  # the deepest open block (None once all are closed)
         self.line_number = 0
         self.refmap: dict = {}
-        self.overlay: dict | None = None  # definitions seen in a view only
+        self.overlay: Any = None  # dict of definitions seen in a view only
         self.viewing = False
         self.dirty_from = -1  # lowest doc.nodes index replaced by re-resolution, -1 if none
         self.scanned = 0  # characters of lines fed so far (cost accounting for tests)
+        # Per-line state (commonmark.js names): the line, where we are in it, what is next.
         self.cur = ""
+        self.offset = 0
+        self.column = 0
+        self.next_nonspace = 0
+        self.next_nonspace_column = 0
+        self.indent = 0
+        self.indented = False
+        self.blank = False
+        self.partial_tab = False
+        self.all_closed = True
+        self.oldtip: Any = None
+        self.last_matched: Any = None
 
     # -- the reference map --------------------------------------------------------------------
 
@@ -119,8 +134,8 @@ class BlockParser:
         if label in self.refmap:
             return
         if self.viewing:
-            if label not in self.overlay:  # type: ignore[operator]
-                self.overlay[label] = (href, title)  # type: ignore[index]
+            if label not in self.overlay:
+                self.overlay[label] = (href, title)
             return
         self.refmap[label] = (href, title)
         build.reresolve(self, label)
@@ -154,24 +169,20 @@ class BlockParser:
         self.column = self.next_nonspace_column
         self.partial_tab = False
 
-    def _advance_offset(self, count: int, columns: bool) -> None:
+    def _advance_offset(self, count: int) -> None:
+        """Advance ``count`` columns; a tab wider than what is left is consumed partly
+        (``partial_tab``), as list items and indented code need (§2.2)."""
         s = self.cur
         n = len(s)
         while count > 0 and self.offset < n:
             if s[self.offset] == "\t":
                 to_tab = 4 - self.column % 4
-                if columns:
-                    self.partial_tab = to_tab > count
-                    step = count if to_tab > count else to_tab
-                    self.column += step
-                    if not self.partial_tab:
-                        self.offset += 1
-                    count -= step
-                else:
-                    self.partial_tab = False
-                    self.column += to_tab
+                self.partial_tab = to_tab > count
+                step = count if to_tab > count else to_tab
+                self.column += step
+                if not self.partial_tab:
                     self.offset += 1
-                    count -= 1
+                count -= step
             else:
                 self.partial_tab = False
                 self.offset += 1
@@ -183,25 +194,25 @@ class BlockParser:
         if self.partial_tab:
             self.offset += 1
             text = " " * (4 - self.column % 4) + self.cur[self.offset :]
-        self.tip.lines.append(text)  # type: ignore[union-attr]
+        self.tip.lines.append(text)
 
     # -- the tree -------------------------------------------------------------------------------
 
     def _add_child(self, kind: str, data=None) -> Block:
-        while not (_CONTAINS.get(self.tip.kind) or (self.tip.kind == "list" and kind == "item")):  # type: ignore[union-attr]
-            self.finalize(self.tip)  # type: ignore[arg-type]
-        parent: Block = self.tip  # type: ignore[assignment]
+        while not (_CONTAINS.get(self.tip.kind) or (self.tip.kind == "list" and kind == "item")):
+            self.finalize(self.tip)
+        parent = self.tip
         if parent.kind == "list" or parent.kind == "item":
             # §5.3 looseness, decided when the next sibling arrives (commonmark.js list
             # finalize: an item or an item's child that ends with a blank line and has a
             # next sibling makes the list loose).
             prev = build.last_kept(parent)
             if prev is not None and build.ends_blank(prev):
-                (parent if parent.kind == "list" else parent.parent).loose = True  # type: ignore[union-attr]
+                (parent if parent.kind == "list" else parent.parent).loose = True
         b = Block(kind, self.line_number)
         b.data = data
         b.parent = parent
-        parent.children.append(b)  # type: ignore[union-attr]
+        parent.children.append(b)
         self.tip = b
         return b
 
@@ -322,9 +333,9 @@ class BlockParser:
             if self.indented or char(s, self.next_nonspace) != ">":
                 return 1
             self._advance_next_nonspace()
-            self._advance_offset(1, False)
+            self._advance_offset(1)
             if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
-                self._advance_offset(1, True)
+                self._advance_offset(1)
             return 0
         if kind == "item":
             data = b.data
@@ -333,7 +344,7 @@ class BlockParser:
                     return 1
                 self._advance_next_nonspace()
             elif self.indent >= data.marker_offset + data.padding:
-                self._advance_offset(data.marker_offset + data.padding, True)
+                self._advance_offset(data.marker_offset + data.padding)
             else:
                 return 1
             return 0
@@ -345,11 +356,11 @@ class BlockParser:
                     return 2
                 i = fence_indent
                 while i > 0 and char(s, self.offset) in (" ", "\t") and char(s, self.offset):
-                    self._advance_offset(1, True)
+                    self._advance_offset(1)
                     i -= 1
                 return 0
             if self.indent >= 4:
-                self._advance_offset(4, True)
+                self._advance_offset(4)
             elif self.blank:
                 self._advance_next_nonspace()
             else:
@@ -369,9 +380,9 @@ class BlockParser:
         if not self.indented:
             if c == ">" and containers_ok:
                 self._advance_next_nonspace()
-                self._advance_offset(1, False)
+                self._advance_offset(1)
                 if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
-                    self._advance_offset(1, True)
+                    self._advance_offset(1)
                 self._close_unmatched()
                 self._add_child("blockquote")
                 return 1
@@ -380,7 +391,7 @@ class BlockParser:
                 if atx is not None:
                     self._close_unmatched()
                     b = self._add_child("heading", atx[0])
-                    b.lines.append(atx[1])  # type: ignore[union-attr]
+                    b.lines.append(atx[1])
                     self.offset = len(s)
                     return 2
             if c == "`" or c == "~":
@@ -405,14 +416,14 @@ class BlockParser:
         if containers_ok and (not self.indented or container.kind == "list"):
             if self._list_item(container):
                 return 1
-        if self.indented and self.tip.kind != "paragraph" and not self.blank:  # type: ignore[union-attr]
-            self._advance_offset(4, True)
+        if self.indented and self.tip.kind != "paragraph" and not self.blank:
+            self._advance_offset(4)
             self._close_unmatched()
             self._add_child("code")
             return 2
         if self.gfm and not self.indented and container.kind == "paragraph":
             aligns = delimiter_row(s[nn:])
-            if aligns is not None and len(split_row(container.lines[-1])) == len(aligns):  # type: ignore[index]
+            if aligns is not None and len(split_row(container.lines[-1])) == len(aligns):
                 build.start_table(self, container, aligns)
                 self.offset = len(s)
                 return 2
@@ -434,11 +445,11 @@ class BlockParser:
                 return False
         data = ListData(kind, ch, start, self.indent)
         self._advance_next_nonspace()
-        self._advance_offset(size, True)
+        self._advance_offset(size)
         spaces_col = self.column
         spaces_off = self.offset
         while True:
-            self._advance_offset(1, True)
+            self._advance_offset(1)
             nxt = char(s, self.offset)
             if not (self.column - spaces_col < 5 and nxt in (" ", "\t") and nxt):
                 break
@@ -449,12 +460,12 @@ class BlockParser:
             self.column = spaces_col
             self.offset = spaces_off
             if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
-                self._advance_offset(1, True)
+                self._advance_offset(1)
         else:
             data.padding = size + after
         self._close_unmatched()
         tip = self.tip
-        if tip.kind != "list" or not _lists_match(tip.data, data):  # type: ignore[union-attr]
+        if tip.kind != "list" or not _lists_match(tip.data, data):
             self._add_child("list", data)
         self._add_child("item", data)
         return True

@@ -113,12 +113,12 @@ def scan_entity(b: bytes, i: int):
     start = j
     while j < n and j - start < 33 and _is_alnum(b[j]):
         j += 1
-    if j == start or j >= n or b[j] != 59 or not (65 <= (b[start] | 32) - 32 <= 90):
+    if j == start or j >= n or b[j] != 59:
         return None
-    value = named(b[start:j].decode())
-    if value is None:
+    text = named(b[start:j].decode())
+    if text is None:
         return None
-    return j + 1, value
+    return j + 1, text
 
 
 def unescape(b: bytes) -> str:

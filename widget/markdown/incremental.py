@@ -52,6 +52,10 @@ class MarkdownUpdate:
         return "MarkdownUpdate(stable=%d, tail=%r, final=%r)" % (self.stable, self.tail, self.final)
 
 
+def _no_definitions(label: str) -> None:
+    return None
+
+
 def _resolver(base_url: str | None, site_root: str | None):
     def resolve(href: str):
         r = resolve_link(href, base_url, site_root)
@@ -79,7 +83,7 @@ class IncrementalMarkdown:
         self._reset()
 
     def _reset(self) -> None:
-        inline = InlineParser(None, _resolver(self.base_url, self.site_root), self.gfm)
+        inline = InlineParser(_no_definitions, _resolver(self.base_url, self.site_root), self.gfm)
         self._parser = BlockParser(inline, self.gfm)
         inline.lookup = self._parser.lookup
         self._text = ""

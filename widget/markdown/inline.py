@@ -26,7 +26,7 @@ limit and a 32-level parenthesis limit.
 import re
 
 if False:  # type-only imports (MicroPython has no typing module)
-    from typing import Callable
+    from typing import Any, Callable
 
 from widget.markdown.chars import (
     IS_PUNCT,
@@ -73,11 +73,15 @@ class _In:
 
     __slots__ = ("kind", "text", "prev", "next", "first", "last", "parent", "link")
 
-    def __init__(self, kind: str, text: bytes | None = None) -> None:
+    def __init__(self, kind: str, text: "Any" = None) -> None:
         self.kind = kind
-        self.text = text
-        self.prev = self.next = self.first = self.last = self.parent = None  # type: ignore
-        self.link = None  # for "link": (href, title, external, image), or None if refused
+        self.text: Any = text  # bytes for text and code spans
+        self.prev: Any = None
+        self.next: Any = None
+        self.first: Any = None
+        self.last: Any = None
+        self.parent: Any = None
+        self.link: Any = None  # for "link": (href, title, external, image), or None if refused
 
     def append(self, child: "_In") -> None:
         child.parent = self
@@ -90,33 +94,56 @@ class _In:
         self.last = child
 
     def unlink(self) -> None:
+        parent = self.parent  # every provisional node lives under the root or a wrapper
         if self.prev is not None:
             self.prev.next = self.next
-        elif self.parent is not None:
-            self.parent.first = self.next
+        else:
+            parent.first = self.next
         if self.next is not None:
             self.next.prev = self.prev
-        elif self.parent is not None:
-            self.parent.last = self.prev
+        else:
+            parent.last = self.prev
         self.parent = self.prev = self.next = None
 
     def insert_after(self, sib: "_In") -> None:
+        """Insert ``sib`` right after this node, which is never the last one here (the
+        emphasis closer follows the opener)."""
         sib.parent = self.parent
         sib.prev = self
         sib.next = self.next
-        if self.next is not None:
-            self.next.prev = sib
-        else:
-            self.parent.last = sib  # type: ignore[union-attr]
+        self.next.prev = sib
         self.next = sib
 
 
 class _Delim:
+    """A run of ``*``, ``_`` or ``~~`` that may open or close emphasis (a stack entry)."""
+
     __slots__ = ("cc", "num", "orig", "node", "prev", "next", "can_open", "can_close")
+
+    def __init__(self, cc: int, num: int, node: _In, can_open: bool, can_close: bool) -> None:
+        self.cc = cc
+        self.num = num
+        self.orig = num
+        self.node = node
+        self.can_open = can_open
+        self.can_close = can_close
+        self.prev: Any = None
+        self.next: Any = None
 
 
 class _Bracket:
+    """A ``[`` or ``![`` that may open a link (a stack entry)."""
+
     __slots__ = ("node", "prev", "prev_delim", "index", "image", "active", "after")
+
+    def __init__(self, node: _In, prev: "Any", prev_delim: "Any", index: int, image: bool) -> None:
+        self.node = node
+        self.prev = prev
+        self.prev_delim = prev_delim
+        self.index = index
+        self.image = image
+        self.active = True
+        self.after = False  # another bracket opened after this one
 
 
 class InlineParser:
@@ -128,6 +155,17 @@ class InlineParser:
         self.resolve = resolve
         self.gfm = gfm
         self.scanned = 0  # bytes parsed so far (cost accounting for tests)
+        # Per-parse state (reset by ``parse``).
+        self.s = b""
+        self.n = 0
+        self.pos = 0
+        self.root: Any = None
+        self.delims: Any = None
+        self.brackets: Any = None
+        self.missing: Any = None
+        self.ticks: Any = None
+        self.stops: list = []
+        self.stop_i = 0
 
     def parse(self, s: bytes):
         """``s`` (already trimmed) -> ``(nodes, missing)``; ``missing`` is the set of
@@ -136,10 +174,10 @@ class InlineParser:
         self.n = len(s)
         self.pos = 0
         self.root = _In("root")
-        self.delims: _Delim | None = None
-        self.brackets: _Bracket | None = None
-        self.missing: set | None = None
-        self.ticks: dict | None = None
+        self.delims = None
+        self.brackets = None
+        self.missing = None
+        self.ticks = None
         self.scanned += self.n
         # Positions of the special bytes, in order; _text_run walks them with a cursor.
         stops = []
@@ -177,7 +215,7 @@ class InlineParser:
         self._process_emphasis(None)
         out = _convert(self.root)
         self.s = b""
-        self.root = None  # type: ignore[assignment]
+        self.root = None
         return out, self.missing
 
     # -- text ---------------------------------------------------------------------------------
@@ -294,11 +332,11 @@ class InlineParser:
         size = end - start
         if self.ticks is None:
             self._index_ticks()
-        runs = self.ticks[size] if size in self.ticks else ()  # type: ignore[index]
-        ptr = self.ticks.get(-size, 0)  # type: ignore[union-attr]
+        runs = self.ticks[size] if size in self.ticks else ()
+        ptr = self.ticks.get(-size, 0)
         while ptr < len(runs) and runs[ptr] < end:
             ptr += 1
-        self.ticks[-size] = ptr  # type: ignore[index]
+        self.ticks[-size] = ptr
         if ptr >= len(runs):
             self._text(s[start:end])
             self.pos = end
@@ -353,10 +391,8 @@ class InlineParser:
             can_open, can_close = left, right
         if not (can_open or can_close):
             return
-        d = _Delim()
-        d.cc, d.num, d.orig, d.node = cc, num, num, node
-        d.can_open, d.can_close = can_open, can_close
-        d.prev, d.next = self.delims, None
+        d = _Delim(cc, num, node, can_open, can_close)
+        d.prev = self.delims
         if d.prev is not None:
             d.prev.next = d
         self.delims = d
@@ -400,9 +436,9 @@ class InlineParser:
                 opener = opener.prev
             old_closer = closer
             if found:
-                use = 2 if closer.num >= 2 and opener.num >= 2 else 1  # type: ignore[union-attr]
-                o_in, c_in = opener.node, closer.node  # type: ignore[union-attr]
-                opener.num -= use  # type: ignore[union-attr]
+                use = 2 if closer.num >= 2 and opener.num >= 2 else 1
+                o_in, c_in = opener.node, closer.node
+                opener.num -= use
                 closer.num -= use
                 o_in.text = o_in.text[: len(o_in.text) - use]
                 c_in.text = c_in.text[: len(c_in.text) - use]
@@ -414,12 +450,12 @@ class InlineParser:
                     wrap.append(tmp)
                     tmp = nxt
                 o_in.insert_after(wrap)
-                if opener.next is not closer:  # type: ignore[union-attr]
-                    opener.next = closer  # type: ignore[union-attr]
+                if opener.next is not closer:
+                    opener.next = closer
                     closer.prev = opener
-                if opener.num == 0:  # type: ignore[union-attr]
+                if opener.num == 0:
                     o_in.unlink()
-                    self._remove_delim(opener)  # type: ignore[arg-type]
+                    self._remove_delim(opener)
                 if closer.num == 0:
                     c_in.unlink()
                     nxt_d = closer.next
@@ -438,16 +474,7 @@ class InlineParser:
     def _add_bracket(self, node: _In, index: int, image: bool) -> None:
         if self.brackets is not None:
             self.brackets.after = True
-        b = _Bracket()
-        b.node, b.prev, b.prev_delim, b.index, b.image = (
-            node,
-            self.brackets,
-            self.delims,
-            index,
-            image,
-        )
-        b.active, b.after = True, False
-        self.brackets = b
+        self.brackets = _Bracket(node, self.brackets, self.delims, index, image)
 
     def _bang(self) -> None:
         p = self.pos
@@ -470,7 +497,8 @@ class InlineParser:
             self._text(b"]")
             self.brackets = opener.prev
             return
-        href = title = None
+        href: Any = None
+        title: Any = None
         matched = False
         if start < n and s[start] == 40:  # inline link: "(" dest? title? ")"
             k = skip_spnl(s, start + 1)
@@ -516,7 +544,7 @@ class InlineParser:
             tmp.unlink()
             children.append(tmp)
             tmp = nxt
-        self._link_node(href, children, title, opener.image)  # type: ignore[arg-type]
+        self._link_node(href, children, title, opener.image)
         self._process_emphasis(opener.prev_delim)
         self.brackets = opener.prev
         opener.node.unlink()
@@ -571,11 +599,10 @@ class _Sink:
         self.parts: list = []
 
     def flush(self) -> None:
-        if self.parts:
+        if self.parts:  # (only non-empty parts are collected)
             t = b"".join(self.parts).decode() if len(self.parts) > 1 else self.parts[0].decode()
             self.parts = []
-            if t:
-                self.out.append(Node("text", None, t))
+            self.out.append(Node("text", None, t))
 
 
 def _convert(root: _In) -> list:
@@ -583,7 +610,7 @@ def _convert(root: _In) -> list:
     links, links inside links and too-deep formatting into their parent."""
     top = _Sink()
     # frame: [cursor, sink, depth, in_link, owner _In or None (spliced), parent sink]
-    stack = [[root.first, top, 0, False, None, None]]
+    stack: list = [[root.first, top, 0, False, None, None]]
     while stack:
         f = stack[-1]
         cur = f[0]

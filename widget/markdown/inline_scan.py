@@ -263,24 +263,21 @@ def _trim_autolink(s: bytes, start: int, end: int) -> int:
 
 
 def scan_extended_autolink(s: bytes, i: int):
-    """At a ``www.`` / ``http://`` / ``https://`` candidate: ``(end, href)`` or None."""
+    """At a ``www.`` / ``http://`` / ``https://`` candidate: ``(end, href)`` or None. The
+    domain ends in a character trimming keeps, so the link is never empty."""
     n = len(s)
     if s.startswith(b"www.", i):
         d = _scan_domain(s, i, True)
         prefix = "https://"
-    elif s.startswith(b"http://", i) or s.startswith(b"https://", i):
+    else:
         d = _scan_domain(s, s.find(b"//", i) + 2, False)
         prefix = ""
-    else:
-        return None
     if d < 0:
         return None
     j = d
     while j < n and s[j] > 32 and s[j] != 60:
         j += 1
     end = _trim_autolink(s, i, j)
-    if end <= i or (prefix == "" and end <= s.find(b"//", i) + 2):
-        return None
     return end, prefix + s[i:end].decode()
 
 

@@ -121,10 +121,6 @@ class Node:
         return "Node(%s)" % ", ".join(parts)
 
 
-def text(s: str) -> Node:
-    return Node("text", None, s)
-
-
 def walk(node: Node):
     """Every node of the subtree in document order (pre-order), without recursion."""
     out = []
