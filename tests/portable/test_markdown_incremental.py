@@ -234,6 +234,7 @@ def test_non_append_change_parses_from_scratch():
     md.update("# one\n\ntwo")
     u = md.update("# uno\n\ndos")
     assert u.stable == 0 and u.blocks() == parse("# uno\n\ndos").children
+    assert md.cost == len("# uno") + len("dos") + len("uno") + len("dos")  # lines + inlines
 
 
 def test_crlf_split_across_updates_is_one_line_ending():

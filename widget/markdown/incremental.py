@@ -128,13 +128,13 @@ class IncrementalMarkdown:
 
     def update(self, text: str) -> MarkdownUpdate:
         """The answer so far; returns what changed since the previous call."""
-        before = self._scanned()
         if text == self._text and (self._text or self._done):
             self.cost = 0  # nothing new: everything shown stays as it is
             shown = self._parser.doc.nodes[: self._shown] + self._tail
             return MarkdownUpdate(len(shown), [], self._done, shown)
         if self._done or not text.startswith(self._text):
             self._reset()
+        before = self._scanned()
         self._feed(text[len(self._text) :])
         self._text = text
         tail = self._parser.view(self._partial())
