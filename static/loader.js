@@ -441,6 +441,14 @@
     };
     window.addEventListener("unhandledrejection", aborted);
     window.addEventListener("error", aborted);
+    // PyScript 0.7.31 compiles its hooks with Function() and the interpreters need wasm
+    // compilation: a CSP without 'unsafe-eval' / 'wasm-unsafe-eval' stops the boot. Say so.
+    document.addEventListener("securitypolicyviolation", function (event) {
+      if (state !== "booting" || !/^(wasm-)?eval$/.test(event.blockedURI)) return;
+      console.error(LOG + "the page's Content-Security-Policy blocks " + event.blockedURI +
+        "; the widget needs script-src 'unsafe-eval' 'wasm-unsafe-eval'");
+      fail("blocked by Content-Security-Policy (" + event.effectiveDirective + ")");
+    });
     import(baseUrl + "pyscript/core.js").catch(function (err) {
       fail("could not start PyScript: " + err);
     });

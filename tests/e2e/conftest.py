@@ -18,8 +18,8 @@ Per-test fixtures:
 - `page_log`: `PageLog` of that page: `.requests` (URLs), `.console_errors`, `.page_errors`.
 - `widget`: `WidgetDriver` on that page: `.goto(path)`, `.state()`, `.wait_state(*states)`,
   `.launcher` (Locator), `.panel`, `.composer`, `.open_by_click()`, `.shadow(js)`.
-- `custom_page`: `make(attrs, base="/", body="")` -> URL of a page embedding the loader with
-  the given data-* attributes (served by a Playwright route on the site's origin).
+- `custom_page`: `make(attrs, base="/", body="", head="")` -> URL of a page embedding the
+  loader with the given data-* attributes (served by a Playwright route on the site's origin).
 
 Waits use `wait_for_function`/locators, never fixed sleeps.
 """
@@ -231,17 +231,17 @@ _page_ids = itertools.count(1)
 
 @pytest.fixture
 def custom_page(page, site: Site):
-    """make(attrs, base="/", body="") -> URL of a page that embeds the loader with `attrs`."""
+    """make(attrs, base="/", body="", head="") -> URL of a page embedding the loader."""
 
-    def make(attrs: dict[str, str], base: str = "/", body: str = "") -> str:
+    def make(attrs: dict[str, str], base: str = "/", body: str = "", head: str = "") -> str:
         path = "%s__e2e/page-%d.html" % (base, next(_page_ids))
         attrs = {"data-backend-url": site.server.backend_url, **attrs}
         tag = " ".join('%s="%s"' % (k, html.escape(v)) for k, v in attrs.items())
         doc = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>e2e</title>'
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">%s<title>e2e</title>'
             '<link rel="icon" href="data:,"></head><body><main><h1>Test page</h1>%s</main>'
             '<script src="%s%s/loader.js" defer %s></script></body></html>'
-            % (body, base, build.WIDGET_DIR_NAME, tag)
+            % (head, body, base, build.WIDGET_DIR_NAME, tag)
         )
         page.route(site.url(path), lambda route: route.fulfill(content_type="text/html", body=doc))
         return site.url(path)

@@ -288,3 +288,38 @@ def test_loader_finds_its_tag_by_src_without_current_script(widget, page, site):
     page.wait_for_function("%s?.dataset.state === 'idle'" % HOST)
     assert page.get_by_role("button", name="Found me").count() == 1
     assert page.evaluate("%s.chatkitConfig.baseUrl" % HOST) == site.url("/repo/chatkit-widget/")
+
+
+CSP = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'%s; style-src 'self'; "
+    "connect-src 'self' %s; img-src 'self' data:; base-uri 'none'; object-src 'none'"
+)
+RECORD_CSP = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+    " e => window.__csp.push(e.effectiveDirective + ' ' + e.blockedURI));"
+)
+
+
+@pytest.mark.parametrize("interpreter", ["micropython", "pyodide"])
+def test_boots_under_a_content_security_policy(widget, page, site, custom_page, interpreter):
+    """Under a <meta> CSP of 'self' (+ 'unsafe-eval' 'wasm-unsafe-eval', which PyScript
+    needs) with no inline styles or scripts allowed, the widget boots without a violation."""
+    csp = CSP % (" 'unsafe-eval'", site.server.backend_url)
+    page.add_init_script(RECORD_CSP)
+    head = '<meta http-equiv="Content-Security-Policy" content="%s">' % csp
+    widget.goto(custom_page({"data-interpreter": interpreter}, head=head))
+    widget.launcher.click()
+    page.locator("chatkit-widget[data-state=ready]").wait_for(state="attached", timeout=90_000)
+    assert page.evaluate("window.__csp") == []
+
+
+@pytest.mark.allow_console_errors
+def test_csp_without_unsafe_eval_fails_fast_and_says_why(widget, page, page_log, site, custom_page):
+    """PyScript 0.7.31 calls Function(): without 'unsafe-eval' the launcher shows the error
+    state at once (not after the 30 s timeout) and the console names the missing source."""
+    csp = CSP % ("", site.server.backend_url)
+    head = '<meta http-equiv="Content-Security-Policy" content="%s">' % csp
+    widget.goto(custom_page({}, head=head))
+    widget.launcher.click()
+    page.locator("chatkit-widget[data-state=error]").wait_for(state="attached", timeout=10_000)
+    assert any("'unsafe-eval'" in e for e in page_log.console_errors if "[chatkit-widget]" in e)
