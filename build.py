@@ -445,7 +445,14 @@ class PreviewServer:
 
         self.backend_url = backend_url
         self.verbose = False
-        self.httpd = http.server.ThreadingHTTPServer((host, port), Handler)
+
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # a browser that stops reading (navigation, aborted preload) is not an error
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server((host, port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.origin = "http://%s:%d" % (host, self.port)
