@@ -20,17 +20,8 @@ if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any
 
 from widget.markdown import block_build as build
-from widget.markdown.block_syntax import (
-    atx_heading,
-    char,
-    delimiter_row,
-    fence_close,
-    fence_open,
-    list_marker,
-    setext_level,
-    split_row,
-    thematic_break,
-)
+from widget.markdown import block_starts as starts
+from widget.markdown.block_syntax import char, fence_close
 from widget.markdown.nodes import MAX_BLOCK_DEPTH
 
 _MAYBE_SPECIAL = "#`~*+_=<>0123456789-|:"
@@ -79,17 +70,6 @@ class Block:
         self.loose = False
         self.task: Any = None
         self.raw: Any = None  # bytes, or None
-
-
-class ListData:
-    __slots__ = ("kind", "char", "start", "marker_offset", "padding")
-
-    def __init__(self, kind: str, char: str, start, marker_offset: int) -> None:
-        self.kind = kind
-        self.char = char
-        self.start = start
-        self.marker_offset = marker_offset
-        self.padding = 0
 
 
 class BlockParser:
@@ -286,7 +266,7 @@ class BlockParser:
             if not self.indented and char(ln, self.next_nonspace) not in _MAYBE_SPECIAL:
                 self._advance_next_nonspace()
                 break
-            r = self._start(container, depth < MAX_BLOCK_DEPTH)
+            r = starts.start(self, container, depth < MAX_BLOCK_DEPTH)
             if r == 0:
                 self._advance_next_nonspace()
                 break
@@ -334,7 +314,7 @@ class BlockParser:
                 return 1
             self._advance_next_nonspace()
             self._advance_offset(1)
-            if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
+            if char(s, self.offset) in (" ", "\t"):
                 self._advance_offset(1)
             return 0
         if kind == "item":
@@ -355,7 +335,7 @@ class BlockParser:
                     self.finalize(b)
                     return 2
                 i = fence_indent
-                while i > 0 and char(s, self.offset) in (" ", "\t") and char(s, self.offset):
+                while i > 0 and char(s, self.offset) in (" ", "\t"):
                     self._advance_offset(1)
                     i -= 1
                 return 0
@@ -369,107 +349,3 @@ class BlockParser:
         if kind == "paragraph" or kind == "table":
             return 1 if self.blank else 0
         return 1  # heading, thematic break
-
-    # -- block starts (§4, §5; commonmark.js blockStarts order, then GFM tables) ---------------
-
-    def _start(self, container: Block, containers_ok: bool) -> int:
-        """0: nothing starts here; 1: a container started; 2: a leaf started."""
-        s = self.cur
-        nn = self.next_nonspace
-        c = char(s, nn)
-        if not self.indented:
-            if c == ">" and containers_ok:
-                self._advance_next_nonspace()
-                self._advance_offset(1)
-                if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
-                    self._advance_offset(1)
-                self._close_unmatched()
-                self._add_child("blockquote")
-                return 1
-            if c == "#":
-                atx = atx_heading(s, nn)
-                if atx is not None:
-                    self._close_unmatched()
-                    b = self._add_child("heading", atx[0])
-                    b.lines.append(atx[1])
-                    self.offset = len(s)
-                    return 2
-            if c == "`" or c == "~":
-                fence = fence_open(s, nn)
-                if fence is not None:
-                    self._close_unmatched()
-                    self._add_child("code", (fence[0], fence[1], self.indent))
-                    self._advance_next_nonspace()
-                    self.offset += fence[1]  # fence characters are never tabs
-                    self.column += fence[1]
-                    return 2
-            if container.kind == "paragraph" and (c == "=" or c == "-"):
-                level = setext_level(s, nn)
-                if level and build.setext(self, container, level):
-                    self.offset = len(s)
-                    return 2
-            if thematic_break(s, nn):
-                self._close_unmatched()
-                self._add_child("hr")
-                self.offset = len(s)
-                return 2
-        if containers_ok and (not self.indented or container.kind == "list"):
-            if self._list_item(container):
-                return 1
-        if self.indented and self.tip.kind != "paragraph" and not self.blank:
-            self._advance_offset(4)
-            self._close_unmatched()
-            self._add_child("code")
-            return 2
-        if self.gfm and not self.indented and container.kind == "paragraph":
-            aligns = delimiter_row(s[nn:])
-            if aligns is not None and len(split_row(container.lines[-1])) == len(aligns):
-                build.start_table(self, container, aligns)
-                self.offset = len(s)
-                return 2
-        return 0
-
-    def _list_item(self, container: Block) -> bool:
-        if self.indent >= 4:
-            return False
-        s = self.cur
-        nn = self.next_nonspace
-        m = list_marker(s, nn)
-        if m is None:
-            return False
-        kind, ch, start, size = m
-        if container.kind == "paragraph":
-            # §5.2: an item interrupting a paragraph must have content and, if ordered,
-            # start with 1.
-            if (kind == "ordered" and start != 1) or not s[nn + size :].strip(" \t"):
-                return False
-        data = ListData(kind, ch, start, self.indent)
-        self._advance_next_nonspace()
-        self._advance_offset(size)
-        spaces_col = self.column
-        spaces_off = self.offset
-        while True:
-            self._advance_offset(1)
-            nxt = char(s, self.offset)
-            if not (self.column - spaces_col < 5 and nxt in (" ", "\t") and nxt):
-                break
-        blank_item = self.offset >= len(s)
-        after = self.column - spaces_col
-        if after >= 5 or after < 1 or blank_item:
-            data.padding = size + 1
-            self.column = spaces_col
-            self.offset = spaces_off
-            if char(s, self.offset) in (" ", "\t") and char(s, self.offset):
-                self._advance_offset(1)
-        else:
-            data.padding = size + after
-        self._close_unmatched()
-        tip = self.tip
-        if tip.kind != "list" or not _lists_match(tip.data, data):
-            self._add_child("list", data)
-        self._add_child("item", data)
-        return True
-
-
-def _lists_match(a: ListData, b: ListData) -> bool:
-    return a.kind == b.kind and a.char == b.char

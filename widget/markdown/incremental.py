@@ -52,10 +52,6 @@ class MarkdownUpdate:
         return "MarkdownUpdate(stable=%d, tail=%r, final=%r)" % (self.stable, self.tail, self.final)
 
 
-def _no_definitions(label: str) -> None:
-    return None
-
-
 def _resolver(base_url: str | None, site_root: str | None):
     def resolve(href: str):
         r = resolve_link(href, base_url, site_root)
@@ -83,9 +79,9 @@ class IncrementalMarkdown:
         self._reset()
 
     def _reset(self) -> None:
-        inline = InlineParser(_no_definitions, _resolver(self.base_url, self.site_root), self.gfm)
+        inline = InlineParser(None, _resolver(self.base_url, self.site_root), self.gfm)
         self._parser = BlockParser(inline, self.gfm)
-        inline.lookup = self._parser.lookup
+        inline.lookup = self._parser.lookup  # the block parser owns the definitions
         self._text = ""
         self._pending = ""  # the unfinished last line (plus a held "\r")
         self._shown = 0  # closed top-level blocks the previous update reported
