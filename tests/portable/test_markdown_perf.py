@@ -7,8 +7,8 @@ on the same interpreter.
 """
 
 import sys
-import time
 
+from tests.portable._support import cpu_seconds
 from tests.portable.test_markdown_incremental import COMPARE, INSTALL, NESTED
 from widget.markdown import parse, plain_text
 
@@ -54,10 +54,7 @@ CASES = [
 ]
 
 
-def _clock():
-    if MICROPYTHON:
-        return time.ticks_ms() / 1000.0  # type: ignore[attr-defined]
-    return time.perf_counter()
+_clock = cpu_seconds
 
 
 def _best(text, reps=2):
