@@ -1,0 +1,160 @@
+"""Citations from ChatKit annotations (portable): numbered markers in the text and one
+de-duplicated Sources list (protocol.md §3: ``index`` is the character offset in the text where
+the footnote marker goes).
+
+Markers travel through the Markdown parser as private-use characters (U+E001 + n - 1 for
+source n): ``with_markers`` puts them into the answer's source text at their offsets, the
+parser keeps them as ordinary text, and the DOM builder turns each one back into a marker
+with ``split_markers``. Private-use code points never occur in real answers and are neither
+whitespace nor punctuation, so they do not change how the Markdown around them parses.
+
+Sources are numbered in order of first appearance and merged when they point at the same
+thing (same resolved URL, same file name, same entity id). A URL source's link passes the same
+policy as a link in the answer (``widget.links``); a refused one is shown as text.
+"""
+
+from widget.links import display_host, resolve_link
+
+MARK_BASE = 0xE001
+MARK_LAST = 0xF8FF  # end of the BMP private-use area: 6,399 sources at most
+
+
+class CitedSource:
+    """One entry of the Sources list: ``number`` (1-based), ``title``, ``detail`` (page path
+    for the site's own pages, host for other sites, file name...), ``href`` (None when not a
+    link) and ``external``."""
+
+    __slots__ = ("number", "title", "detail", "href", "external")
+
+    def __init__(self, number, title, detail, href=None, external=False) -> None:
+        self.number = number
+        self.title = title
+        self.detail = detail
+        self.href = href
+        self.external = external
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CitedSource) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__
+        )
+
+    def __repr__(self) -> str:
+        return "CitedSource(%d, %r, %r, %r)" % (self.number, self.title, self.detail, self.href)
+
+
+def _describe(source, base_url, site_root):
+    """(identity key, title, detail, href, external) for one source."""
+    kind = getattr(source, "type", None)
+    raw = getattr(source, "raw", None)  # an unknown source type keeps its JSON
+    title = getattr(source, "title", None) if raw is None else raw.get("title")
+    title = title if isinstance(title, str) else ""
+    if kind == "url":
+        link = resolve_link(source.url, base_url, site_root)
+        if link is None:
+            return ("url:" + source.url, title or source.url, source.url, None, False)
+        if link.external or link.scheme == "mailto":
+            detail = display_host(link.href)
+        else:
+            detail = _path_of(_without_fragment(link.href))
+        return (
+            "url:" + _without_fragment(link.href),
+            title or detail,
+            detail,
+            link.href,
+            link.external,
+        )
+    if kind == "file":
+        return ("file:" + source.filename, title or source.filename, source.filename, None, False)
+    if kind == "entity":
+        label = source.label or title
+        return ("entity:" + source.id, label, source.group or "", None, False)
+    return ("other:" + title, title or "Source", "", None, False)
+
+
+def _without_fragment(href: str) -> str:
+    # Two citations of one page at different headings are one source.
+    cut = href.find("#")
+    return href if cut < 0 else href[:cut]
+
+
+def _path_of(href: str) -> str:
+    rest = href.split("//", 1)[-1]
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else "/"
+
+
+def cite(annotations, *, base_url=None, site_root=None):
+    """(sources, numbers): the de-duplicated ``CitedSource`` list and, for each annotation in
+    order, its source number."""
+    sources: list = []
+    by_key: dict = {}
+    numbers = []
+    for annotation in annotations:
+        key, title, detail, href, external = _describe(annotation.source, base_url, site_root)
+        number = by_key.get(key)
+        if number is None:
+            number = len(sources) + 1
+            by_key[key] = number
+            sources.append(CitedSource(number, title, detail, href, external))
+        numbers.append(number)
+    return sources, numbers
+
+
+def marker(number: int) -> str:
+    return chr(MARK_BASE + number - 1)
+
+
+def with_markers(text: str, annotations, numbers) -> str:
+    """``text`` with a marker at each annotation's ``index`` (clamped to the text; an
+    annotation without an index has no inline marker). One marker per source per position."""
+    places = []
+    seen = set()
+    for annotation, number in zip(annotations, numbers):
+        index = annotation.index
+        if index is None or number + MARK_BASE - 1 > MARK_LAST:
+            continue
+        index = max(0, min(index, len(text)))
+        if (index, number) not in seen:
+            seen.add((index, number))
+            places.append((index, number))
+    if not places:
+        return text
+    places.sort()
+    out = []
+    pos = 0
+    for index, number in places:
+        out.append(text[pos:index])
+        out.append(marker(number))
+        pos = index
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _is_marker(ch: str) -> bool:
+    return MARK_BASE <= ord(ch) <= MARK_LAST
+
+
+def has_markers(text: str) -> bool:
+    for ch in text:
+        if MARK_BASE <= ord(ch) <= MARK_LAST:
+            return True
+    return False
+
+
+def split_markers(text: str) -> list:
+    """``text`` as a list of strings and source numbers (ints), in order."""
+    out: list = []
+    start = 0
+    for i, ch in enumerate(text):
+        if _is_marker(ch):
+            if i > start:
+                out.append(text[start:i])
+            out.append(ord(ch) - MARK_BASE + 1)
+            start = i + 1
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def strip_markers(text: str) -> str:
+    return "".join(part for part in split_markers(text) if isinstance(part, str))
