@@ -75,7 +75,9 @@ class SecretSigner:
             given = _unb64(sig)
         except (binascii.Error, ValueError):
             raise TokenError("malformed client secret") from None
-        if not hmac.compare_digest(given, self._mac(body)):
+        # Compare the canonical text too: base64's unused trailing bits would otherwise let
+        # several spellings of one signature verify (a forged-looking secret that works).
+        if not hmac.compare_digest(given, self._mac(body)) or _b64(given) != sig:
             raise TokenError("invalid client secret")
         try:
             payload = json.loads(_unb64(body))
