@@ -1,0 +1,69 @@
+"""Making DOM nodes safely (browser-only).
+
+Every node the widget shows is made here with ``createElement`` and filled with
+``textContent``; attributes come from a fixed vocabulary set by our own code. Nothing from
+the network ever becomes markup: no ``innerHTML`` anywhere (architecture.md, "Model output is
+data, never markup"). ``Listeners`` keeps every JS callback alive for as long as its node.
+"""
+
+from pyscript import document
+
+from widget.browser.jsbridge import proxy
+
+
+def el(tag: str, cls: "str | None" = None, text: "str | None" = None, attrs: "dict | None" = None):
+    node = document.createElement(tag)
+    if cls:
+        node.className = cls
+    if text is not None:
+        node.textContent = text
+    if attrs:
+        for name in sorted(attrs):  # sorted: MicroPython dicts keep no order
+            node.setAttribute(name, attrs[name])
+    return node
+
+
+def clear(node) -> None:
+    node.replaceChildren()
+
+
+def set_text(node, text: str) -> None:
+    if node.textContent != text:
+        node.textContent = text
+
+
+def show(node, visible: bool) -> None:
+    hidden = not visible
+    if bool(node.hidden) != hidden:
+        node.hidden = hidden
+
+
+class Listeners:
+    """Event listeners whose JS proxies live as long as this object (or until ``drop``)."""
+
+    def __init__(self) -> None:
+        self._bound: list = []
+
+    def on(self, node, event: str, handler, options=None):
+        fn = proxy(handler)
+        if options is None:
+            node.addEventListener(event, fn)
+        else:
+            node.addEventListener(event, fn, options)
+        self._bound.append((node, event, fn))
+        return fn
+
+    def keep(self, fn):
+        """Keep a proxy that is not an event listener (rAF or timer callbacks) alive."""
+        self._bound.append((None, None, fn))
+        return fn
+
+    def drop(self, node) -> None:
+        """Remove every listener bound on ``node``."""
+        kept = []
+        for entry in self._bound:
+            if entry[0] is node:
+                node.removeEventListener(entry[1], entry[2])
+            else:
+                kept.append(entry)
+        self._bound = kept

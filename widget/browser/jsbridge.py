@@ -1,0 +1,38 @@
+"""The few JS-interop idioms the browser layer needs, the same on MicroPython and Pyodide
+(browser-only).
+
+- ``proxy(fn)``: a JS function for ``fn`` that stays alive (``create_proxy``); the caller keeps
+  the returned object for as long as JS may call it (PyScript stdlib discipline).
+- ``js_obj(dict)``: a plain JS object (not a Map) from a Python dict.
+- ``is_null(value)``: JS ``null``/``undefined`` is ``None`` on MicroPython but ``jsnull`` on
+  Pyodide.
+- ``js_str(value)``: a JS string (or null) as a Python ``str`` (or None).
+"""
+
+from pyscript import window
+from pyscript.ffi import create_proxy, is_none, to_js
+
+
+def proxy(fn):
+    return create_proxy(fn)
+
+
+def js_obj(values: dict):
+    return to_js(values)
+
+
+def is_null(value) -> bool:
+    if is_none(value):
+        return True
+    try:
+        return value is window.undefined or str(type(value)) == "<class 'JsUndefined'>"
+    except Exception:  # noqa: BLE001 - some proxies refuse comparisons
+        return False
+
+
+def js_str(value) -> "str | None":
+    return None if is_null(value) else str(value)
+
+
+def now_ms() -> float:
+    return float(window.performance.now())

@@ -1,0 +1,113 @@
+"""One conversation entry as DOM (browser-only): a list item with an author label, the body,
+a status note ("Not sent", "Stopped"...) and, for answers, the message actions.
+
+``update`` is called with each new entry object and does nothing when neither the entry nor
+its context changed. Bodies are built by ``widget.browser.bodies`` (one builder per item type).
+"""
+
+from widget import messages
+from widget.browser.bodies import body_for
+from widget.browser.dom import el, set_text, show
+
+_ROLES = {"user_message": "user", "assistant_message": "assistant"}
+_AUTHORS = {"user": "You", "assistant": "Assistant"}
+
+
+class MessageView:
+    def __init__(self, entry, actions, listeners, config) -> None:
+        self.key = entry.key
+        self.actions = actions
+        self.listeners = listeners
+        self.entry = None
+        self._context = None
+        self.body = body_for(entry.item, config)
+        if self.body is None:  # an item type that shows nothing (tool calls, end of turn...)
+            self.node = None
+            return
+        role = _ROLES.get(entry.item.type, "item")
+        self.role = role
+        self.node = el("li", "message message-" + role, None, {"data-key": str(entry.key)})
+        if role in _AUTHORS:
+            self.node.append(el("span", "visually-hidden", _AUTHORS[role] + ":"))
+        self.node.append(self.body.node)
+        self.note = el("p", "message-note")
+        self.note.hidden = True
+        self.node.append(self.note)
+        self.toolbar = None
+        if role == "assistant":
+            self._build_actions()
+
+    def _build_actions(self) -> None:
+        bar = el("div", "message-actions", None, {"role": "group", "aria-label": "Answer actions"})
+        self.copy_button = el("button", "action copy", "Copy", {"type": "button"})
+        self.up_button = el(
+            "button",
+            "action up",
+            "\U0001f44d",
+            {"type": "button", "aria-label": "Helpful", "aria-pressed": "false"},
+        )
+        self.down_button = el(
+            "button",
+            "action down",
+            "\U0001f44e",
+            {"type": "button", "aria-label": "Not helpful", "aria-pressed": "false"},
+        )
+        self.regen_button = el("button", "action regenerate", "Regenerate", {"type": "button"})
+        bar.append(self.copy_button, self.up_button, self.down_button, self.regen_button)
+        self.node.append(bar)
+        self.toolbar = bar
+        on = self.listeners.on
+        key = self.key
+        on(self.copy_button, "click", lambda e: self._copy())
+        on(self.up_button, "click", lambda e: self.actions.feedback(key, "positive"))
+        on(self.down_button, "click", lambda e: self.actions.feedback(key, "negative"))
+        on(self.regen_button, "click", lambda e: self.actions.regenerate())
+
+    def _copy(self) -> None:
+        if self.actions.copy(self.key):
+            set_text(self.copy_button, "Copied")
+
+    def update(self, entry, *, is_last_answer: bool, busy: bool) -> None:
+        context = (is_last_answer, busy)
+        if entry is self.entry and context == self._context:
+            return
+        if self.node is None:
+            self.entry = entry
+            return
+        if (
+            self.entry is None
+            or entry.item is not self.entry.item
+            or entry.status != self.entry.status
+        ):
+            self.body.update(entry.item, entry.status)
+        self.entry = entry
+        self._context = context
+        note = messages.entry_note(entry.status)
+        set_text(self.note, note)
+        show(self.note, bool(note))
+        self.node.setAttribute("data-status", entry.status)
+        if self.toolbar is not None:
+            finished = entry.status in ("done", "stopped", "incomplete")
+            show(self.toolbar, finished)
+            feedback = entry.feedback
+            self.up_button.setAttribute(
+                "aria-pressed", "true" if feedback == "positive" else "false"
+            )
+            self.down_button.setAttribute(
+                "aria-pressed", "true" if feedback == "negative" else "false"
+            )
+            show(self.regen_button, is_last_answer and not busy)
+            self.up_button.disabled = entry.status != "done"
+            self.down_button.disabled = entry.status != "done"
+
+    def plain_text(self, limit: int) -> str:
+        text = self.body.plain_text() if self.body is not None else ""
+        return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+    def remove(self, listeners) -> None:
+        if self.node is not None:
+            if self.toolbar is not None:
+                for node in (self.copy_button, self.up_button, self.down_button, self.regen_button):
+                    listeners.drop(node)
+            self.body.dispose(listeners)
+            self.node.remove()

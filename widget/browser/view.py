@@ -1,0 +1,385 @@
+"""The chat panel in the widget's shadow root, rendered from ``ThreadState`` (browser-only).
+
+``View`` builds the panel once and then only patches it: ``schedule(state)`` asks for at most
+one render per animation frame (however many deltas arrived), and ``render`` touches only the
+entries whose object changed since the last frame (the reducer shares unchanged entries, so
+identity means "nothing new"). The view knows nothing of the network: user actions go to the
+``actions`` object (``send(text)``, ``stop()``, ``retry()``, ``regenerate()``,
+``feedback(key, kind)``, ``copy(key)``, ``dismiss_notice(key)``, ``dismiss_problem()``,
+``new_chat()``, ``close()``).
+
+Accessibility (reliability-security.md §5): a labelled non-modal dialog; the message list is a
+``role="log"``; the composer has a label; every icon button has a name and a 44 px target;
+completed answers, errors and waits are announced through a light-DOM live region (live regions
+inside shadow DOM are unreliable), never token by token; focus never moves while streaming.
+"""
+
+from pyscript import document, window
+
+from widget import messages
+from widget.browser.dom import Listeners, el, set_text, show
+from widget.browser.message_view import MessageView
+from widget.state import RESPONDING, WAITING
+
+PANEL_ID = "chatkit-panel"
+_AT_BOTTOM_PX = 24
+
+
+class Announcer:
+    """A visually hidden polite status region and an assertive alert region in the light DOM
+    (document.body), created before anything is announced."""
+
+    def __init__(self) -> None:
+        self.status = el(
+            "div", None, "", {"role": "status", "aria-live": "polite", "data-chatkit": "announcer"}
+        )
+        self.alert = el("div", None, "", {"role": "alert", "data-chatkit": "alerts"})
+        for node in (self.status, self.alert):
+            node.className = "chatkit-visually-hidden"
+            # The page's CSS does not know our class: hide it with the one attribute that
+            # needs no stylesheet and still keeps it in the accessibility tree.
+            node.setAttribute(
+                "style",
+                "position:absolute;width:1px;height:1px;margin:-1px;padding:0;"
+                "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0",
+            )
+            document.body.append(node)
+        self.last_status = ""
+
+    def say(self, text: str) -> None:
+        # Same text twice is not re-announced by screen readers: clear first.
+        self.status.textContent = ""
+        self.status.textContent = text
+        self.last_status = text
+
+    def alarm(self, text: str) -> None:
+        self.alert.textContent = ""
+        self.alert.textContent = text
+
+
+class View:
+    def __init__(self, root, config, actions, announcer: Announcer) -> None:
+        self.root = root
+        self.config = config
+        self.actions = actions
+        self.announcer = announcer
+        self.listeners = Listeners()
+        self.message_views: dict[int, MessageView] = {}
+        self._order: tuple[int, ...] = ()
+        self._state = None
+        self._pending = None
+        self._frame_requested = False
+        self._frame_cb = self.listeners.keep(_frame_callback(self))
+        self._announced_done: set[int] = set()
+        self._last_problem = None
+        self._wait_text = ""
+        self._build()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        title = str(self.config.title)
+        old = self.root.getElementById(PANEL_ID)
+        if old is not None and not _is_null(old):
+            old.remove()
+        panel = el(
+            "section",
+            "panel",
+            None,
+            {
+                "role": "dialog",
+                "aria-modal": "false",
+                "aria-labelledby": "chatkit-title",
+                "id": PANEL_ID,
+            },
+        )
+        panel.hidden = True
+        header = el("header", "panel-header")
+        header.append(el("h2", "panel-title", title, {"id": "chatkit-title"}))
+        self.new_button = el(
+            "button",
+            "icon-button new-chat",
+            "+",
+            {"type": "button", "aria-label": "New chat", "title": "New chat"},
+        )
+        self.close_button = el(
+            "button",
+            "icon-button close-button",
+            "\u00d7",
+            {"type": "button", "aria-label": "Close", "title": "Close"},
+        )
+        header.append(self.new_button, self.close_button)
+
+        self.notices = el("div", "notices")
+        self.scroller = el("div", "messages")
+        self.greeting = el("p", "greeting", str(self.config.greeting))
+        self.list = el(
+            "ol",
+            "message-list",
+            None,
+            {"role": "log", "aria-label": "Conversation", "aria-live": "off"},
+        )
+        self.jump = el("button", "jump-latest", "Jump to latest \u2193", {"type": "button"})
+        self.jump.hidden = True
+        self.scroller.append(self.greeting, self.list)
+
+        self.status = el("p", "status", "", {"aria-hidden": "true"})
+        self.problem = el("div", "problem")
+        self.problem_text = el("p", "problem-text")
+        self.retry_button = el("button", "problem-retry", "Retry", {"type": "button"})
+        self.problem_close = el(
+            "button",
+            "icon-button problem-dismiss",
+            "\u00d7",
+            {"type": "button", "aria-label": "Dismiss"},
+        )
+        self.problem.append(self.problem_text, self.retry_button, self.problem_close)
+        self.problem.hidden = True
+
+        self.form = el("form", "composer", None, {"novalidate": ""})
+        label = el(
+            "label", "visually-hidden", "Ask a question about these docs", {"for": "chatkit-input"}
+        )
+        self.input = el(
+            "textarea",
+            "composer-input",
+            None,
+            {
+                "id": "chatkit-input",
+                "rows": "1",
+                "placeholder": "Ask a question\u2026",
+                "enterkeyhint": "send",
+                "aria-describedby": "chatkit-hint",
+                "maxlength": "8000",
+            },
+        )
+        hint = el(
+            "span",
+            "visually-hidden",
+            "Enter sends, Shift+Enter adds a new line.",
+            {"id": "chatkit-hint"},
+        )
+        self.stop_button = el("button", "stop-button", "Stop", {"type": "button"})
+        self.stop_button.hidden = True
+        self.send_button = el("button", "send-button", "Send", {"type": "submit"})
+        self.form.append(label, hint, self.input, self.stop_button, self.send_button)
+
+        body = el("div", "panel-body")
+        body.append(self.notices, self.scroller, self.jump, self.status, self.problem)
+        panel.append(header, body, self.form)
+        self.root.append(panel)
+        self.panel = panel
+
+        on = self.listeners.on
+        on(self.close_button, "click", lambda e: self.actions.close())
+        on(self.new_button, "click", lambda e: self.actions.new_chat())
+        on(self.stop_button, "click", lambda e: self.actions.stop())
+        on(self.retry_button, "click", lambda e: self.actions.retry())
+        on(self.problem_close, "click", lambda e: self.actions.dismiss_problem())
+        on(self.jump, "click", lambda e: self.scroll_to_bottom())
+        on(self.scroller, "scroll", self._on_scroll, _passive())
+        on(self.form, "submit", self._on_submit)
+        on(self.input, "keydown", self._on_input_keydown)
+        on(self.input, "input", lambda e: self._on_input())
+        on(panel, "keydown", self._on_panel_keydown)
+
+    # -- input --------------------------------------------------------------------------------
+
+    def _on_submit(self, event) -> None:
+        event.preventDefault()
+        self._submit()
+
+    def _on_input_keydown(self, event) -> None:
+        # Enter sends, Shift+Enter is a new line; never while an IME is composing.
+        if event.key == "Enter" and not event.shiftKey and not event.isComposing:
+            event.preventDefault()
+            self._submit()
+
+    def _on_panel_keydown(self, event) -> None:
+        if event.key == "Escape":
+            event.preventDefault()
+            event.stopPropagation()
+            self.actions.close()
+
+    def _on_input(self) -> None:
+        self._fit_input()
+        self._update_send_button()
+        self.actions.draft_changed(str(self.input.value))
+
+    def _submit(self) -> None:
+        if self.send_button.disabled:
+            return
+        text = str(self.input.value)
+        if text.strip():
+            self.actions.send(text)
+
+    def _fit_input(self) -> None:
+        # Grow with the text up to the CSS max-height, then scroll inside.
+        self.input.style.height = "auto"
+        self.input.style.height = "%dpx" % int(self.input.scrollHeight + 2)
+
+    def set_draft(self, text: str) -> None:
+        self.input.value = text
+        self._fit_input()
+        self._update_send_button()
+
+    def draft(self) -> str:
+        return str(self.input.value)
+
+    def focus_input(self) -> None:
+        self.input.focus()
+
+    def _update_send_button(self) -> None:
+        state = self._state
+        busy = state is not None and state.phase != "idle"
+        blocked = bool(self._wait_text)
+        self.send_button.disabled = busy or blocked or not str(self.input.value).strip()
+
+    # -- open / close ---------------------------------------------------------------------------
+
+    def is_open(self) -> bool:
+        return not self.panel.hidden
+
+    def set_open(self, is_open: bool) -> None:
+        show(self.panel, is_open)
+        if is_open and self._state is not None:
+            self.render(self._state)
+            self.scroll_to_bottom()
+
+    # -- scrolling ------------------------------------------------------------------------------
+
+    def at_bottom(self) -> bool:
+        s = self.scroller
+        return int(s.scrollHeight) - int(s.scrollTop) - int(s.clientHeight) <= _AT_BOTTOM_PX
+
+    def scroll_to_bottom(self) -> None:
+        self.scroller.scrollTop = self.scroller.scrollHeight
+        show(self.jump, False)
+
+    def _on_scroll(self, event) -> None:
+        if self.at_bottom():
+            show(self.jump, False)
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def schedule(self, state) -> None:
+        """Render ``state`` on the next animation frame (once, whatever arrives before it)."""
+        self._pending = state
+        if not self._frame_requested:
+            self._frame_requested = True
+            window.requestAnimationFrame(self._frame_cb)
+
+    def flush(self) -> None:
+        self._frame_requested = False
+        state = self._pending
+        self._pending = None
+        if state is not None:
+            self.render(state)
+
+    def set_wait(self, text: str) -> None:
+        """The Retry-After countdown ("Try again in 12 s"); "" when it is over."""
+        if text != self._wait_text:
+            self._wait_text = text
+            if self._state is not None:
+                self._render_problem(self._state)
+            self._update_send_button()
+
+    def render(self, state) -> None:
+        previous = self._state
+        self._state = state
+        follow = self.at_bottom()
+        new_user_message = self._render_entries(state)
+        show(self.greeting, len(state.entries) == 0)
+        set_text(
+            self.status,
+            messages.status_text(state)
+            if state.phase in (WAITING, RESPONDING) or state.progress is not None
+            else "",
+        )
+        busy = state.phase != "idle"
+        show(self.stop_button, busy and state.allow_cancel)
+        self.list.setAttribute("aria-busy", "true" if busy else "false")
+        self._render_problem(state)
+        self._update_send_button()
+        if previous is None or previous.phase == "idle" and busy:
+            self.announcer.say("Assistant is responding\u2026") if busy else None
+        if new_user_message or follow:
+            self.scroll_to_bottom()
+        elif previous is not None and state.entries is not previous.entries:
+            show(self.jump, True)
+
+    def _render_entries(self, state) -> bool:
+        views = self.message_views
+        keys = []
+        new_user_message = False
+        last_answer_key = None
+        for entry in state.entries:
+            if entry.item.type == "assistant_message":
+                last_answer_key = entry.key
+        for entry in state.entries:
+            keys.append(entry.key)
+            view = views.get(entry.key)
+            if view is None:
+                view = MessageView(entry, self.actions, self.listeners, self.config)
+                views[entry.key] = view
+                if entry.item.type == "user_message":
+                    new_user_message = True
+            view.update(
+                entry, is_last_answer=entry.key == last_answer_key, busy=state.phase != "idle"
+            )
+            if (
+                entry.status == "done"
+                and entry.item.type == "assistant_message"
+                and entry.key not in self._announced_done
+            ):
+                self._announced_done.add(entry.key)
+                self.announcer.say("Answer: " + view.plain_text(360))
+        keys_t = tuple(keys)
+        if keys_t != self._order:
+            for key in list(views):
+                if key not in keys:
+                    views.pop(key).remove(self.listeners)
+            for key in keys:  # appendChild moves a node that is already there
+                node = views[key].node
+                if node is not None:
+                    self.list.append(node)
+            self._order = keys_t
+        return new_user_message
+
+    def _render_problem(self, state) -> None:
+        problem = state.problem
+        if problem is None:
+            show(self.problem, False)
+            self._last_problem = None
+            return
+        text = messages.problem_text(problem)
+        if self._wait_text:
+            text = text + " " + self._wait_text + "."
+        set_text(self.problem_text, text)
+        action = self.actions.retry_action()
+        show(self.retry_button, action is not None)
+        set_text(self.retry_button, messages.retry_label(action))
+        self.retry_button.disabled = bool(self._wait_text)
+        show(self.problem, True)
+        if problem is not self._last_problem:
+            self._last_problem = problem
+            self.announcer.alarm(messages.problem_text(problem))
+
+
+def _frame_callback(view: View):
+    def on_frame(*_args):
+        view.flush()
+
+    return on_frame
+
+
+def _passive():
+    from widget.browser.jsbridge import js_obj
+
+    return js_obj({"passive": True})
+
+
+def _is_null(value) -> bool:
+    from widget.browser.jsbridge import is_null
+
+    return is_null(value)
