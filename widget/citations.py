@@ -158,3 +158,26 @@ def split_markers(text: str) -> list:
 
 def strip_markers(text: str) -> str:
     return "".join(part for part in split_markers(text) if isinstance(part, str))
+
+
+def answer_markdown(parts, *, base_url=None, site_root=None):
+    """(Markdown with markers, sources) for an assistant message's content parts: parts are
+    joined by a blank line, and each annotation's ``index`` is shifted by the length of the
+    parts before its own."""
+    texts = []
+    shifted = []
+    offset = 0
+    for i, part in enumerate(parts):
+        if i:
+            offset += 2  # the "\n\n" between parts
+        texts.append(part.text)
+        for annotation in part.annotations:
+            if annotation.index is not None:
+                annotation = annotation.replace(
+                    index=max(0, min(annotation.index, len(part.text))) + offset
+                )
+            shifted.append(annotation)
+        offset += len(part.text)
+    text = "\n\n".join(texts)
+    sources, numbers = cite(shifted, base_url=base_url, site_root=site_root)
+    return with_markers(text, shifted, numbers), sources

@@ -72,3 +72,18 @@ def test_markers_survive_markdown_as_text():
     assert marker(1) in shown and marker(2) in shown
     assert strip_markers(shown).replace("\n", "") == "Install it with pip.onetwo"
     assert tree.children[0].children[0].type == "strong"  # emphasis still parses
+
+
+def test_answer_parts_join_and_shift_their_annotation_offsets():
+    from widget.citations import answer_markdown
+
+    parts = [
+        p.AssistantMessageContent(text="First part.", annotations=[_url("/a", index=11)]),
+        p.AssistantMessageContent(
+            text="Second.", annotations=[_url("/b", index=7), _url("/a", index=0)]
+        ),
+    ]
+    marked, sources = answer_markdown(parts, base_url=PAGE, site_root=SITE)
+    assert marked == "First part." + marker(1) + "\n\n" + marker(1) + "Second." + marker(2)
+    assert [s.number for s in sources] == [1, 2]
+    assert answer_markdown([], base_url=PAGE) == ("", [])
