@@ -16,6 +16,7 @@ from pyscript import window
 
 from widget import messages
 from widget.browser.fetch import FetchTransport
+from widget.browser.jsbridge import is_null
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
 from widget.client import ChatKitClient
@@ -130,14 +131,39 @@ class App:
         self._spawn(self.conversation.feedback(key, kind))
 
     def copy(self, key: int) -> bool:
+        """Copy an answer's Markdown source."""
         for entry in self.conversation.state.entries:
             if entry.key == key and entry.item.type == "assistant_message":
-                try:
-                    window.navigator.clipboard.writeText(entry.item.text())
-                    return True
-                except Exception:  # noqa: BLE001 - no clipboard permission
-                    return False
+                return self.copy_text(entry.item.text())
         return False
+
+    def copy_text(self, text: str) -> bool:
+        try:
+            window.navigator.clipboard.writeText(text)
+            return True
+        except Exception:  # noqa: BLE001 - no clipboard (insecure context, permissions)
+            return False
+
+    def navigate(self, href: str) -> bool:
+        """Follow a link to the docs site's own page inside its single-page app (Docusaurus
+        listens to popstate), so the chat stays open and keeps its conversation. Anything
+        else is a normal navigation."""
+        try:
+            target = window.URL.new(href)
+        except Exception:  # noqa: BLE001
+            return False
+        if str(target.origin) != str(window.location.origin):
+            return False
+        if is_null(window.document.getElementById("__docusaurus")):
+            return False  # not a Docusaurus page: a plain page load is right
+        if str(target.pathname) == str(window.location.pathname) and str(target.hash):
+            window.location.hash = target.hash  # same page: just scroll to the heading
+            return True
+        window.history.pushState(None, "", href)
+        window.dispatchEvent(window.PopStateEvent.new("popstate"))
+        if bool(window.matchMedia("(max-width: 479.98px)").matches):
+            self.close()  # a full-screen panel would hide the page the reader asked for
+        return True
 
     def dismiss_problem(self) -> None:
         from widget.state import ProblemDismissed

@@ -1,20 +1,37 @@
 """Message bodies, one builder per item type (browser-only).
 
-``body_for(item, config)`` returns an object with ``node``, ``update(item, status)``,
+``body_for(item, context)`` returns an object with ``node``, ``update(item, status)``,
 ``plain_text()`` and ``dispose(listeners)``, or None for item types that show nothing
 (``client_tool_call``, ``end_of_turn``, unknown types: nothing shown, nothing broken).
-Text goes in with ``textContent`` only; ``dir="auto"`` lets each message read in its own
-direction (Urdu or Arabic answers right to left).
+Everything goes in with ``textContent`` or ``widget.browser.markdown_dom``; ``dir="auto"`` lets
+each message read in its own direction (Urdu or Arabic answers right to left).
+
+``context`` carries ``base_url`` (the page, for relative links) and ``site_root`` (the docs
+site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
 """
 
-from widget.browser.dom import el, set_text
+from widget.browser.dom import clear, el, set_text
+from widget.browser.markdown_dom import MarkdownDom
+from widget.citations import answer_markdown, strip_markers
+from widget.links import resolve_link
+from widget.markdown import IncrementalMarkdown, parse
+
+_TEXT_COMPONENTS = {
+    "Text": "p",
+    "Title": "strong",
+    "Caption": "small",
+    "Label": "span",
+    "Badge": "span",
+}
+_CONTAINERS = ("Card", "ListView", "ListViewItem", "Box", "Row", "Col", "Form", "Transition")
+_STEP_STATUS = {"loading": "In progress", "complete": "Done"}
 
 
 class TextBody:
-    """Plain text, streamed: the node's text is replaced when the item's text changed."""
+    """Plain text (the user's own message), shown exactly as typed."""
 
-    def __init__(self, cls: str) -> None:
-        self.node = el("div", "message-body " + cls, None, {"dir": "auto"})
+    def __init__(self) -> None:
+        self.node = el("div", "message-body", None, {"dir": "auto"})
         self._text = ""
 
     def update(self, item, status: str) -> None:
@@ -30,10 +47,274 @@ class TextBody:
         pass
 
 
-def body_for(item, config):
+class AnswerBody:
+    """An assistant message: incremental Markdown with citation markers and a Sources list."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.node = el("div", "message-body answer", None, {"dir": "auto"})
+        self.markdown_node = el("div", "markdown")
+        self.sources_node = el("nav", "sources", None, {"aria-label": "Sources"})
+        self.sources_node.hidden = True
+        self.node.append(self.markdown_node, self.sources_node)
+        self.markdown = IncrementalMarkdown(base_url=context.base_url, site_root=context.site_root)
+        self.dom = MarkdownDom(self.markdown_node)
+        self._source_key = None
+        self._text = None
+        self._final = False
+        self.sources: list = []
+
+    def update(self, item, status: str) -> None:
+        marked, sources = answer_markdown(
+            item.content, base_url=self.context.base_url, site_root=self.context.site_root
+        )
+        key = tuple((s.number, s.title, s.detail, s.href) for s in sources)
+        if key != self._source_key:
+            self._source_key = key
+            self.sources = sources
+            self.dom.set_sources({s.number: s for s in sources})
+            self._render_sources()
+        final = status != "streaming"
+        if marked == self._text and final == self._final and not self.dom._dirty:
+            return
+        self._text = marked
+        self._final = final
+        update = self.markdown.update(marked)
+        if final:
+            update = self.markdown.finish()
+        self.dom.apply(update)
+
+    def _render_sources(self) -> None:
+        clear(self.sources_node)
+        if not self.sources:
+            self.sources_node.hidden = True
+            return
+        self.sources_node.append(el("p", "sources-title", "Sources"))
+        ol = el("ol", "sources-list")
+        for source in self.sources:
+            li = el("li", None, None, {"value": str(source.number)})
+            if source.href:
+                a = el("a", "source-link", source.title, {"href": source.href})
+                if source.external:
+                    a.setAttribute("target", "_blank")
+                    a.setAttribute("rel", "noopener noreferrer")
+                li.append(a)
+            else:
+                li.append(el("span", "source-title", source.title))
+            if source.detail and source.detail != source.title:
+                li.append(el("span", "source-detail", source.detail))
+            ol.append(li)
+        self.sources_node.append(ol)
+        self.sources_node.hidden = False
+
+    def plain_text(self) -> str:
+        return strip_markers(self._text or "")
+
+    def dispose(self, listeners) -> None:
+        pass
+
+
+class StepsBody:
+    """A workflow (collapsible steps) or a single task."""
+
+    def __init__(self) -> None:
+        self.node = el("details", "message-body steps")
+        self.summary = el("summary", "steps-summary")
+        self.list = el("ol", "steps-list")
+        self.node.append(self.summary, self.list)
+        self._opened_once = False
+        self._text = ""
+
+    def update(self, item, status: str) -> None:
+        if item.type == "workflow":
+            workflow = item.workflow
+            tasks = workflow.tasks
+            title = _workflow_title(workflow, status)
+            if workflow.expanded and not self._opened_once:
+                self.node.open = True
+                self._opened_once = True
+        else:
+            tasks = [item.task]
+            title = getattr(item.task, "title", None) or "Step"
+        set_text(self.summary, title)
+        clear(self.list)
+        lines = [title]
+        for task in tasks:
+            li = el("li", "step")
+            label = getattr(task, "title", None) or ""
+            content = getattr(task, "content", None) or ""
+            state = _STEP_STATUS.get(getattr(task, "status_indicator", "none"), "")
+            if state:
+                li.setAttribute("data-step", getattr(task, "status_indicator", "none"))
+                li.append(el("span", "visually-hidden", state + ": "))
+            if label:
+                li.append(el("span", "step-title", label))
+            if content:
+                li.append(el("p", "step-content", content))
+            self.list.append(li)
+            lines.append(label or content)
+        self._text = "\n".join(t for t in lines if t)
+
+    def plain_text(self) -> str:
+        return self._text
+
+    def dispose(self, listeners) -> None:
+        pass
+
+
+def _workflow_title(workflow, status: str) -> str:
+    summary = workflow.summary or {}
+    title = summary.get("title")
+    if isinstance(title, str) and title:
+        return title
+    duration = summary.get("duration")
+    if isinstance(duration, int) and not isinstance(duration, bool):
+        return "Worked for %d s" % duration
+    return "Working\u2026" if status == "streaming" else "Steps"
+
+
+class WidgetBody:
+    """A ChatKit widget: its simple components (text, titles, Markdown, lists, badges,
+    dividers, images as links), or its ``copy_text`` when nothing in it can be shown."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.node = el("div", "message-body widget", None, {"dir": "auto"})
+        self._text = ""
+        self._tree = None
+
+    def update(self, item, status: str) -> None:
+        if item.widget is self._tree:
+            return
+        self._tree = item.widget
+        clear(self.node)
+        texts: list = []
+        built = self._component(item.widget, texts, 0)
+        if built is not None and texts:
+            self.node.append(built)
+        elif item.copy_text:
+            self.node.append(el("p", None, item.copy_text))
+            texts = [item.copy_text]
+        self._text = "\n".join(texts)
+
+    def _component(self, comp, texts: list, depth: int):
+        if not isinstance(comp, dict) or depth > 12:
+            return None
+        kind = comp.get("type")
+        value = comp.get("value")
+        if kind in _TEXT_COMPONENTS and isinstance(value, str):
+            texts.append(value)
+            return el(_TEXT_COMPONENTS[kind], "w-" + kind.lower(), value)
+        if kind == "Markdown" and isinstance(value, str):
+            texts.append(value)
+            box = el("div", "w-markdown markdown")
+            MarkdownDom(box).apply(
+                _Whole(
+                    parse(value, base_url=self.context.base_url, site_root=self.context.site_root)
+                )
+            )
+            return box
+        if kind == "Divider":
+            return el("hr")
+        if kind == "Image":
+            link = resolve_link(
+                str(comp.get("src") or ""), self.context.base_url, self.context.site_root
+            )
+            alt = comp.get("alt") if isinstance(comp.get("alt"), str) else "Image"
+            texts.append(alt)
+            if link is None:
+                return el("span", "w-image", alt)
+            a = el(
+                "a",
+                "md-link image-link",
+                alt,
+                {"href": link.href, "target": "_blank", "rel": "noopener noreferrer"},
+            )
+            return a
+        if kind == "Button":
+            label = comp.get("label")
+            if isinstance(label, str) and label:
+                texts.append(label)
+                return el("span", "w-button", label)  # actions are not supported: shown, inert
+            return None
+        children = comp.get("children")
+        if kind in _CONTAINERS or isinstance(children, list):
+            box = el("div", "w-" + (kind.lower() if isinstance(kind, str) else "box"))
+            title = comp.get("title")
+            if isinstance(title, str) and title:
+                texts.append(title)
+                box.append(el("strong", "w-title", title))
+            for child in children if isinstance(children, list) else []:
+                built = self._component(child, texts, depth + 1)
+                if built is not None:
+                    box.append(built)
+            return box
+        return None
+
+    def plain_text(self) -> str:
+        return self._text
+
+    def dispose(self, listeners) -> None:
+        pass
+
+
+class _Whole:
+    """A one-shot ``MarkdownUpdate`` look-alike for a complete document."""
+
+    def __init__(self, document) -> None:
+        self.stable = 0
+        self.tail = document.children
+
+    def blocks(self):
+        return self.tail
+
+
+class ImageBody:
+    """A generated image: a link to open it (never loaded into the page from model output)."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.node = el("div", "message-body image")
+        self._url = None
+
+    def update(self, item, status: str) -> None:
+        url = item.image.url if item.image is not None else None
+        if url == self._url:
+            return
+        self._url = url
+        clear(self.node)
+        link = resolve_link(url, self.context.base_url, self.context.site_root) if url else None
+        if link is None:
+            self.node.append(
+                el("p", "image-pending", "Generating an image\u2026" if not url else "Image")
+            )
+            return
+        self.node.append(
+            el(
+                "a",
+                "md-link image-link",
+                "Open the generated image",
+                {"href": link.href, "target": "_blank", "rel": "noopener noreferrer"},
+            )
+        )
+
+    def plain_text(self) -> str:
+        return "Generated image"
+
+    def dispose(self, listeners) -> None:
+        pass
+
+
+def body_for(item, context):
     kind = item.type
     if kind == "user_message":
-        return TextBody("user-text")
+        return TextBody()
     if kind == "assistant_message":
-        return TextBody("assistant-text")
-    return None
+        return AnswerBody(context)
+    if kind in ("workflow", "task"):
+        return StepsBody()
+    if kind == "widget":
+        return WidgetBody(context)
+    if kind == "generated_image":
+        return ImageBody(context)
+    return None  # client_tool_call, end_of_turn, structured_input (not supported), unknown

@@ -8,19 +8,20 @@ its context changed. Bodies are built by ``widget.browser.bodies`` (one builder 
 from widget import messages
 from widget.browser.bodies import body_for
 from widget.browser.dom import el, set_text, show
+from widget.browser.icons import icon
 
 _ROLES = {"user_message": "user", "assistant_message": "assistant"}
 _AUTHORS = {"user": "You", "assistant": "Assistant"}
 
 
 class MessageView:
-    def __init__(self, entry, actions, listeners, config) -> None:
+    def __init__(self, entry, actions, listeners, context) -> None:
         self.key = entry.key
         self.actions = actions
         self.listeners = listeners
         self.entry = None
         self._context = None
-        self.body = body_for(entry.item, config)
+        self.body = body_for(entry.item, context)
         if self.body is None:  # an item type that shows nothing (tool calls, end of turn...)
             self.node = None
             return
@@ -41,17 +42,13 @@ class MessageView:
         bar = el("div", "message-actions", None, {"role": "group", "aria-label": "Answer actions"})
         self.copy_button = el("button", "action copy", "Copy", {"type": "button"})
         self.up_button = el(
-            "button",
-            "action up",
-            "\U0001f44d",
-            {"type": "button", "aria-label": "Helpful", "aria-pressed": "false"},
+            "button", "action up", None, {"type": "button", "aria-label": "Helpful"}
         )
+        self.up_button.append(icon("thumb-up"))
         self.down_button = el(
-            "button",
-            "action down",
-            "\U0001f44e",
-            {"type": "button", "aria-label": "Not helpful", "aria-pressed": "false"},
+            "button", "action down", None, {"type": "button", "aria-label": "Not helpful"}
         )
+        self.down_button.append(icon("thumb-down"))
         self.regen_button = el("button", "action regenerate", "Regenerate", {"type": "button"})
         bar.append(self.copy_button, self.up_button, self.down_button, self.regen_button)
         self.node.append(bar)

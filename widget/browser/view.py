@@ -182,6 +182,10 @@ class View:
         on(self.input, "keydown", self._on_input_keydown)
         on(self.input, "input", lambda e: self._on_input())
         on(panel, "keydown", self._on_panel_keydown)
+        # One delegated listener for everything inside answers (code Copy buttons, links): no
+        # JS callback per rendered block.
+        on(self.list, "click", self._on_list_click)
+        on(self.notices, "click", self._on_notice_click)
 
     # -- input --------------------------------------------------------------------------------
 
@@ -200,6 +204,32 @@ class View:
             event.preventDefault()
             event.stopPropagation()
             self.actions.close()
+
+    def _on_list_click(self, event) -> None:
+        target = event.target
+        if _is_null(target) or _is_null(getattr(target, "closest", None)):
+            return
+        button = target.closest(".copy-code")
+        if not _is_null(button):
+            code = button.closest(".code-block").querySelector("code")
+            if self.actions.copy_text(str(code.textContent)):
+                set_text(button, "Copied")
+            return
+        link = target.closest("a[href]")
+        if _is_null(link) or str(link.getAttribute("target") or "") == "_blank":
+            return
+        if event.button != 0 or event.ctrlKey or event.metaKey or event.shiftKey or event.altKey:
+            return  # the reader asked for a new tab or window: let the browser do it
+        if self.actions.navigate(str(link.href)):
+            event.preventDefault()
+
+    def _on_notice_click(self, event) -> None:
+        target = event.target
+        if _is_null(target) or _is_null(getattr(target, "closest", None)):
+            return
+        button = target.closest(".notice-dismiss")
+        if not _is_null(button):
+            self.actions.dismiss_notice(int(str(button.getAttribute("data-key"))))
 
     def _on_input(self) -> None:
         self._fit_input()
@@ -262,6 +292,11 @@ class View:
 
     # -- rendering -------------------------------------------------------------------------------
 
+    def body_context(self):
+        # Relative links in answers resolve against the page the reader is on now (docs
+        # navigation changes it without reloading) and the docs site's base URL.
+        return BodyContext(str(window.location.href), str(self.config.siteBaseUrl))
+
     def schedule(self, state) -> None:
         """Render ``state`` on the next animation frame (once, whatever arrives before it)."""
         self._pending = state
@@ -300,6 +335,8 @@ class View:
         show(self.stop_button, busy and state.allow_cancel)
         self.list.setAttribute("aria-busy", "true" if busy else "false")
         self._render_problem(state)
+        if previous is None or state.notices is not previous.notices:
+            self._render_notices(state)
         self._update_send_button()
         if previous is None or previous.phase == "idle" and busy:
             self.announcer.say("Assistant is responding\u2026") if busy else None
@@ -320,7 +357,7 @@ class View:
             keys.append(entry.key)
             view = views.get(entry.key)
             if view is None:
-                view = MessageView(entry, self.actions, self.listeners, self.config)
+                view = MessageView(entry, self.actions, self.listeners, self.body_context())
                 views[entry.key] = view
                 if entry.item.type == "user_message":
                     new_user_message = True
@@ -346,6 +383,30 @@ class View:
             self._order = keys_t
         return new_user_message
 
+    def _render_notices(self, state) -> None:
+        from widget.browser.dom import clear
+        from widget.browser.markdown_dom import MarkdownDom
+        from widget.markdown import parse
+
+        clear(self.notices)
+        for key, notice in state.notices:
+            level = notice.level if notice.level in ("info", "warning", "danger") else "info"
+            box = el("div", "notice notice-" + level, None, {"role": "note"})
+            text = el("div", "notice-text markdown")
+            if notice.title:
+                text.append(el("strong", "notice-title", notice.title))
+            context = self.body_context()
+            blocks = parse(notice.message, base_url=context.base_url, site_root=context.site_root)
+            MarkdownDom(text).apply(_WholeDocument(blocks))
+            dismiss = el(
+                "button",
+                "icon-button notice-dismiss",
+                "\u00d7",
+                {"type": "button", "aria-label": "Dismiss notice", "data-key": str(key)},
+            )
+            box.append(text, dismiss)
+            self.notices.append(box)
+
     def _render_problem(self, state) -> None:
         problem = state.problem
         if problem is None:
@@ -364,6 +425,25 @@ class View:
         if problem is not self._last_problem:
             self._last_problem = problem
             self.announcer.alarm(messages.problem_text(problem))
+
+
+class _WholeDocument:
+    """A parsed document in the shape ``MarkdownDom.apply`` takes."""
+
+    def __init__(self, document) -> None:
+        self.stable = 0
+        self.tail = document.children
+
+    def blocks(self):
+        return self.tail
+
+
+class BodyContext:
+    __slots__ = ("base_url", "site_root")
+
+    def __init__(self, base_url: str, site_root: str) -> None:
+        self.base_url = base_url
+        self.site_root = site_root
 
 
 def _frame_callback(view: View):
