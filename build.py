@@ -421,6 +421,9 @@ class PreviewServer:
                 super().end_headers()
 
             def send_head(self):  # type: ignore[override]
+                extra = server.extra_pages.get(self.path.split("?")[0])
+                if extra is not None:
+                    return self._bytes(extra, 200)
                 path = Path(self.translate_path(self.path))
                 if path.is_dir() and self.path.split("?")[0].endswith("/"):
                     path = path / "index.html"
@@ -431,12 +434,15 @@ class PreviewServer:
                 return super().send_head()
 
             def _html(self, path: Path, status: int):
-                import io
-
                 data = path.read_bytes() if path.is_file() else b"not found"
                 if server.backend_url:
                     value = server.backend_url.replace("&", "&amp;").replace('"', "&quot;")
                     data = data.replace(BACKEND_SLOT, b'data-backend-url="%s"' % value.encode())
+                return self._bytes(data, status)
+
+            def _bytes(self, data: bytes, status: int):
+                import io
+
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -445,6 +451,8 @@ class PreviewServer:
 
         self.backend_url = backend_url
         self.verbose = False
+        # path -> HTML bytes served as is (tests add synthetic pages on the site's own origin)
+        self.extra_pages: dict[str, bytes] = {}
 
         class Server(http.server.ThreadingHTTPServer):
             def handle_error(self, request, client_address) -> None:
@@ -555,6 +563,8 @@ def serve(argv: list[str]) -> int:
             data_dir=ROOT / "data",
             docs_url="http://127.0.0.1:%d/docs/" % port,
             allow_origins=origins,
+            # found answers arrive word by word, as from a model, so streaming is visible
+            extra=["--stream-delay", "0.012"],
         )
     except BuildError:
         server.stop()

@@ -112,9 +112,12 @@ async def assistant_message(
     item_id: str,
     deltas: Iterable[str],
     annotations: Sequence[Annotation] = (),
+    *,
+    pace: float = 0.0,
 ) -> AsyncIterator[ThreadStreamEvent]:
     """The event sequence of one streamed assistant message, as the SDK's own bridge emits it:
-    added, content part added, text deltas, annotations, content part done, item done."""
+    added, content part added, text deltas, annotations, content part done, item done.
+    ``pace`` is the pause in seconds after each text delta."""
     created = datetime.now()
     yield ThreadItemAddedEvent(
         item=AssistantMessageItem(id=item_id, thread_id=thread.id, created_at=created, content=[])
@@ -132,7 +135,7 @@ async def assistant_message(
             item_id=item_id,
             update=AssistantMessageContentPartTextDelta(content_index=0, delta=delta),
         )
-        await asyncio.sleep(0)  # let other streams and the socket writer run
+        await asyncio.sleep(pace)  # at least yield: let other streams and the writer run
     for n, annotation in enumerate(annotations):
         yield ThreadItemUpdatedEvent(
             item_id=item_id,

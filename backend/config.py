@@ -38,6 +38,9 @@ class Config:
     read_rate: float = 300.0
     read_burst: int = 60
     keepalive: float = 10.0
+    # Seconds between text deltas of the docs answerer: 0 sends a found answer at once; a few
+    # milliseconds make it arrive like a model typing (the preview uses 0.012).
+    stream_delay: float = 0.0
     max_body_bytes: int = 64 * 1024
     answerer: str | None = None
     log_level: str = "info"
@@ -126,6 +129,12 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "keepalive",
         _positive(float, 0.05),
         "SSE keep-alive comment after this many silent seconds",
+    ),
+    (
+        "--stream-delay",
+        "stream_delay",
+        _positive(float, 0),
+        "seconds between the docs answerer's text deltas (0: as fast as possible)",
     ),
     ("--max-body-bytes", "max_body_bytes", _positive(int, 1), "largest accepted /chatkit body"),
     ("--answerer", "answerer", str, "module:factory building the Answerer (default: docs)"),

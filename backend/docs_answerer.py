@@ -166,8 +166,11 @@ def compose(question: str, hits: list[Hit], budget: int = 700) -> tuple[str, lis
 
 
 class DocsAnswerer:
-    def __init__(self, index: DocsIndex, *, db: Database | None = None, budget: int = 700) -> None:
+    def __init__(
+        self, index: DocsIndex, *, db: Database | None = None, budget: int = 700, pace: float = 0.0
+    ) -> None:
         self.index = index
+        self.pace = pace
         self._db = db
         self.budget = budget
         self.has_docs = index.count() > 0
@@ -184,11 +187,15 @@ class DocsAnswerer:
         hits = await self.index.search(question)
         if not hits:
             message = NOTHING_FOUND if self.has_docs else NO_DOCS
-            async for event in assistant_message(thread, item_id, text_chunks(message)):
+            async for event in assistant_message(
+                thread, item_id, text_chunks(message), pace=self.pace
+            ):
                 yield event
             return
         text, annotations = compose(question, hits, self.budget)
-        async for event in assistant_message(thread, item_id, text_chunks(text), annotations):
+        async for event in assistant_message(
+            thread, item_id, text_chunks(text), annotations, pace=self.pace
+        ):
             yield event
 
     def close(self) -> None:
@@ -208,4 +215,4 @@ def create(config: Config) -> DocsAnswerer:
         index.rebuild([])
     else:
         index.index_folder(config.docs_dir, config.docs_url)
-    return DocsAnswerer(index, db=db)
+    return DocsAnswerer(index, db=db, pace=config.stream_delay)

@@ -99,6 +99,7 @@ def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
         data_dir=data_dir,
         docs_url=server.origin + "/docs/",
         allow_origins=[server.origin],
+        extra=["--stream-delay", "0.005"],
         quiet=True,
     )
     backend_url = "http://127.0.0.1:%d" % port
@@ -106,6 +107,25 @@ def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
     yield Site(server), Backend(backend_url, proc, data_dir)
     build.stop_process(proc)
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def scripted_backend(_servers, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    """A second reference backend whose answers are scripted by the question's first word
+    (``tests/e2e/answerers.py``: tour, hostile, slow, rtl, extras, long)."""
+    site = _servers[0]
+    port = build.free_port()
+    data_dir = tmp_path_factory.mktemp("scripted-data")
+    proc = build.start_backend(
+        port=port,
+        data_dir=data_dir,
+        docs_url=site.origin + "/docs/",
+        allow_origins=[site.origin],
+        extra=["--answerer", "tests.e2e.answerers:create", "--message-rate", "0"],
+        quiet=True,
+    )
+    yield Backend("http://127.0.0.1:%d" % port, proc, data_dir)
+    build.stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -220,6 +240,36 @@ class WidgetDriver:
     def focused_class(self) -> str | None:
         return self.shadow("root.activeElement && root.activeElement.className")
 
+    # -- chatting -------------------------------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        self.composer.fill(text)
+        self.composer.press("Enter")
+
+    def messages(self) -> list[dict]:
+        """Every shown entry: role (user/assistant/item), status, text."""
+        return self.shadow(
+            "Array.from(root.querySelectorAll('.message')).map(m => ({"
+            "role: m.className.replace('message message-', ''), status: m.dataset.status,"
+            "text: (m.querySelector('.message-body') || m).textContent}))"
+        )
+
+    def wait_answers(self, count: int, status: str = "done", timeout: float = 20_000) -> list[dict]:
+        """Wait until ``count`` assistant answers exist and the last has ``status``."""
+        self.page.wait_for_function(
+            "([n, status]) => { const r = %s.shadowRoot;"
+            " const a = r.querySelectorAll('.message-assistant');"
+            " return a.length >= n && a[a.length - 1].dataset.status === status; }" % HOST,
+            arg=[count, status],
+            timeout=timeout,
+        )
+        return self.messages()
+
+    def answer(self, index: int = -1):
+        """Locator of an answer's body (the last one by default)."""
+        answers = self.host.locator(".message-assistant")
+        return answers.nth(index) if index >= 0 else answers.last
+
 
 @pytest.fixture
 def widget(page, site: Site) -> WidgetDriver:
@@ -243,7 +293,10 @@ def custom_page(page, site: Site):
             '<script src="%s%s/loader.js" defer %s></script></body></html>'
             % (head, body, base, build.WIDGET_DIR_NAME, tag)
         )
-        page.route(site.url(path), lambda route: route.fulfill(content_type="text/html", body=doc))
+        # Served by the preview server itself, not a Playwright route: Chromium treats a
+        # route-fulfilled document as coming from no known address space, and its Local
+        # Network Access rules would then block the page's requests to the loopback backend.
+        site.server.extra_pages[path] = doc.encode("utf-8")
         return site.url(path)
 
     return make

@@ -46,6 +46,7 @@ class App:
         self._tasks: set = set()
         self._countdown_until = 0.0
         self._countdown_running = False
+        self._session_started = False
         saved = self.drafts.get(_DRAFT)
         if saved:
             self.view.set_draft(saved)
@@ -186,6 +187,17 @@ class App:
             self.view.set_open(True)
             self.host.chatkitPanelState(True)
         self.view.focus_input()
+        if not self._session_started:
+            # The session is asked for on first open, not on page load, so the first question
+            # does not wait for it (and a failure shows up as the first send's problem).
+            self._session_started = True
+            self._spawn(self._warm_session())
+
+    async def _warm_session(self) -> None:
+        try:
+            await self.client.session.get_secret()
+        except Exception:  # noqa: BLE001 - the next send retries and reports it
+            pass
 
     def close(self, *_args) -> None:
         if self.view.is_open():

@@ -53,8 +53,11 @@ class Listeners:
         self._bound.append((node, event, fn))
         return fn
 
-    def keep(self, fn):
-        """Keep a proxy that is not an event listener (rAF or timer callbacks) alive."""
+    def keep(self, handler):
+        """A JS function for ``handler`` that is not an event listener (a requestAnimationFrame
+        or timer callback), kept alive with this object. Pyodide destroys a plain Python
+        function handed to JS when the call returns; ``create_proxy`` keeps it."""
+        fn = proxy(handler)
         self._bound.append((None, None, fn))
         return fn
 
