@@ -112,7 +112,7 @@ class ScriptedAnswerer:
         if word == "tour":
             sources = [
                 Annotation(
-                    source=URLSource(title="Installation", url="/docs/installation/"), index=9
+                    source=URLSource(title="Installation", url="/docs/installation/"), index=10
                 ),
                 Annotation(
                     source=URLSource(title="Python", url="https://www.python.org/"), index=len(TOUR)

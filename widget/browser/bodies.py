@@ -12,7 +12,7 @@ site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
 
 from widget.browser.dom import clear, el, set_text
 from widget.browser.markdown_dom import MarkdownDom
-from widget.citations import answer_markdown, strip_markers
+from widget.citations import answer_markdown
 from widget.links import resolve_link
 from widget.markdown import IncrementalMarkdown, parse
 
@@ -108,7 +108,8 @@ class AnswerBody:
         self.sources_node.hidden = False
 
     def plain_text(self) -> str:
-        return strip_markers(self._text or "")
+        """What a screen reader is told: the rendered text, not the Markdown source."""
+        return str(self.markdown_node.textContent)
 
     def dispose(self, listeners) -> None:
         pass

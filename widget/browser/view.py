@@ -111,14 +111,18 @@ class View:
         header.append(self.new_button, self.close_button)
 
         self.notices = el("div", "notices")
-        self.scroller = el("div", "messages")
-        self.greeting = el("p", "greeting", str(self.config.greeting))
-        self.list = el(
-            "ol",
-            "message-list",
+        # The scroller is the log (new entries are announced in order); the entries stay a list
+        # (1.3.1: each message is a list item, with its author).
+        # aria-live off: completed answers are announced once by the light-DOM announcer, so
+        # the log itself must not read them again (or token by token).
+        self.scroller = el(
+            "div",
+            "messages",
             None,
             {"role": "log", "aria-label": "Conversation", "aria-live": "off"},
         )
+        self.greeting = el("p", "greeting", str(self.config.greeting))
+        self.list = el("ol", "message-list")
         self.jump = el("button", "jump-latest", "Jump to latest \u2193", {"type": "button"})
         self.jump.hidden = True
         self.scroller.append(self.greeting, self.list)
@@ -333,7 +337,7 @@ class View:
         )
         busy = state.phase != "idle"
         show(self.stop_button, busy and state.allow_cancel)
-        self.list.setAttribute("aria-busy", "true" if busy else "false")
+        self.scroller.setAttribute("aria-busy", "true" if busy else "false")
         self._render_problem(state)
         if previous is None or state.notices is not previous.notices:
             self._render_notices(state)
