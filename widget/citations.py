@@ -104,6 +104,18 @@ def marker(number: int) -> str:
     return chr(MARK_BASE + number - 1)
 
 
+def _off_fence_line(text: str, index: int) -> int:
+    """A marker must never land on a code fence line: ```` ```x ```` no longer closes the
+    block and the rest of the answer would turn into code. On such a line the marker moves to
+    the end of the line before it (into the code, whose markers the builder shows after the
+    block, or before the block when it is the opening fence)."""
+    start = text.rfind("\n", 0, index) + 1
+    line = text[start:index].lstrip(" >\t")
+    if line.startswith("```") or line.startswith("~~~"):
+        return max(0, start - 1)
+    return index
+
+
 def with_markers(text: str, annotations, numbers) -> str:
     """``text`` with a marker at each annotation's ``index`` (clamped to the text; an
     annotation without an index has no inline marker). One marker per source per position."""
@@ -113,7 +125,7 @@ def with_markers(text: str, annotations, numbers) -> str:
         index = annotation.index
         if index is None or number + MARK_BASE - 1 > MARK_LAST:
             continue
-        index = max(0, min(index, len(text)))
+        index = _off_fence_line(text, max(0, min(index, len(text))))
         if (index, number) not in seen:
             seen.add((index, number))
             places.append((index, number))

@@ -395,8 +395,10 @@ def _on_item_updated(state: ThreadState, ev: ThreadItemUpdatedEvent) -> ThreadSt
     for item_type, update_types, updater in _ITEM_UPDATERS:
         if entry.item.type == item_type and isinstance(update, update_types):
             state = _set_entry(state, index, entry.replace(item=updater(entry.item, update)))
-            if isinstance(update, AssistantMessageContentPartTextDelta):
-                state = state.replace(progress=None)
+            if state.progress is not None and isinstance(
+                update, AssistantMessageContentPartTextDelta
+            ):
+                state = state.replace(progress=None)  # content arrived: the status line goes
             return state
     return state  # unknown update, or one that does not fit the item: ignored
 

@@ -32,11 +32,14 @@ class _Value:
             raise TypeError("%s has no field %s" % (type(self).__name__, sorted(values)[0]))
 
     def replace(self, **changes):
-        new = object.__new__(type(self))
+        cls = type(self)
+        new = object.__new__(cls)
         for name in self.__slots__:
-            setattr(new, name, changes.pop(name, getattr(self, name)))
-        if changes:
-            raise TypeError("%s has no field %s" % (type(self).__name__, sorted(changes)[0]))
+            setattr(new, name, getattr(self, name))
+        for name in changes:
+            if name not in cls.__slots__:
+                raise TypeError("%s has no field %s" % (cls.__name__, name))
+            setattr(new, name, changes[name])
         return new
 
     def __eq__(self, other) -> bool:

@@ -87,3 +87,17 @@ def test_answer_parts_join_and_shift_their_annotation_offsets():
     assert marked == "First part." + marker(1) + "\n\n" + marker(1) + "Second." + marker(2)
     assert [s.number for s in sources] == [1, 2]
     assert answer_markdown([], base_url=PAGE) == ("", [])
+
+
+def test_a_marker_never_breaks_a_code_fence():
+    from widget.markdown import parse
+
+    text = "Set it:\n\n> ```css\n> :root { --a: 1; }\n> ```"
+    anns = [_url("/theming", index=len(text))]
+    _, numbers = cite(anns)
+    marked = with_markers(text, anns, numbers)
+    assert marked == "Set it:\n\n> ```css\n> :root { --a: 1; }" + marker(1) + "\n> ```"
+    code = parse(marked).children[1].children[0]
+    assert code.type == "code_block" and split_markers(code.text) == [":root { --a: 1; }", 1, "\n"]
+    opening = "Intro\n```py\nx\n```"
+    assert with_markers(opening, [_url("/a", index=9)], [1]) == "Intro" + marker(1) + "\n```py\nx\n```"

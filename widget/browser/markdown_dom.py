@@ -76,7 +76,8 @@ class MarkdownDom:
             return hit[1]
         dom = self._make(node, tight)
         self.built += 1
-        if node.children is not None:
+        # A DocumentFragment empties when appended, so only elements can be reused later.
+        if node.children is not None and int(dom.nodeType) == 1:
             self._next_cache[key] = (node, dom, tight)
         return dom
 
@@ -113,7 +114,7 @@ class MarkdownDom:
             self._children(dom, node.children)
             return dom
         if kind == "code_block":
-            return _code_block(node)
+            return self._code_block(node)
         if kind == "blockquote":
             dom = el("blockquote")
             self._children(dom, node.children)
@@ -182,6 +183,31 @@ class MarkdownDom:
             return wrap
         return a
 
+    def _code_block(self, node):
+        """A code block with its language label and a Copy button (clicks are handled by one
+        delegated listener on the answer, so no per-block JS callback is kept). Citation
+        markers that fell inside the code are shown after it."""
+        wrap = el("div", "code-block")
+        head = el("div", "code-head")
+        lang = node.get("lang") or ""
+        head.append(el("span", "code-lang", _plain(lang) or "code"))
+        head.append(
+            el("button", "copy-code", "Copy", {"type": "button", "aria-label": "Copy code"})
+        )
+        pre = el("pre", None, None, {"tabindex": "0"})
+        parts = split_markers(node.text or "")
+        pre.append(el("code", None, "".join(p for p in parts if isinstance(p, str))))
+        wrap.append(head, pre)
+        numbers = [p for p in parts if not isinstance(p, str)]
+        if not numbers:
+            return wrap
+        frag = document.createDocumentFragment()
+        after = el("p", "cite-after")
+        for number in numbers:
+            after.append(self._marker(number))
+        frag.append(wrap, after)
+        return frag
+
     def _list(self, node):
         ordered = node.get("ordered")
         dom = el("ol" if ordered else "ul")
@@ -234,17 +260,3 @@ def _plain(text) -> str:
     from widget.citations import strip_markers
 
     return strip_markers(text or "")
-
-
-def _code_block(node):
-    """A code block with its language label and a Copy button (clicks are handled by one
-    delegated listener on the answer, so no per-block JS callback is kept)."""
-    wrap = el("div", "code-block")
-    head = el("div", "code-head")
-    lang = node.get("lang") or ""
-    head.append(el("span", "code-lang", _plain(lang) or "code"))
-    head.append(el("button", "copy-code", "Copy", {"type": "button", "aria-label": "Copy code"}))
-    pre = el("pre", None, None, {"tabindex": "0"})
-    pre.append(el("code", None, _plain(node.text)))
-    wrap.append(head, pre)
-    return wrap
