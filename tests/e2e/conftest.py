@@ -99,7 +99,8 @@ def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
         data_dir=data_dir,
         docs_url=server.origin + "/docs/",
         allow_origins=[server.origin],
-        extra=["--stream-delay", "0.005"],
+        # Every test opens a widget from the same loopback IP: lift the per-IP session limit.
+        extra=["--stream-delay", "0.005", "--session-rate", "0"],
         quiet=True,
     )
     backend_url = "http://127.0.0.1:%d" % port
@@ -121,7 +122,14 @@ def scripted_backend(_servers, tmp_path_factory: pytest.TempPathFactory) -> Back
         data_dir=data_dir,
         docs_url=site.origin + "/docs/",
         allow_origins=[site.origin],
-        extra=["--answerer", "tests.e2e.answerers:create", "--message-rate", "0"],
+        extra=[
+            "--answerer",
+            "tests.e2e.answerers:create",
+            "--message-rate",
+            "0",
+            "--session-rate",
+            "0",
+        ],
         quiet=True,
     )
     yield Backend("http://127.0.0.1:%d" % port, proc, data_dir)

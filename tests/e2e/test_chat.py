@@ -33,11 +33,21 @@ def test_a_turn_streams_then_a_second_turn_stays_in_the_thread(widget, page):
     requests = _chatkit_requests(page)
     widget.goto("/docs/intro/")
     assert requests == []  # nothing before the first open
-    with page.expect_response(
-        lambda r: r.url.endswith("/api/chatkit/session") and r.request.method == "POST"
-    ) as session:
-        widget.open_by_click()  # the session is asked for on first open
-    secret = session.value.json()["client_secret"]
+    issued = []
+
+    def session_endpoint(route):
+        # Pass the request through and keep the secret the server issued (DevTools may drop
+        # the body of a response the page read as a stream).
+        response = route.fetch()
+        if route.request.method == "POST":
+            issued.append(response.json()["client_secret"])
+        route.fulfill(response=response)
+
+    page.route("**/api/chatkit/session", session_endpoint)
+    widget.open_by_click()  # the session is asked for on first open
+    widget.page.wait_for_function(
+        "performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/chatkit/session'))"
+    )
     page.evaluate(WATCH_ANSWER)
     widget.send("How do I install the widget?")
     first = widget.wait_answers(1)
@@ -50,6 +60,7 @@ def test_a_turn_streams_then_a_second_turn_stays_in_the_thread(widget, page):
     sessions = [r for r in requests if r.url.endswith("/api/chatkit/session")]
     chats = [r for r in requests if r.url.endswith("/chatkit")]
     assert len(sessions) == 1 and len(chats) == 1
+    (secret,) = issued
     assert chats[0].headers["authorization"] == "Bearer " + secret
     body = json.loads(chats[0].post_data)
     assert body["type"] == "threads.create" and body["metadata"]["client_message_id"].startswith(
