@@ -38,6 +38,12 @@
  *    arrived. Failure: data-state="error", the launcher reads "Couldn't load the assistant —
  *    Retry"; clicking it retries. Nothing is thrown into the host page.
  *
+ * 6. host.chatkitBody(response) -> a reader of a fetch Response's body for Python: JS reads the
+ *    stream and decodes it (TextDecoder, streaming); Python calls take() (all text since the last
+ *    call), and awaits ready() (a Promise settled when there is text or the body ended); done,
+ *    failed (read() rejected) and received (a byte arrived) are flags. One Python wake-up thus
+ *    takes every chunk already there: on MicroPython each await of a JS promise costs a timer.
+ *
  * host[data-state]: idle (launcher only) | booting | ready | error.  host[data-theme]: light |
  * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for widget.css.
  * window.ChatKitWidget: {open(), close(), toggle(), ask(text), version}; callable before boot.
@@ -264,6 +270,48 @@
 
   host.chatkitFailed = function (message) {
     fail("Python boot failed: " + message);
+  };
+
+  host.chatkitBody = function (response) {
+    var reader = response.body ? response.body.getReader() : null;
+    var decoder = new TextDecoder();
+    var body = { done: !reader, failed: false, received: false };
+    var text = "";
+    var waiter = null;
+    function wake() {
+      var w = waiter;
+      waiter = null;
+      if (w) w();
+    }
+    function pump() {
+      reader.read().then(
+        function (r) {
+          if (r.done) {
+            text += decoder.decode();
+            body.done = true;
+          } else {
+            body.received = true;
+            text += decoder.decode(r.value, { stream: true });
+            pump();
+          }
+          wake();
+        },
+        function () {
+          body.failed = body.done = true;
+          wake();
+        }
+      );
+    }
+    body.take = function () {
+      var t = text;
+      text = "";
+      return t;
+    };
+    body.ready = function () {
+      return text || body.done ? Promise.resolve() : new Promise(function (r) { waiter = r; });
+    };
+    if (reader) pump();
+    return body;
   };
 
   // ---- boot --------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ import time
 from widget import protocol
 from widget.errors import HTTPStatusError, RequestCancelled, TransportError
 from widget.event_stream import EventStreamParser
-from widget.exchange import check_response, exchange_json, open_response, read_chunk_within
+from widget.exchange import BodyReader, check_response, exchange_json, open_response
 from widget.retry import RetryPolicy, retry
 from widget.session import Session
 from widget.transport import AbortHandle, Request, Response, Transport, race
@@ -358,14 +358,10 @@ class ChatKitClient:
     ) -> StreamResult:
         result = StreamResult()
         parser = EventStreamParser(max_buffer_size=self.max_event_size)
+        reader = BodyReader(response, timeout=self.idle_timeout, abort=handle)
         try:
             while True:
-                chunk = await read_chunk_within(
-                    response,
-                    timeout=self.idle_timeout,
-                    abort=handle,
-                    bytes_received=result.bytes_received,
-                )
+                chunk = await reader.read()
                 if not chunk:
                     break
                 result.bytes_received = True
@@ -382,6 +378,8 @@ class ChatKitClient:
             response.abort()
             handle.abort("error")
             raise
+        finally:
+            reader.close()
         # WHATWG: an event cut off by the end of the body is discarded, never dispatched.
         result.complete = not parser.finish()
         return result

@@ -100,4 +100,6 @@ def test_a_marker_never_breaks_a_code_fence():
     code = parse(marked).children[1].children[0]
     assert code.type == "code_block" and split_markers(code.text) == [":root { --a: 1; }", 1, "\n"]
     opening = "Intro\n```py\nx\n```"
-    assert with_markers(opening, [_url("/a", index=9)], [1]) == "Intro" + marker(1) + "\n```py\nx\n```"
+    assert (
+        with_markers(opening, [_url("/a", index=9)], [1]) == "Intro" + marker(1) + "\n```py\nx\n```"
+    )

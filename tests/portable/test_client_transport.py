@@ -6,11 +6,11 @@ import asyncio
 from tests.portable._support import araises, raises
 from widget.errors import RequestCancelled, RequestTimeout, TransportError
 from widget.exchange import (
+    BodyReader,
     media_type,
     open_response,
     parse_error_body,
     read_body,
-    read_chunk_within,
 )
 from widget.transport import (
     AbortHandle,
@@ -147,9 +147,11 @@ async def test_open_response_gives_a_request_without_handle_one_for_its_deadline
     assert exc.phase == "headers" and req.abort.aborted and req.abort.reason == "timeout"
 
 
-async def test_read_chunk_within_without_a_handle():
+async def test_body_reader_without_a_handle():
     response = ScriptedResponse(200, {}, [asyncio.Event().wait()])
-    exc = await araises(RequestTimeout, read_chunk_within(response, timeout=0.01))
+    reader = BodyReader(response, timeout=0.01)
+    exc = await araises(RequestTimeout, reader.read())
+    reader.close()
     assert exc.phase == "idle" and response.aborted
 
 

@@ -2,7 +2,6 @@
 decoding stays linear when one large event arrives in tiny chunks (reliability-security.md
 §1.4 "Quadratic re-parsing", "Unbounded buffers"; §6 A 10-11)."""
 
-
 from tests.portable._support import cpu_seconds, raises
 from tests.portable.test_sse import MICROPYTHON, chunked, ev
 from widget.errors import ProtocolError, StreamLimitError

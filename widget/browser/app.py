@@ -36,7 +36,7 @@ class App:
         self.host = host
         self.config = config
         backend = str(config.backendUrl).rstrip("/")
-        self.client = ChatKitClient(FetchTransport(), backend)
+        self.client = ChatKitClient(FetchTransport(host.chatkitBody), backend)
         self.conversation = Conversation(
             self.client, new_message_id=_new_message_id, on_change=self._changed
         )
@@ -47,6 +47,7 @@ class App:
         self._countdown_until = 0.0
         self._countdown_running = False
         self._session_started = False
+        self._seen = self.conversation.state  # the state _changed last looked at
         saved = self.drafts.get(_DRAFT)
         if saved:
             self.view.set_draft(saved)
@@ -56,15 +57,22 @@ class App:
     # -- state -> view ---------------------------------------------------------------------------
 
     def _changed(self, state) -> None:
+        # Called for every stream event: only cheap Python here; anything that touches the
+        # page (DOM, storage) happens when what it depends on changed, or in the frame render.
         self.view.schedule(state)
+        seen = self._seen
+        self._seen = state
         problem = state.problem
-        if problem is not None and problem.retry_after and not self._countdown_running:
-            self._countdown_until = float(window.performance.now()) / 1000.0 + problem.retry_after
-            self._spawn(self._countdown())
-        if state.acked_message_id is not None and not self.conversation.unsent_texts():
+        if problem is not seen.problem and problem is not None and problem.retry_after:
+            if not self._countdown_running:
+                self._countdown_until = (
+                    float(window.performance.now()) / 1000.0 + problem.retry_after
+                )
+                self._spawn(self._countdown())
+        if state.acked_message_id != seen.acked_message_id and not self.conversation.unsent_texts():
             if not self.view.draft():
-                self.drafts.remove(_DRAFT)
-        if state.phase == "idle":
+                self.drafts.remove(_DRAFT)  # the server has the message: the draft is done
+        if state.phase == "idle" and seen.phase != "idle":
             self._restore_unsent(state)
 
     def _restore_unsent(self, state) -> None:
