@@ -695,6 +695,7 @@ def run_tests(argv: list[str]) -> int:
     py = sys.executable
     steps: list[tuple[str, list[list[str]]]] = [
         ("ruff check", [[py, "-m", "ruff", "check", "."]]),
+        ("mypy (portable core)", [[py, "-m", "mypy"]]),  # files and options in pyproject.toml
         (
             "unit + portable (CPython), coverage gate 95%",
             [

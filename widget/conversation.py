@@ -153,7 +153,7 @@ class Conversation:
     async def retry(self) -> bool:
         action = self.retry_action()
         if action == "resend":
-            message_id = self._failed_message_id()
+            message_id = self._failed_message_id() or ""  # retry_action saw one
             self.dispatch(MessageResent(client_message_id=message_id))
             await self._run(self._unsent[message_id])
             return True

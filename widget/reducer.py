@@ -23,6 +23,9 @@ Rules it owns (protocol.md §4-§5, reliability-security.md §3.4, architecture.
   after an acknowledgement recovery is ``threads.retry_after_item(retry_item_id)``.
 """
 
+if False:  # type-checking only; MicroPython has no typing module
+    from typing import Any, Callable
+
 from widget.protocol import (
     AssistantMessageContent,
     AssistantMessageContentPartAdded,
@@ -403,7 +406,7 @@ def _on_item_updated(state: ThreadState, ev: ThreadItemUpdatedEvent) -> ThreadSt
     return state  # unknown update, or one that does not fit the item: ignored
 
 
-_HANDLERS = {
+_HANDLERS: "dict[type, Callable[[ThreadState, Any], ThreadState]]" = {
     MessageSubmitted: _on_submitted,
     MessageResent: _on_resent,
     RetrySubmitted: _on_retry,

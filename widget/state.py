@@ -6,6 +6,9 @@ convention: ``replace`` copies, and unchanged entries are shared between states,
 can skip every entry whose object is the same as last frame.
 """
 
+if False:  # type-checking only; MicroPython has no typing module
+    from typing import Any
+
 # Entry statuses
 SENDING = "sending"  # local user message, not yet acknowledged
 FAILED = "failed"  # local user message whose request failed: not sent
@@ -23,13 +26,18 @@ RESPONDING = "responding"  # response headers received, events arriving
 class _Value:
     """Plain immutable-by-convention value with ``replace``; fields in ``__slots__``."""
 
-    __slots__ = ()
+    __slots__: "tuple[str, ...]" = ()
 
     def __init__(self, **values) -> None:
         for name in self.__slots__:
             setattr(self, name, values.pop(name, None))
         if values:
             raise TypeError("%s has no field %s" % (type(self).__name__, sorted(values)[0]))
+
+    def __getattr__(self, name: str) -> "Any":
+        # Only reached for a name that is not a field; fields are set from __slots__ at run
+        # time, which type checkers cannot follow (this tells them a field is Any).
+        raise AttributeError("%s has no field %s" % (type(self).__name__, name))
 
     def replace(self, **changes):
         cls = type(self)

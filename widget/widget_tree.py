@@ -26,9 +26,9 @@ def _edit(node, component_id: str, change):
             if isinstance(value, (dict, list)):
                 new_value = _edit(value, component_id, change)
                 if new_value is not value:
-                    copy = list(node)
-                    copy[i] = new_value
-                    return copy
+                    items = list(node)
+                    items[i] = new_value
+                    return items
     return node
 
 

@@ -144,6 +144,11 @@ class Record:
                 out[f.name] = f.kind.dump(value)
         return out
 
+    def __getattr__(self, name: str) -> "Any":
+        # Only reached for a name that is not a field (fields are set from FIELDS, so type
+        # checkers cannot see them; this tells them a field's type is Any).
+        raise AttributeError("%s has no field %s" % (type(self).__name__, name))
+
     def replace(self, **changes):
         """A shallow copy with some fields changed: the reducer never mutates a value that a
         previous state (or the renderer) may still hold."""
