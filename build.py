@@ -311,9 +311,11 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
     files, manifest = runtime_files(cache)
     bundle = python_bundle(widget_python_files())
     files["widget.py.json"] = bundle
-    css = (STATIC / "widget.css").read_bytes()
-    files["widget.css"] = css
-    manifest["css"] = _short_hash(css)
+    # launcher.css is all a page loads before the chat opens; panel.css comes with the boot.
+    for name, key in (("launcher.css", "css"), ("panel.css", "panelCss")):
+        data = (STATIC / name).read_bytes()
+        files[name] = data
+        manifest[key] = _short_hash(data)
     manifest["py"] = _short_hash(bundle)
     manifest["version"] = _short_hash(
         b"".join(k.encode() + b"\0" + hashlib.sha256(v).digest() for k, v in sorted(files.items()))

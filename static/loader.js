@@ -16,7 +16,8 @@
  *                            baseUrl (dist folder, ends in "/"), siteBaseUrl (its parent, ends in "/"),
  *                            pageUrl (location.href at boot; read window.location for the current one),
  *                            version (build hash)}
- *    The shadow root already holds <link rel=stylesheet href=widget.css> and the launcher
+ *    The shadow root already holds <link rel=stylesheet href=launcher.css>, panel.css (linked
+ *    when the boot starts; the boot waits for it) and the launcher
  *    <button class="launcher">. Python adds its UI to host.shadowRoot; the panel element must
  *    have id="chatkit-panel" (the launcher's aria-controls).
  * 2. Boot: the loader fetches widget.py.json (every widget module, one request) with the
@@ -45,7 +46,7 @@
  *    takes every chunk already there: on MicroPython each await of a JS promise costs a timer.
  *
  * host[data-state]: idle (launcher only) | booting | ready | error.  host[data-theme]: light |
- * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for widget.css.
+ * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for the CSS.
  * window.ChatKitWidget: {open(), close(), toggle(), ask(text), version}; callable before boot.
  */
 /*! chatkit-widget loader | MIT */
@@ -143,11 +144,11 @@
   var root = host.attachShadow({ mode: "open" });
   var stylesheet = document.createElement("link");
   stylesheet.rel = "stylesheet";
-  stylesheet.href = baseUrl + "widget.css?v=" + MANIFEST.css;
+  stylesheet.href = baseUrl + "launcher.css?v=" + MANIFEST.css;
   var launcher = document.createElement("button");
   launcher.type = "button";
   launcher.className = "launcher";
-  launcher.hidden = true; // until widget.css applies: no flash of an unstyled button
+  launcher.hidden = true; // until launcher.css applies: no flash of an unstyled button
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-haspopup", "dialog");
   launcher.appendChild(icon());
@@ -346,11 +347,31 @@
   // interpreters map). A fetch-mode preload fires "load" even for an HTTP error, so its status
   // is read from Resource Timing. A retry fetch()es with cache "reload" instead, so an error
   // response that the browser kept is not served again.
+  // The panel's styles are fetched with the runtime (on hover, focus or open), never before:
+  // a page that is only read pays for launcher.css alone.
+  var panelStyles = null;
+  function panelStylesheet() {
+    if (panelStyles) return panelStyles;
+    panelStyles = new Promise(function (resolve, reject) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = baseUrl + "panel.css?v=" + MANIFEST.panelCss;
+      link.onload = resolve;
+      link.onerror = function () {
+        panelStyles = null;
+        link.remove();
+        reject(new Error("could not load " + link.href));
+      };
+      root.append(link);
+    });
+    return panelStyles;
+  }
+
   function preload() {
     if (preloading) return preloading;
     var links = [];
     var retrying = failures > 0;
-    preloading = Promise.all(runtimeAssets().map(function (asset) {
+    preloading = Promise.all([panelStylesheet()].concat(runtimeAssets().map(function (asset) {
       if (asset.sources) {
         return fetch(asset.url, { credentials: "same-origin", cache: retrying ? "reload" : "default" })
           .then(function (response) {
@@ -380,7 +401,7 @@
         links.push(link);
         document.head.appendChild(link);
       });
-    }));
+    })));
     preloading.catch(function () {
       links.forEach(function (l) { l.remove(); });
       preloading = null;

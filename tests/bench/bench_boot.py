@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| runtime | before click, whole page: requests, bytes (gzip), longest task "
-        "| of which the widget (loader.js + widget.css) "
+        "| of which the widget (loader.js + launcher.css) "
         "| click to ready cold / cached | longest task during boot cold / cached "
         "| after click (cold): requests, bytes (gzip) |"
     )

@@ -47,7 +47,8 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
     files = set(_tree(out / WIDGET))
     for required in (
         "loader.js",
-        "widget.css",
+        "launcher.css",
+        "panel.css",
         "pyscript/core.js",
         "micropython/micropython.mjs",
         "micropython/micropython.wasm",

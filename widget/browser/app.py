@@ -15,6 +15,7 @@ import asyncio
 from pyscript import window
 
 from widget import messages
+from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
 from widget.browser.jsbridge import is_null
 from widget.browser.storage import Store
@@ -53,6 +54,12 @@ class App:
             self.view.set_draft(saved)
         # ``pyscript.window`` is the ``js`` module; listeners need the real window object.
         self.view.listeners.on(window.window, "pagehide", lambda e: self._page_hidden())
+        self._spawn(self._warm_up())
+
+    async def _warm_up(self) -> None:
+        # After boot has returned (the panel is up): compile what the first answer needs.
+        await asyncio.sleep(0.05)
+        load_rich_text()
 
     # -- state -> view ---------------------------------------------------------------------------
 

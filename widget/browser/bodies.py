@@ -11,10 +11,19 @@ site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
 """
 
 from widget.browser.dom import clear, el, set_text
-from widget.browser.markdown_dom import MarkdownDom
-from widget.citations import answer_markdown
-from widget.links import resolve_link
-from widget.markdown import IncrementalMarkdown, parse
+
+
+def load_rich_text():
+    """The Markdown parser, its DOM builder, citations and the link policy, imported on first
+    use rather than during boot: compiling them is about 40 ms on MicroPython, which would make
+    the boot task that much longer. ``App`` warms them up right after the panel is ready."""
+    from widget.browser.markdown_dom import MarkdownDom
+    from widget.citations import answer_markdown
+    from widget.links import resolve_link
+    from widget.markdown import IncrementalMarkdown, parse
+
+    return MarkdownDom, answer_markdown, resolve_link, IncrementalMarkdown, parse
+
 
 _TEXT_COMPONENTS = {
     "Text": "p",
@@ -57,6 +66,7 @@ class AnswerBody:
         self.sources_node = el("nav", "sources", None, {"aria-label": "Sources"})
         self.sources_node.hidden = True
         self.node.append(self.markdown_node, self.sources_node)
+        MarkdownDom, self._answer_markdown, _, IncrementalMarkdown, _ = load_rich_text()
         self.markdown = IncrementalMarkdown(base_url=context.base_url, site_root=context.site_root)
         self.dom = MarkdownDom(self.markdown_node)
         self._source_key = None
@@ -65,7 +75,7 @@ class AnswerBody:
         self.sources: list = []
 
     def update(self, item, status: str) -> None:
-        marked, sources = answer_markdown(
+        marked, sources = self._answer_markdown(
             item.content, base_url=self.context.base_url, site_root=self.context.site_root
         )
         key = tuple((s.number, s.title, s.detail, s.href) for s in sources)
@@ -206,6 +216,7 @@ class WidgetBody:
         if kind in _TEXT_COMPONENTS and isinstance(value, str):
             texts.append(value)
             return el(_TEXT_COMPONENTS[kind], "w-" + kind.lower(), value)
+        MarkdownDom, _, resolve_link, _, parse = load_rich_text()
         if kind == "Markdown" and isinstance(value, str):
             texts.append(value)
             box = el("div", "w-markdown markdown")
@@ -284,6 +295,7 @@ class ImageBody:
             return
         self._url = url
         clear(self.node)
+        resolve_link = load_rich_text()[2]
         link = resolve_link(url, self.context.base_url, self.context.site_root) if url else None
         if link is None:
             self.node.append(
