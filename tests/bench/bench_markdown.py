@@ -10,9 +10,7 @@ answer for comparison. A second run with a 5,000-character answer shows that the
 cost does not grow with the answer's length.
 
 CPython:      python3 tests/bench/bench_markdown.py
-MicroPython:  node --input-type=module -e "$(sed -n '/^# node-runner/,$p' \\
-                  tests/bench/bench_markdown.py | tail -n +2 | sed 's/^# //')"
-              (from the repository root; the Node script is the comment block at the end)
+MicroPython:  node tests/bench/run_mp.mjs tests/bench/bench_markdown.py
 """
 
 import sys
@@ -98,26 +96,9 @@ def report(results: list) -> None:
         )
 
 
-if __name__ == "__main__":
+def main() -> None:
     report(run())
 
-# node-runner (MicroPython: loads PyScript's build like tests/portable/mp_runner.mjs does)
-# import { execFileSync } from "node:child_process";
-# import fs from "node:fs";
-# const dir = execFileSync("python3", ["build.py", "vendor-path", "micropython"], {
-#   encoding: "utf8",
-# }).trim();
-# const { loadMicroPython } = await import(dir + "/micropython.mjs");
-# const mp = await loadMicroPython({
-#   stdout: (l) => console.log(l),
-#   stderr: (l) => console.error(l),
-# });
-# for (const d of ["widget/markdown", "tests/portable"]) mp.FS.mkdirTree("/repo/" + d);
-# const files = ["widget/__init__.py", "widget/links.py", "tests/__init__.py",
-#   "tests/portable/__init__.py", "tests/portable/test_markdown_incremental.py"];
-# for (const f of fs.readdirSync("widget/markdown")) {
-#   if (f.endsWith(".py")) files.push("widget/markdown/" + f);
-# }
-# for (const f of files) mp.FS.writeFile("/repo/" + f, fs.readFileSync(f));
-# const bench = fs.readFileSync("tests/bench/bench_markdown.py", "utf8").split("\nif __name__")[0];
-# mp.runPython("import sys\nsys.path.insert(0, '/repo')\n" + bench + "\nreport(run())");
+
+if __name__ == "__main__":
+    report(run())

@@ -10,9 +10,7 @@ Portable: the same file runs on CPython and on PyScript's MicroPython.
   (where a single ~1 MB allocation fails, that is a MemoryError).
 
 CPython:      python3 tests/bench/bench_sse.py
-MicroPython:  node --input-type=module -e "$(sed -n '/^# node-runner/,$p' \\
-                  tests/bench/bench_sse.py | tail -n +2 | sed 's/^# //')"
-              (from the repository root; the Node script is the comment block at the end)
+MicroPython:  node tests/bench/run_mp.mjs tests/bench/bench_sse.py
 
 The lead's benchmark can call ``run()`` (returns a list of result dicts) or the functions
 below directly.
@@ -158,23 +156,9 @@ def report(results: "list[dict]") -> None:
         )
 
 
-if __name__ == "__main__":
+def main() -> None:
     report(run())
 
-# node-runner (MicroPython: loads PyScript's build like tests/portable/mp_runner.mjs does)
-# import { execFileSync } from "node:child_process";
-# import fs from "node:fs";
-# const dir = execFileSync("python3", ["build.py", "vendor-path", "micropython"], {
-#   encoding: "utf8",
-# }).trim();
-# const { loadMicroPython } = await import(dir + "/micropython.mjs");
-# const mp = await loadMicroPython({
-#   stdout: (l) => console.log(l),
-#   stderr: (l) => console.error(l),
-# });
-# mp.FS.mkdirTree("/repo/widget");
-# for (const f of ["__init__.py", "errors.py", "utf8.py", "sse.py"]) {
-#   mp.FS.writeFile("/repo/widget/" + f, fs.readFileSync("widget/" + f));
-# }
-# const bench = fs.readFileSync("tests/bench/bench_sse.py", "utf8").split("\nif __name__")[0];
-# mp.runPython("import sys\nsys.path.insert(0, '/repo')\n" + bench + "\nreport(run())");
+
+if __name__ == "__main__":
+    report(run())

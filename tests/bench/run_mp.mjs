@@ -32,7 +32,7 @@ function copyTree(rel) {
     }
   }
 }
-for (const rel of ["widget", "tests/bench", "tests/fixtures/streams"]) copyTree(rel);
+for (const rel of ["widget", "tests/bench", "tests/portable", "tests/fixtures/streams"]) copyTree(rel);
 mp.FS.writeFile("/repo/tests/__init__.py", "");
 const module = "tests.bench." + path.basename(target, ".py");
 try {
