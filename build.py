@@ -618,6 +618,11 @@ def _missing_modules() -> list[str]:
     return [m for m in DEV_MODULES if importlib.util.find_spec(m) is None]
 
 
+def _pip_install(python: str) -> None:
+    requirements = str(ROOT / "requirements-dev.txt")
+    subprocess.run([python, "-m", "pip", "install", "-q", "-r", requirements], check=True)
+
+
 def ensure_dev_deps(argv: list[str]) -> None:
     """Re-run this command inside .venv when the dev dependencies are not importable here."""
     missing = _missing_modules()
@@ -629,18 +634,7 @@ def ensure_dev_deps(argv: list[str]) -> None:
             "build.py: installing requirements-dev.txt into %s (missing: %s)"
             % (sys.prefix, ", ".join(missing))
         )
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "-r",
-                str(ROOT / "requirements-dev.txt"),
-            ],
-            check=True,
-        )
+        _pip_install(sys.executable)
         return
     print("build.py: Python dev dependencies missing here (%s)" % ", ".join(missing))
     if not venv_python.exists():
@@ -651,18 +645,7 @@ def ensure_dev_deps(argv: list[str]) -> None:
     )
     if probe.returncode != 0:
         print("build.py: installing requirements-dev.txt into %s" % VENV.relative_to(ROOT))
-        subprocess.run(
-            [
-                str(venv_python),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "-r",
-                str(ROOT / "requirements-dev.txt"),
-            ],
-            check=True,
-        )
+        _pip_install(str(venv_python))
     print(
         "build.py: re-running in %s: python build.py %s" % (VENV.relative_to(ROOT), " ".join(argv))
     )

@@ -20,6 +20,7 @@ import json
 import sys
 import time
 
+from tests.bench.bench_sse import event_chunks as chunks_of  # 1, 2, 3, 1 ... events a chunk
 from widget import state as st
 from widget.errors import StreamLimitError
 from widget.event_stream import EventStreamParser
@@ -149,18 +150,6 @@ def turn_events(deltas: int = 4000, chars: int = 20000) -> "list[bytes]":
         )
     )
     return events
-
-
-def chunks_of(events: "list[bytes]") -> "list[bytes]":
-    """Network-sized chunks of 1, 2, 3, 1, 2, 3 ... whole events."""
-    out = []
-    i = 0
-    n = 1
-    while i < len(events):
-        out.append(b"".join(events[i : i + n]))
-        i += n
-        n = n % 3 + 1
-    return out
 
 
 def _best(fn, repeat: int) -> "tuple[float, object]":

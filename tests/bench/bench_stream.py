@@ -281,21 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
     with tempfile.TemporaryDirectory() as tmp:
         servers = Servers(Path(tmp))
         try:
             with sync_playwright() as pw:
-                executable = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-                browser = pw.chromium.launch(
-                    executable_path=executable,
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--no-first-run",
-                    ],
-                )
+                executable = CHROMIUM if Path(CHROMIUM).exists() else None
+                browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
                 print(
                     "first delta on the wire -> its text on screen (median of %d runs)" % args.runs
                 )

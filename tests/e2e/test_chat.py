@@ -31,6 +31,8 @@ def _chatkit_requests(page):
 
 def test_a_turn_streams_then_a_second_turn_stays_in_the_thread(widget, page):
     requests = _chatkit_requests(page)
+    console = []
+    page.on("console", lambda m: console.append(m.text))
     widget.goto("/docs/intro/")
     assert requests == []  # nothing before the first open
     issued = []
@@ -83,6 +85,7 @@ def test_a_turn_streams_then_a_second_turn_stays_in_the_thread(widget, page):
         secret,
     )
     assert leaks == 0
+    assert not [m for m in console if secret in m]  # nor the console
 
 
 def test_docs_navigation_keeps_the_conversation(widget, page):

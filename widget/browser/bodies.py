@@ -220,10 +220,9 @@ class WidgetBody:
         if kind == "Markdown" and isinstance(value, str):
             texts.append(value)
             box = el("div", "w-markdown markdown")
-            MarkdownDom(box).apply(
-                _Whole(
-                    parse(value, base_url=self.context.base_url, site_root=self.context.site_root)
-                )
+            context = self.context
+            MarkdownDom(box).show(
+                parse(value, base_url=context.base_url, site_root=context.site_root)
             )
             return box
         if kind == "Divider":
@@ -268,17 +267,6 @@ class WidgetBody:
 
     def dispose(self, listeners) -> None:
         pass
-
-
-class _Whole:
-    """A one-shot ``MarkdownUpdate`` look-alike for a complete document."""
-
-    def __init__(self, document) -> None:
-        self.stable = 0
-        self.tail = document.children
-
-    def blocks(self):
-        return self.tail
 
 
 class ImageBody:

@@ -53,6 +53,12 @@ class MarkdownDom:
         else:
             self._replace(update.stable, update.tail)
 
+    def show(self, document) -> None:
+        """Render a complete document (a notice, a widget's Markdown) in one go."""
+        self._dirty = False
+        self._cache = {}
+        self._replace(0, document.children or [])
+
     def _replace(self, keep: int, blocks) -> None:
         for node in self._blocks[keep:]:
             node.remove()

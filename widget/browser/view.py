@@ -449,7 +449,7 @@ class View:
                 text.append(el("strong", "notice-title", notice.title))
             context = self.body_context()
             blocks = parse(notice.message, base_url=context.base_url, site_root=context.site_root)
-            MarkdownDom(text).apply(_WholeDocument(blocks))
+            MarkdownDom(text).show(blocks)
             dismiss = el(
                 "button",
                 "icon-button notice-dismiss",
@@ -477,17 +477,6 @@ class View:
         if problem is not self._last_problem:
             self._last_problem = problem
             self.announcer.alarm(messages.problem_text(problem))
-
-
-class _WholeDocument:
-    """A parsed document in the shape ``MarkdownDom.apply`` takes."""
-
-    def __init__(self, document) -> None:
-        self.stable = 0
-        self.tail = document.children
-
-    def blocks(self):
-        return self.tail
 
 
 class BodyContext:
