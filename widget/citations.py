@@ -50,8 +50,8 @@ def _describe(source, base_url, site_root):
     title = title if isinstance(title, str) else ""
     if kind == "url":
         link = resolve_link(source.url, base_url, site_root)
-        if link is None:
-            return ("url:" + source.url, title or source.url, source.url, None, False)
+        if link is None:  # refused by the link policy: the title alone, as text
+            return ("url:" + source.url, title or "Source", "", None, False)
         if link.external or link.scheme == "mailto":
             detail = display_host(link.href)
         else:

@@ -35,7 +35,7 @@ def test_sources_are_numbered_in_order_and_merged_by_page():
 def test_unsafe_source_urls_are_text_not_links():
     for url in ("javascript:alert(1)", "data:text/html,x", " jAvAsCrIpT:alert(1)", "vbscript:x"):
         (source,), _ = cite([_url(url, "Click me")], base_url=PAGE, site_root=SITE)
-        assert source.href is None and source.title == "Click me"
+        assert source.href is None and source.title == "Click me" and source.detail == ""
 
 
 def test_unknown_sources_still_get_a_number():

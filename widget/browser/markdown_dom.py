@@ -172,9 +172,8 @@ class MarkdownDom:
         title = node.get("title")
         if title:
             a.setAttribute("title", _plain(title))
-        if node.get("image"):
-            a.append(el("span", "image-icon", "\U0001f5bc\ufe0f ", {"aria-hidden": "true"}))
-            a.append(el("span", "visually-hidden", "Image: "))
+        if node.get("image"):  # never loaded: a link to open it, labelled as an image
+            a.append(el("span", "image-label", "Image: "))
         self._children(a, node.children)
         if not node.get("external"):
             return a
