@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
-from tests.e2e.answerers import _long_markdown  # noqa: E402
+from tests.e2e.answerers import _long_markdown, start_scripted_backend  # noqa: E402
 
 HOST = "document.querySelector('chatkit-widget')"
 FRAME_MS = 1000 / 60
@@ -117,23 +117,7 @@ class Servers:
     def __init__(self, tmp: Path) -> None:
         build.build(quiet=True)
         self.site = build.PreviewServer(build.DIST / "site").start()
-        port = build.free_port()
-        self.backend = build.start_backend(
-            port=port,
-            data_dir=tmp / "data",
-            docs_url=self.site.origin + "/docs/",
-            allow_origins=[self.site.origin],
-            extra=[
-                "--answerer",
-                "tests.e2e.answerers:create",
-                "--message-rate",
-                "0",
-                "--session-rate",
-                "0",
-            ],
-            quiet=True,
-        )
-        self.backend_url = "http://127.0.0.1:%d" % port
+        self.backend_url, self.backend = start_scripted_backend(self.site.origin, tmp / "data")
         self.site.backend_url = self.backend_url
         mdit = build.npm_package("markdown-it") / "dist" / "browser" / "markdown-it.umd.min.js"
         pages = self.site.extra_pages

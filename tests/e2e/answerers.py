@@ -184,3 +184,28 @@ class ScriptedAnswerer:
 
 def create(config):
     return ScriptedAnswerer()
+
+
+def start_scripted_backend(site_origin: str, data_dir):
+    """The reference backend on a free loopback port with this answerer, allowing exactly
+    ``site_origin``, with no rate limits (a test run opens many sessions from one IP).
+    Returns ``(url, process)``; stop it with ``build.stop_process``."""
+    import build
+
+    port = build.free_port()
+    proc = build.start_backend(
+        port=port,
+        data_dir=data_dir,
+        docs_url=site_origin + "/docs/",
+        allow_origins=[site_origin],
+        extra=[
+            "--answerer",
+            "tests.e2e.answerers:create",
+            "--message-rate",
+            "0",
+            "--session-rate",
+            "0",
+        ],
+        quiet=True,
+    )
+    return "http://127.0.0.1:%d" % port, proc

@@ -114,25 +114,11 @@ def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
 def scripted_backend(_servers, tmp_path_factory: pytest.TempPathFactory) -> Backend:
     """A second reference backend whose answers are scripted by the question's first word
     (``tests/e2e/answerers.py``: tour, hostile, slow, rtl, extras, long)."""
-    site = _servers[0]
-    port = build.free_port()
+    from tests.e2e.answerers import start_scripted_backend
+
     data_dir = tmp_path_factory.mktemp("scripted-data")
-    proc = build.start_backend(
-        port=port,
-        data_dir=data_dir,
-        docs_url=site.origin + "/docs/",
-        allow_origins=[site.origin],
-        extra=[
-            "--answerer",
-            "tests.e2e.answerers:create",
-            "--message-rate",
-            "0",
-            "--session-rate",
-            "0",
-        ],
-        quiet=True,
-    )
-    yield Backend("http://127.0.0.1:%d" % port, proc, data_dir)
+    url, proc = start_scripted_backend(_servers[0].origin, data_dir)
+    yield Backend(url, proc, data_dir)
     build.stop_process(proc)
 
 

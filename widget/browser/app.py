@@ -109,7 +109,8 @@ class App:
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)  # keep a reference until it finishes
-        task.add_done_callback(self._tasks.discard) if hasattr(task, "add_done_callback") else None
+        if hasattr(task, "add_done_callback"):  # MicroPython's tasks have no callbacks
+            task.add_done_callback(self._tasks.discard)
 
     # -- actions from the view (and the loader API) ----------------------------------------------
 

@@ -18,6 +18,7 @@ from pyscript import document, window
 
 from widget import messages
 from widget.browser.dom import Listeners, el, set_text, show
+from widget.browser.jsbridge import is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.state import RESPONDING, WAITING
 
@@ -96,7 +97,7 @@ class View:
     def _build(self) -> None:
         title = str(self.config.title)
         old = self.root.getElementById(PANEL_ID)
-        if old is not None and not _is_null(old):
+        if not is_null(old):
             old.remove()
         panel = el(
             "section",
@@ -197,7 +198,7 @@ class View:
         on(self.retry_button, "click", lambda e: self.actions.retry())
         on(self.problem_close, "click", lambda e: self.actions.dismiss_problem())
         on(self.jump, "click", lambda e: self.scroll_to_bottom())
-        on(self.scroller, "scroll", self._on_scroll, _passive())
+        on(self.scroller, "scroll", self._on_scroll, js_obj({"passive": True}))
         on(self.form, "submit", self._on_submit)
         on(self.input, "keydown", self._on_input_keydown)
         on(self.input, "input", lambda e: self._on_input())
@@ -226,17 +227,14 @@ class View:
             self.actions.close()
 
     def _on_list_click(self, event) -> None:
-        target = event.target
-        if _is_null(target) or _is_null(getattr(target, "closest", None)):
-            return
-        button = target.closest(".copy-code")
-        if not _is_null(button):
+        button = _closest(event, ".copy-code")
+        if button is not None:
             code = button.closest(".code-block").querySelector("code")
             if self.actions.copy_text(str(code.textContent)):
                 set_text(button, "Copied")
             return
-        link = target.closest("a[href]")
-        if _is_null(link) or str(link.getAttribute("target") or "") == "_blank":
+        link = _closest(event, "a[href]")
+        if link is None or str(link.getAttribute("target") or "") == "_blank":
             return
         if event.button != 0 or event.ctrlKey or event.metaKey or event.shiftKey or event.altKey:
             return  # the reader asked for a new tab or window: let the browser do it
@@ -244,11 +242,8 @@ class View:
             event.preventDefault()
 
     def _on_notice_click(self, event) -> None:
-        target = event.target
-        if _is_null(target) or _is_null(getattr(target, "closest", None)):
-            return
-        button = target.closest(".notice-dismiss")
-        if not _is_null(button):
+        button = _closest(event, ".notice-dismiss")
+        if button is not None:
             self.actions.dismiss_notice(int(str(button.getAttribute("data-key"))))
 
     def _on_input(self) -> None:
@@ -494,13 +489,11 @@ def _frame_callback(view: View):
     return on_frame
 
 
-def _passive():
-    from widget.browser.jsbridge import js_obj
-
-    return js_obj({"passive": True})
-
-
-def _is_null(value) -> bool:
-    from widget.browser.jsbridge import is_null
-
-    return is_null(value)
+def _closest(event, selector: str):
+    """The element matching ``selector`` at or above the event's target, or None (a click on
+    a text node's parent, or outside any match)."""
+    target = event.target
+    if is_null(target) or is_null(getattr(target, "closest", None)):
+        return None
+    found = target.closest(selector)
+    return None if is_null(found) else found
