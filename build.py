@@ -266,8 +266,9 @@ def runtime_files(cache: Path | None = None) -> tuple[dict[str, bytes], dict]:
     return files, manifest
 
 
-# CPython-only entry points that a browser never imports.
-PY_EXCLUDE = ("widget/__main__.py",)
+# What a browser never imports: the CPython command line, and widget/tools/ (the replay tool and
+# the test doubles).
+PY_EXCLUDE = ("widget/__main__.py", "widget/tools/")
 
 
 def widget_python_files() -> dict[str, bytes]:
@@ -275,7 +276,7 @@ def widget_python_files() -> dict[str, bytes]:
     out = {}
     for path in sorted((ROOT / "widget").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if "__pycache__" not in rel and rel not in PY_EXCLUDE:
+        if "__pycache__" not in rel and not rel.startswith(PY_EXCLUDE):
             out[rel] = path.read_bytes()
     return out
 

@@ -8,7 +8,7 @@ import argparse
 import json
 import sys
 
-from widget.replay import replay, summarize
+from widget.tools.replay import replay, summarize
 
 
 def main(argv: "list[str] | None" = None) -> int:

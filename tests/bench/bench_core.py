@@ -21,11 +21,11 @@ import sys
 import time
 
 from tests.bench.bench_sse import event_chunks as chunks_of  # 1, 2, 3, 1 ... events a chunk
-from widget import state as st
 from widget.errors import StreamLimitError
-from widget.event_stream import EventStreamParser
-from widget.reducer import apply
-from widget.sse import SSEDecoder
+from widget.thread import state as st
+from widget.thread.reducer import apply
+from widget.wire.event_stream import EventStreamParser
+from widget.wire.sse import SSEDecoder
 
 MICROPYTHON = sys.implementation.name == "micropython"
 WORDS = ["ROS ", "2 ", "is ", "a ", "middleware ", "for ", "robots", ", ", "café ", "— ", "😀 "]

@@ -20,7 +20,7 @@ if not sys.implementation.name == "micropython" and __name__ == "__main__":
     sys.path.insert(0, __file__.rsplit("/", 3)[0] or ".")  # the repository root
 
 from tests.portable.test_markdown_incremental import COMPARE, INSTALL, NESTED
-from widget.markdown import IncrementalMarkdown, parse
+from widget.text.markdown import IncrementalMarkdown, parse
 
 MICROPYTHON = sys.implementation.name == "micropython"
 BASE = "https://user.github.io/repo/docs/page"

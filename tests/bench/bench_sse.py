@@ -1,4 +1,4 @@
-"""Throughput of widget.sse (a benchmark: it reports numbers and never fails on time).
+"""Throughput of widget.wire.sse (a benchmark: it reports numbers and never fails on time).
 
 Portable: the same file runs on CPython and on PyScript's MicroPython.
 
@@ -20,7 +20,7 @@ import sys
 import time
 
 from widget.errors import StreamLimitError
-from widget.sse import SSEDecoder
+from widget.wire.sse import SSEDecoder
 
 MICROPYTHON = sys.implementation.name == "micropython"
 

@@ -2,8 +2,15 @@
 and the same link policy as the answer's own links."""
 
 from widget import protocol as p
-from widget.citations import CitedSource, cite, marker, split_markers, strip_markers, with_markers
-from widget.markdown import parse, plain_text
+from widget.text.citations import (
+    CitedSource,
+    cite,
+    marker,
+    split_markers,
+    strip_markers,
+    with_markers,
+)
+from widget.text.markdown import parse, plain_text
 
 SITE = "https://docs.example.org/repo/"
 PAGE = "https://docs.example.org/repo/docs/guide/"
@@ -75,7 +82,7 @@ def test_markers_survive_markdown_as_text():
 
 
 def test_answer_parts_join_and_shift_their_annotation_offsets():
-    from widget.citations import answer_markdown
+    from widget.text.citations import answer_markdown
 
     parts = [
         p.AssistantMessageContent(text="First part.", annotations=[_url("/a", index=11)]),
@@ -90,7 +97,7 @@ def test_answer_parts_join_and_shift_their_annotation_offsets():
 
 
 def test_a_marker_never_breaks_a_code_fence():
-    from widget.markdown import parse
+    from widget.text.markdown import parse
 
     text = "Set it:\n\n> ```css\n> :root { --a: 1; }\n> ```"
     anns = [_url("/theming", index=len(text))]

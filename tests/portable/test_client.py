@@ -1,4 +1,4 @@
-"""widget.client streaming: events in order, the /chatkit retry table, deadlines that really
+"""widget.net.client streaming: events in order, the /chatkit retry table, deadlines that really
 abort, user abort, and the rule that a stream is never re-sent once it opened."""
 
 import asyncio
@@ -6,7 +6,6 @@ import json
 
 from tests.portable._support import FakeClock, FakeRandom, araises, list_fixtures, read_fixture
 from widget import protocol
-from widget.client import ChatKitClient, StreamResult
 from widget.errors import (
     ContentTypeError,
     HTTPStatusError,
@@ -16,7 +15,9 @@ from widget.errors import (
     StreamLimitError,
     TransportError,
 )
-from widget.transport import AbortHandle, MockTransport, ScriptedResponse
+from widget.net.client import ChatKitClient, StreamResult
+from widget.net.transport import AbortHandle
+from widget.tools.mock_transport import MockTransport, ScriptedResponse
 
 BASE = "http://api.test"
 CHATKIT = BASE + "/chatkit"
@@ -192,9 +193,9 @@ def _chunkings(data, seed):
 
 
 async def test_fixture_streams_give_the_same_events_in_any_chunking():
-    # Text deltas that arrive in one read are merged (widget.event_stream), so compare the
+    # Text deltas that arrive in one read are merged (widget.wire.event_stream), so compare the
     # events with every run of deltas joined: the content must be identical.
-    from widget.event_stream import merge_text_deltas as joined
+    from widget.wire.event_stream import merge_text_deltas as joined
 
     names = list_fixtures("streams", ".sse")
     assert len(names) >= 10

@@ -1,4 +1,4 @@
-"""widget.client non-streaming operations: JSON round trips and their retry rules (reads and
+"""widget.net.client non-streaming operations: JSON round trips and their retry rules (reads and
 idempotent writes retry freely; other operations only when rejected before processing)."""
 
 import asyncio

@@ -1,26 +1,19 @@
 """The client's seam: AbortHandle, race, the deadline helpers and response classification in
-widget.exchange, and the MockTransport / ScriptedResponse doubles honouring abort."""
+widget.net.exchange, and the MockTransport / ScriptedResponse doubles honouring abort."""
 
 import asyncio
 
 from tests.portable._support import araises, raises
 from widget.errors import RequestCancelled, RequestTimeout, TransportError
-from widget.exchange import (
+from widget.net.exchange import (
     BodyReader,
     media_type,
     open_response,
     parse_error_body,
     read_body,
 )
-from widget.transport import (
-    AbortHandle,
-    MockTransport,
-    Request,
-    Response,
-    ScriptedResponse,
-    Transport,
-    race,
-)
+from widget.net.transport import AbortHandle, Request, Response, Transport, race
+from widget.tools.mock_transport import MockTransport, ScriptedResponse
 
 
 def test_abort_handle_tells_each_listener_once_with_the_reason():

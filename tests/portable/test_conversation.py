@@ -5,9 +5,6 @@ import asyncio
 import json
 
 from tests.portable._support import FakeClock, FakeRandom, read_fixture
-from widget import state as s
-from widget.client import ChatKitClient
-from widget.conversation import Conversation, problem_for
 from widget.errors import (
     ContentTypeError,
     HTTPStatusError,
@@ -15,8 +12,11 @@ from widget.errors import (
     RequestTimeout,
     TransportError,
 )
-from widget.messages import entry_note, problem_text, retry_label, status_text, wait_text
-from widget.transport import MockTransport, ScriptedResponse
+from widget.net.client import ChatKitClient
+from widget.strings import entry_note, problem_text, retry_label, status_text, wait_text
+from widget.thread import state as s
+from widget.thread.conversation import Conversation, problem_for
+from widget.tools.mock_transport import MockTransport, ScriptedResponse
 
 BASE = "http://api.test"
 SSE = {"Content-Type": "text/event-stream"}

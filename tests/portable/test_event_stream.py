@@ -5,9 +5,9 @@ import json
 
 from tests.portable._support import read_fixture
 from widget import protocol as p
-from widget.event_stream import EventStreamParser, merge_text_deltas
-from widget.reducer import apply
-from widget.state import initial_state
+from widget.thread.reducer import apply
+from widget.thread.state import initial_state
+from widget.wire.event_stream import EventStreamParser, merge_text_deltas
 
 
 def _delta(item, text, index=0):

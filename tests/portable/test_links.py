@@ -1,6 +1,6 @@
-"""widget.links: which URLs from model output become links, and where they point."""
+"""widget.text.links: which URLs from model output become links, and where they point."""
 
-from widget.links import ResolvedLink, display_host, encode_url, resolve_link
+from widget.text.links import ResolvedLink, display_host, encode_url, resolve_link
 
 PAGE = "https://user.github.io/repo/docs/page"
 ROOT = "https://user.github.io/repo/"

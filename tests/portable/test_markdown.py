@@ -1,6 +1,6 @@
-"""widget.markdown: what LLM answers use becomes the right safe node tree."""
+"""widget.text.markdown: what LLM answers use becomes the right safe node tree."""
 
-from widget.markdown import (
+from widget.text.markdown import (
     ATTRS,
     MAX_BLOCK_DEPTH,
     MAX_INLINE_DEPTH,
@@ -568,7 +568,7 @@ def test_links_after_an_unclosed_bracket_do_not_nest():
 
 
 def test_inline_parser_skips_spaces_at_the_start_of_a_continuation_line():
-    from widget.markdown.inline import InlineParser
+    from widget.text.markdown.inline import InlineParser
 
     parser = InlineParser(lambda label: None, lambda h: (h, False))
     nodes, missing = parser.parse(b"a\n   b")
@@ -576,7 +576,7 @@ def test_inline_parser_skips_spaces_at_the_start_of_a_continuation_line():
 
 
 def test_fence_helper_rejects_other_characters():
-    from widget.markdown.block_syntax import fence_open
+    from widget.text.markdown.block_syntax import fence_open
 
     assert fence_open("a``", 0) is None
 

@@ -1,8 +1,8 @@
-"""widget.markdown building blocks: character classes, case folding, entities, scanners.
+"""widget.text.markdown building blocks: character classes, case folding, entities, scanners.
 
 These behave identically on CPython and MicroPython (whose str methods are ASCII-only)."""
 
-from widget.markdown.block_syntax import (
+from widget.text.markdown.block_syntax import (
     atx_heading,
     delimiter_row,
     fence_open,
@@ -11,9 +11,16 @@ from widget.markdown.block_syntax import (
     split_row,
     thematic_break,
 )
-from widget.markdown.chars import cp_at, cp_before, fold, is_punct_cp, is_space_cp, normalize_label
-from widget.markdown.entities import named, numeric, scan_entity, unescape
-from widget.markdown.inline_scan import (
+from widget.text.markdown.chars import (
+    cp_at,
+    cp_before,
+    fold,
+    is_punct_cp,
+    is_space_cp,
+    normalize_label,
+)
+from widget.text.markdown.entities import named, numeric, scan_entity, unescape
+from widget.text.markdown.inline_scan import (
     _trim_autolink,
     scan_autolink,
     scan_definition,

@@ -1,9 +1,9 @@
-"""widget.markdown streaming: only the open tail changes, and the result equals parse()."""
+"""widget.text.markdown streaming: only the open tail changes, and the result equals parse()."""
 
 import random
 import sys
 
-from widget.markdown import IncrementalMarkdown, Node, parse
+from widget.text.markdown import IncrementalMarkdown, Node, parse
 
 MICROPYTHON = sys.implementation.name == "micropython"
 BASE = "https://user.github.io/repo/docs/page"

@@ -1,4 +1,4 @@
-"""widget.markdown stays linear on pathological input (cmark's pathological cases and more).
+"""widget.text.markdown stays linear on pathological input (cmark's pathological cases and more).
 
 Budgets are relative, so they hold on any machine and on both interpreters: each case must
 grow about linearly (4x the input may cost at most ~10x the time, where quadratic work costs
@@ -10,7 +10,7 @@ import sys
 
 from tests.portable._support import cpu_seconds
 from tests.portable.test_markdown_incremental import COMPARE, INSTALL, NESTED
-from widget.markdown import parse, plain_text
+from widget.text.markdown import parse, plain_text
 
 MICROPYTHON = sys.implementation.name == "micropython"
 N = 600 if MICROPYTHON else 3000  # characters of the smaller input of each case

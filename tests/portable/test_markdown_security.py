@@ -1,8 +1,8 @@
-"""widget.markdown against the XSS corpus in tests/fixtures/xss/: model output is data."""
+"""widget.text.markdown against the XSS corpus in tests/fixtures/xss/: model output is data."""
 
 from tests.portable._support import list_fixtures, read_fixture
-from widget.links import resolve_link
-from widget.markdown import (
+from widget.text.links import resolve_link
+from widget.text.markdown import (
     ATTRS,
     LEAF_TYPES,
     NODE_TYPES,
@@ -117,7 +117,7 @@ def test_every_payload_is_safe_while_streaming_too():
 
 
 def Node_document(children):
-    from widget.markdown import Node
+    from widget.text.markdown import Node
 
     return Node("document", children)
 

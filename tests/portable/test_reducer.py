@@ -4,8 +4,8 @@ import json
 
 from tests.portable._support import read_fixture
 from widget import protocol as p
-from widget import state as s
-from widget.reducer import apply
+from widget.thread import state as s
+from widget.thread.reducer import apply
 
 
 def _events(name):

@@ -5,7 +5,7 @@ import json
 import sys
 
 from tests.portable._support import list_fixtures, read_fixture
-from widget.replay import replay, summarize
+from widget.tools.replay import replay, summarize
 
 # Every chunk size on CPython; a spread of sizes on MicroPython (the SSE decoder's own tests
 # cover every 2-way split of every fixture there).

@@ -1,8 +1,8 @@
-"""widget.retry: full-jitter backoff, attempts and total-time caps, Retry-After parsing."""
+"""widget.net.retry: full-jitter backoff, attempts and total-time caps, Retry-After parsing."""
 
 from tests.portable._support import FakeClock, FakeRandom, araises, raises
 from widget.errors import HTTPStatusError, TransportError
-from widget.retry import (
+from widget.net.retry import (
     RETRY_AFTER_MAX,
     RetryPolicy,
     civil_from_days,

@@ -1,4 +1,4 @@
-"""widget.session: the client secret is cached, refreshed ahead of expiry (keeping the session
+"""widget.net.session: the client secret is cached, refreshed ahead of expiry (keeping the session
 id), shared by concurrent callers, retried per policy, and never printed."""
 
 import asyncio
@@ -13,14 +13,15 @@ from widget.errors import (
     RequestTimeout,
     TransportError,
 )
-from widget.retry import civil_from_days, days_from_civil
-from widget.session import (
+from widget.net.retry import civil_from_days, days_from_civil
+from widget.net.session import (
     Session,
     parse_expires_at,
     parse_iso8601,
     parse_session,
 )
-from widget.transport import AbortHandle, MockTransport, ScriptedResponse
+from widget.net.transport import AbortHandle
+from widget.tools.mock_transport import MockTransport, ScriptedResponse
 
 BASE = "http://api.test"
 URL = BASE + "/api/chatkit/session"

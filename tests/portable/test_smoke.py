@@ -20,7 +20,8 @@ def test_raises_reports_the_exception():
 
 
 async def test_async_tests_run():
-    from widget.transport import MockTransport, Request, ScriptedResponse
+    from widget.net.transport import Request
+    from widget.tools.mock_transport import MockTransport, ScriptedResponse
 
     t = MockTransport(lambda req: ScriptedResponse(200, {"Content-Type": "x"}, [b"ab", b"c"]))
     resp = await t.open(Request("POST", "http://x/"))

@@ -1,4 +1,4 @@
-"""widget.sse: each WHATWG event-stream rule (reliability-security.md §1.1, §6 A), checked as
+"""widget.wire.sse: each WHATWG event-stream rule (reliability-security.md §1.1, §6 A), checked as
 one chunk, under every 2-way split and in 1-, 2- and 3-byte chunks.
 
 The helpers at the top (``ev``, ``decode_chunks``, ``splits``, ``check_all_splits``) are
@@ -6,7 +6,7 @@ shared with the other ``test_sse*`` files."""
 
 import sys
 
-from widget.sse import DEFAULT_MAX_BUFFER_SIZE, LineDecoder, ServerSentEvent, SSEDecoder
+from widget.wire.sse import DEFAULT_MAX_BUFFER_SIZE, LineDecoder, ServerSentEvent, SSEDecoder
 
 MICROPYTHON = sys.implementation.name == "micropython"
 

@@ -1,4 +1,4 @@
-"""widget.sse replays every captured ChatKit stream (tests/fixtures/streams/*.sse) to the same
+"""widget.wire.sse replays every captured ChatKit stream (tests/fixtures/streams/*.sse) to the same
 events at every chunk size from 1 to 64 bytes and at every 2-way split.
 
 On MicroPython the 2-way splits are scaled down (every split within 4 bytes of a line end,

@@ -1,11 +1,11 @@
-"""widget.sse resource limits: the buffer cap raises StreamLimitError instead of growing, and
+"""widget.wire.sse resource limits: the buffer cap raises StreamLimitError instead of growing, and
 decoding stays linear when one large event arrives in tiny chunks (reliability-security.md
 §1.4 "Quadratic re-parsing", "Unbounded buffers"; §6 A 10-11)."""
 
 from tests.portable._support import cpu_seconds, raises
 from tests.portable.test_sse import MICROPYTHON, chunked, ev
 from widget.errors import ProtocolError, StreamLimitError
-from widget.sse import SSEDecoder
+from widget.wire.sse import SSEDecoder
 
 
 def feed(decoder, chunks):

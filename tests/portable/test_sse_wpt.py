@@ -1,4 +1,4 @@
-"""widget.sse against the web-platform-tests ``eventsource/format-*`` cases, each ported to
+"""widget.wire.sse against the web-platform-tests ``eventsource/format-*`` cases, each ported to
 Python data: the exact response body and the events (type, data, lastEventId) a browser must
 dispatch. Every case is checked as one chunk, under every 2-way split and in 1/2/3-byte chunks.
 

@@ -1,9 +1,9 @@
-"""widget.utf8: UTF-8 to text with U+FFFD for each maximal ill-formed subpart, exactly as
+"""widget.wire.utf8: UTF-8 to text with U+FFFD for each maximal ill-formed subpart, exactly as
 CPython's ``bytes.decode("utf-8", "replace")`` (the expected strings below were produced by
 it), on both interpreters: MicroPython's own decoder raises on some of these bytes and
 silently accepts others (overlong forms, surrogates, values above U+10FFFF)."""
 
-from widget.utf8 import Utf8Decoder, decode_utf8_replace
+from widget.wire.utf8 import Utf8Decoder, decode_utf8_replace
 
 R = "\ufffd"
 

@@ -1,4 +1,4 @@
-"""Test-only: render a ``widget.markdown`` tree as CommonMark-reference-style HTML (the output
+"""Test-only: render a ``widget.text.markdown`` tree as CommonMark-reference-style HTML (the output
 format of commonmark.js, plus cmark-gfm's for tables, strikethrough and task items), so the
 parser can be measured against the spec's examples. CPython only; never used by the widget,
 which builds DOM nodes instead of HTML strings.
@@ -7,7 +7,7 @@ which builds DOM nodes instead of HTML strings.
 what the spec expects; the widget itself shows them as links.
 """
 
-from widget.markdown import Node, walk
+from widget.text.markdown import Node, walk
 
 
 def escape(s: str) -> str:

@@ -74,8 +74,9 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
 
 
 def test_manifest_and_python_bundle(out: Path):
-    """widget.py.json carries every widget module (not the CPython CLI) with its exact source;
-    the manifest inlined in loader.js names its hash and PyScript chunks that exist."""
+    """widget.py.json carries every widget module with its exact source, but not the CPython CLI,
+    the replay tool or the test doubles (widget/tools/); the manifest inlined in loader.js names
+    its hash and PyScript chunks that exist."""
     manifest = _manifest((out / WIDGET / "loader.js").read_text())
     data = (out / WIDGET / "widget.py.json").read_bytes()
     assert hashlib.sha256(data).hexdigest().startswith(manifest["py"])
@@ -83,9 +84,10 @@ def test_manifest_and_python_bundle(out: Path):
     expected = sorted(
         p.relative_to(build.ROOT).as_posix()
         for p in (build.ROOT / "widget").rglob("*.py")
-        if "__pycache__" not in p.parts
+        if "__pycache__" not in p.parts and "tools" not in p.parts
     )
     expected.remove("widget/__main__.py")
+    assert not [p for p in bundle if p.startswith("widget/tools/")]
     assert sorted(bundle) == expected
     assert bundle["widget/browser/main.py"] == (build.ROOT / "widget/browser/main.py").read_text()
     assert manifest["pyscript"][0] == "core.js"

@@ -1,4 +1,4 @@
-"""Measure widget.markdown against the CommonMark spec's examples (CPython only).
+"""Measure widget.text.markdown against the CommonMark spec's examples (CPython only).
 
 Every example of the vendored ``commonmark-spec`` package (``python3 build.py vendor-path
 commonmark-spec``; the examples live in its ``spec.txt``, extracted the way its ``index.js``
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.md_html import to_html
-from widget.markdown import parse
+from widget.text.markdown import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 RATES = Path(__file__).with_name("commonmark_pass_rates.json")

@@ -1,4 +1,4 @@
-"""widget.sse properties (CPython, hypothesis): any chunking gives the events of one chunk;
+"""widget.wire.sse properties (CPython, hypothesis): any chunking gives the events of one chunk;
 the decoder agrees with a straight transcription of the WHATWG algorithm run on the whole
 stream (decoded first, split with a regex); random bytes never crash it."""
 
@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from widget.errors import StreamLimitError
-from widget.sse import ServerSentEvent, SSEDecoder
+from widget.wire.sse import ServerSentEvent, SSEDecoder
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,4 +1,4 @@
-"""widget.utf8 against CPython's own decoder as the oracle (CPython only): for random bytes
+"""widget.wire.utf8 against CPython's own decoder as the oracle (CPython only): for random bytes
 and random split points the text equals ``bytes.decode("utf-8", errors="replace")``.
 
 Every test runs twice: with CPython's strict native decoder, and with ``_LAX`` forced on, the
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widget import utf8
-from widget.utf8 import Utf8Decoder, decode_utf8_replace
+from widget.wire import utf8
+from widget.wire.utf8 import Utf8Decoder, decode_utf8_replace
 
 
 @pytest.fixture(params=[False, True], ids=["strict-native", "lax-native"], autouse=True)

@@ -2,7 +2,7 @@
 
 Owns what only a page has: the fetch transport, the draft in sessionStorage, the Retry-After
 countdown, the clipboard, page hide, and the loader's open/close/ask API. Everything that can be
-decided without a browser lives in ``widget.conversation`` and is tested there.
+decided without a browser lives in ``widget.thread.conversation`` and is tested there.
 
 Draft rule (architecture.md, "Never lose what the user typed"): the composer is emptied when a
 message is sent (the text is in its bubble), but the text stays saved as the draft until the
@@ -14,15 +14,15 @@ import asyncio
 
 from pyscript import window
 
-from widget import messages
+from widget import strings
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
 from widget.browser.jsbridge import is_null
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
-from widget.client import ChatKitClient
-from widget.conversation import Conversation
-from widget.state import FAILED
+from widget.net.client import ChatKitClient
+from widget.thread.conversation import Conversation
+from widget.thread.state import FAILED
 
 _DRAFT = "draft"
 
@@ -100,7 +100,7 @@ class App:
                 left = self._countdown_until - float(window.performance.now()) / 1000.0
                 if left <= 0 or self.conversation.state.problem is None:
                     break
-                self.view.set_wait(messages.wait_text(left))
+                self.view.set_wait(strings.wait_text(left))
                 await asyncio.sleep(min(1.0, left))
         finally:
             self._countdown_running = False
@@ -183,12 +183,12 @@ class App:
         return True
 
     def dismiss_problem(self) -> None:
-        from widget.state import ProblemDismissed
+        from widget.thread.state import ProblemDismissed
 
         self.conversation.dispatch(ProblemDismissed())
 
     def dismiss_notice(self, key: int) -> None:
-        from widget.state import NoticeDismissed
+        from widget.thread.state import NoticeDismissed
 
         self.conversation.dispatch(NoticeDismissed(key=key))
 

@@ -18,9 +18,9 @@ def load_rich_text():
     use rather than during boot: compiling them is about 40 ms on MicroPython, which would make
     the boot task that much longer. ``App`` warms them up right after the panel is ready."""
     from widget.browser.markdown_dom import MarkdownDom
-    from widget.citations import answer_markdown
-    from widget.links import resolve_link
-    from widget.markdown import IncrementalMarkdown, parse
+    from widget.text.citations import answer_markdown
+    from widget.text.links import resolve_link
+    from widget.text.markdown import IncrementalMarkdown, parse
 
     return MarkdownDom, answer_markdown, resolve_link, IncrementalMarkdown, parse
 

@@ -1,7 +1,7 @@
 """``FetchTransport``: the core's ``Transport`` over the browser's fetch (browser-only).
 
 ``js.fetch`` + ``response.body.getReader()`` + ``AbortController`` (architecture.md decision 5:
-no pyodide-http, no synchronous XHR). The transport contract (``widget/transport.py``):
+no pyodide-http, no synchronous XHR). The transport contract (``widget/net/transport.py``):
 - ``open`` resolves with status and headers; the request's ``AbortHandle`` aborts the fetch for
   real at any moment, before or after the headers (the server sees the disconnect);
 - ``read_chunk`` returns ``b""`` once at a clean end of body; a rejected ``read()`` is a
@@ -20,7 +20,7 @@ from pyscript import window
 
 from widget.browser.jsbridge import js_obj, js_str
 from widget.errors import RequestCancelled, TransportError
-from widget.transport import Request, Response, Transport
+from widget.net.transport import Request, Response, Transport
 
 # Only these response headers are read by the core (a cross-origin response exposes
 # Retry-After only if the server lists it in Access-Control-Expose-Headers).

@@ -1,9 +1,9 @@
-"""Markdown trees (``widget.markdown``) -> DOM, with ``createElement``/``textContent`` only
+"""Markdown trees (``widget.text.markdown``) -> DOM, with ``createElement``/``textContent`` only
 (browser-only).
 
 Safety: every element comes from the fixed table below (no ``script``, ``iframe``, ``object``,
 ``embed``, ``form``, ``style``, ``svg``, ``base``, ``meta``, no custom element); no attribute
-carries model text except a link's ``href`` (already accepted by ``widget.links``) and its
+carries model text except a link's ``href`` (already accepted by ``widget.text.links``) and its
 ``title`` (plain text in an attribute value); code-block languages and alignments become fixed
 class names or text. Images are links (no remote image is ever fetched from model output).
 
@@ -12,15 +12,15 @@ rebuilds only the tail; below the top level, a node object that was built last t
 as is (the parser keeps node identity for closed blocks inside open lists and quotes), so the
 work per frame follows what changed, not the answer's length.
 
-Citations: private-use marker characters in text (``widget.citations``) become numbered
+Citations: private-use marker characters in text (``widget.text.citations``) become numbered
 superscript links to the source.
 """
 
 from pyscript import document
 
 from widget.browser.dom import el
-from widget.citations import split_markers
-from widget.links import display_host
+from widget.text.citations import split_markers
+from widget.text.links import display_host
 
 _INLINE_TAGS = {"emphasis": "em", "strong": "strong", "strikethrough": "del"}
 _HEADING_TAGS = ("h3", "h4", "h5", "h6")  # h1/h2 belong to the page; the panel title is h2
@@ -262,6 +262,6 @@ class MarkdownDom:
 
 
 def _plain(text) -> str:
-    from widget.citations import strip_markers
+    from widget.text.citations import strip_markers
 
     return strip_markers(text or "")

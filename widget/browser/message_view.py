@@ -5,7 +5,7 @@ a status note ("Not sent", "Stopped"...) and, for answers, the message actions.
 its context changed. Bodies are built by ``widget.browser.bodies`` (one builder per item type).
 """
 
-from widget import messages
+from widget import strings
 from widget.browser.bodies import body_for
 from widget.browser.dom import el, set_text, show
 from widget.browser.icons import icon
@@ -79,7 +79,7 @@ class MessageView:
             self.body.update(entry.item, entry.status)
         self.entry = entry
         self._context = context
-        note = messages.entry_note(entry.status)
+        note = strings.entry_note(entry.status)
         set_text(self.note, note)
         show(self.note, bool(note))
         self.node.setAttribute("data-status", entry.status)

@@ -16,11 +16,11 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 
 from pyscript import document, window
 
-from widget import messages
+from widget import strings
 from widget.browser.dom import Listeners, el, set_text, show
 from widget.browser.jsbridge import is_null, js_obj
 from widget.browser.message_view import MessageView
-from widget.state import RESPONDING, WAITING
+from widget.thread.state import RESPONDING, WAITING
 
 PANEL_ID = "chatkit-panel"
 _AT_BOTTOM_PX = 24
@@ -366,7 +366,7 @@ class View:
         showing_status = state.phase in (WAITING, RESPONDING) or state.progress is not None
         chrome = (
             len(state.entries) == 0,
-            messages.status_text(state) if showing_status else "",
+            strings.status_text(state) if showing_status else "",
             busy and state.allow_cancel,
             busy,
         )
@@ -433,7 +433,7 @@ class View:
     def _render_notices(self, state) -> None:
         from widget.browser.dom import clear
         from widget.browser.markdown_dom import MarkdownDom
-        from widget.markdown import parse
+        from widget.text.markdown import parse
 
         clear(self.notices)
         for key, notice in state.notices:
@@ -460,18 +460,18 @@ class View:
             show(self.problem, False)
             self._last_problem = None
             return
-        text = messages.problem_text(problem)
+        text = strings.problem_text(problem)
         if self._wait_text:
             text = text + " " + self._wait_text + "."
         set_text(self.problem_text, text)
         action = self.actions.retry_action()
         show(self.retry_button, action is not None)
-        set_text(self.retry_button, messages.retry_label(action))
+        set_text(self.retry_button, strings.retry_label(action))
         self.retry_button.disabled = bool(self._wait_text)
         show(self.problem, True)
         if problem is not self._last_problem:
             self._last_problem = problem
-            self.announcer.alarm(messages.problem_text(problem))
+            self.announcer.alarm(strings.problem_text(problem))
 
 
 class BodyContext:

@@ -27,7 +27,7 @@ def _utf8(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeError:
-        from widget.utf8 import decode_utf8_replace
+        from widget.wire.utf8 import decode_utf8_replace
 
         return decode_utf8_replace(data)
 

@@ -36,13 +36,13 @@ Rendering notes for the builder: in a ``tight`` list, show a list item's paragra
 ``<p>`` (CommonMark's tight lists); a ``link`` with ``external`` gets ``target="_blank"`` and
 ``rel="noopener noreferrer"``; ``image`` links are never loaded as images (click to open).
 
-Safety by construction: raw HTML is text; every href passed ``widget.links.resolve_link``
+Safety by construction: raw HTML is text; every href passed ``widget.text.links.resolve_link``
 (only http, https, mailto, or relative resolved against ``base_url``); a refused link shows
 its text; there are no other attributes from the model. Nesting is capped (``MAX_*_DEPTH``).
 """
 
-from widget.markdown.incremental import IncrementalMarkdown, MarkdownUpdate, parse
-from widget.markdown.nodes import (
+from widget.text.markdown.incremental import IncrementalMarkdown, MarkdownUpdate, parse
+from widget.text.markdown.nodes import (
     ATTRS,
     LEAF_TYPES,
     MAX_BLOCK_DEPTH,

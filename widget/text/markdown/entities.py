@@ -7,7 +7,7 @@ an unknown name stays literal text, as the spec requires for undefined names. ``
 The table is one string, split into a dict on first use (cheap to import on MicroPython).
 """
 
-from widget.markdown.chars import IS_PUNCT
+from widget.text.markdown.chars import IS_PUNCT
 
 # name=hex[.hex] pairs separated by ";" (generated from Python's html.entities.html5).
 _TABLE = (

@@ -1,7 +1,7 @@
 """Block starts: which block a line opens, at the parser's position (CommonMark 0.31 §4,
 §5; GFM 0.29 §4.10 tables).
 
-Portable. Functions over a ``widget.markdown.blocks`` ``BlockParser`` ``p``; the order is
+Portable. Functions over a ``widget.text.markdown.blocks`` ``BlockParser`` ``p``; the order is
 commonmark.js ``blockStarts`` (block quote, ATX heading, fence, setext underline, thematic
 break, list item, indented code), HTML blocks left out (HTML is text here), GFM tables last.
 """
@@ -9,8 +9,8 @@ break, list item, indented code), HTML blocks left out (HTML is text here), GFM 
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any
 
-from widget.markdown import block_build as build
-from widget.markdown.block_syntax import (
+from widget.text.markdown import block_build as build
+from widget.text.markdown.block_syntax import (
     atx_heading,
     char,
     delimiter_row,

@@ -10,10 +10,10 @@ whitespace nor punctuation, so they do not change how the Markdown around them p
 
 Sources are numbered in order of first appearance and merged when they point at the same
 thing (same resolved URL, same file name, same entity id). A URL source's link passes the same
-policy as a link in the answer (``widget.links``); a refused one is shown as text.
+policy as a link in the answer (``widget.text.links``); a refused one is shown as text.
 """
 
-from widget.links import display_host, resolve_link
+from widget.text.links import display_host, resolve_link
 
 MARK_BASE = 0xE001
 MARK_LAST = 0xF8FF  # end of the BMP private-use area: 6,399 sources at most

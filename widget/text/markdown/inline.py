@@ -11,7 +11,7 @@ What differs from CommonMark, on purpose:
   so ``<script>`` reaches the reader as the characters ``<script>``.
 - Images become links marked ``image=True`` whose children are the alt text; nothing is
   fetched.
-- Every link destination goes through ``resolve`` (``widget.links``); a refused one renders
+- Every link destination goes through ``resolve`` (``widget.text.links``); a refused one renders
   as its text content. A link inside a link (an autolink in link text) renders as text.
 - GFM extras when ``gfm``: ``~~strikethrough~~`` (exactly two tildes; a single ``~`` stays
   text because answers use it for "approximately"), extended autolinks (``www.``,
@@ -28,10 +28,10 @@ import re
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any, Callable
 
-from widget.markdown import emphasis
-from widget.markdown.chars import IS_PUNCT, normalize_label
-from widget.markdown.entities import scan_entity
-from widget.markdown.inline_scan import (
+from widget.text.markdown import emphasis
+from widget.text.markdown.chars import IS_PUNCT, normalize_label
+from widget.text.markdown.entities import scan_entity
+from widget.text.markdown.inline_scan import (
     EXT_BOUNDARY,
     MAX_LABEL,
     scan_autolink,
@@ -42,7 +42,7 @@ from widget.markdown.inline_scan import (
     scan_title,
     skip_spnl,
 )
-from widget.markdown.inline_tree import In, convert
+from widget.text.markdown.inline_tree import In, convert
 
 _SPECIAL = bytearray(256)
 for _c in b"\n\\`*_[]!<&~":

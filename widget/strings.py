@@ -4,10 +4,10 @@
 Strings are English for now; every user-visible sentence is here so a translation is one file.
 """
 
-from widget.state import FAILED, INCOMPLETE, RESPONDING, STOPPED, WAITING
+from widget.thread.state import FAILED, INCOMPLETE, RESPONDING, STOPPED, WAITING
 
 if False:  # type-checking only
-    from widget.state import Problem, ThreadState
+    from widget.thread.state import Problem, ThreadState
 
 _GENERIC_SERVER = "The assistant ran into a problem while answering."
 

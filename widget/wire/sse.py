@@ -11,7 +11,7 @@ Two incremental stages, each with ``decode()`` and ``flush()`` (the httpx-sse sh
    unfinished line as a list of fragments joined once when it ends. CR and LF never occur
    inside a UTF-8 multibyte sequence, so splitting raw bytes cannot cut a character.
 2. ``SSEDecoder``: lines -> ``ServerSentEvent``. Field values are decoded with
-   ``widget.utf8.decode_utf8_replace`` (invalid bytes become U+FFFD). Splitting a line on
+   ``widget.wire.utf8.decode_utf8_replace`` (invalid bytes become U+FFFD). Splitting a line on
    ":" before decoding gives the same text as decoding first: ":" and " " are ASCII, and a
    replaced subpart never spans an ASCII byte.
 
@@ -37,7 +37,7 @@ Rules and where they live:
 """
 
 from widget.errors import StreamLimitError
-from widget.utf8 import decode_utf8_replace
+from widget.wire.utf8 import decode_utf8_replace
 
 BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_BUFFER_SIZE = 512 * 1024

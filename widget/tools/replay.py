@@ -6,10 +6,10 @@ checks a stream captured from their own backend, and the tests use it to prove t
 gives the same thread however the network cuts it into chunks.
 """
 
-from widget import state as st
 from widget.errors import ProtocolError
-from widget.event_stream import EventStreamParser
-from widget.reducer import apply
+from widget.thread import state as st
+from widget.thread.reducer import apply
+from widget.wire.event_stream import EventStreamParser
 
 
 def replay(data: bytes, chunk_size: "int | None" = None) -> st.ThreadState:

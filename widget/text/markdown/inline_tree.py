@@ -1,4 +1,4 @@
-"""The provisional inline tree of ``widget.markdown.inline`` and its conversion to ``Node``.
+"""The provisional inline tree of ``widget.text.markdown.inline`` and its conversion to ``Node``.
 
 Portable. ``In`` is a doubly linked node (commonmark.js ``Node``): the emphasis and link
 algorithms move ranges of siblings under a new parent in O(moved). ``convert`` then builds
@@ -10,7 +10,7 @@ links inside links, and formatting nested deeper than ``MAX_INLINE_DEPTH``.
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any
 
-from widget.markdown.nodes import MAX_INLINE_DEPTH, Node
+from widget.text.markdown.nodes import MAX_INLINE_DEPTH, Node
 
 
 class In:

@@ -1,7 +1,7 @@
 """Thread state: the values the widget shows, and the local events that change them (portable).
 
-``widget.reducer.apply(state, event) -> state`` is the one reducer over these values, protocol
-stream events and the local events below (past-tense nouns). Values are immutable by
+``widget.thread.reducer.apply(state, event) -> state`` is the one reducer over these values,
+protocol stream events and the local events below (past-tense nouns). Values are immutable by
 convention: ``replace`` copies, and unchanged entries are shared between states, so a renderer
 can skip every entry whose object is the same as last frame.
 """

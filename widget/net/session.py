@@ -38,9 +38,9 @@ from widget.errors import (
     RequestCancelled,
     TransportError,
 )
-from widget.exchange import exchange_json
-from widget.retry import RetryPolicy, days_from_civil, days_in_month, retry
-from widget.transport import AbortHandle, Request, Transport, race
+from widget.net.exchange import exchange_json
+from widget.net.retry import RetryPolicy, days_from_civil, days_in_month, retry
+from widget.net.transport import AbortHandle, Request, Transport, race
 
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Awaitable, Callable

@@ -1,6 +1,6 @@
 """Closing blocks into ``Node`` objects; link-definition re-resolution; view copies.
 
-Portable; works on ``widget.markdown.blocks`` ``Block`` objects for ``BlockParser``.
+Portable; works on ``widget.text.markdown.blocks`` ``Block`` objects for ``BlockParser``.
 
 - ``finish`` runs when a block closes (commonmark.js ``finalize``): a paragraph first gives up
   its leading link reference definitions (§4.7) and disappears if nothing else is left; lists
@@ -18,10 +18,10 @@ Portable; works on ``widget.markdown.blocks`` ``Block`` objects for ``BlockParse
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any
 
-from widget.markdown.block_syntax import split_row
-from widget.markdown.entities import unescape
-from widget.markdown.inline_scan import scan_definition
-from widget.markdown.nodes import Node
+from widget.text.markdown.block_syntax import split_row
+from widget.text.markdown.entities import unescape
+from widget.text.markdown.inline_scan import scan_definition
+from widget.text.markdown.nodes import Node
 
 _WS = b" \t\n"
 

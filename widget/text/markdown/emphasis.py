@@ -10,8 +10,8 @@ the whole stack for every link inside ``*...``).
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any
 
-from widget.markdown.chars import IS_PUNCT, cp_at, cp_before, is_punct_cp, is_space_cp
-from widget.markdown.inline_tree import In
+from widget.text.markdown.chars import IS_PUNCT, cp_at, cp_before, is_punct_cp, is_space_cp
+from widget.text.markdown.inline_tree import In
 
 # Flanking classes of ASCII bytes (§6.2): 1 whitespace, 2 punctuation, 0 other.
 _ASCII_CLASS = bytearray(256)

@@ -2,7 +2,7 @@
 bodies (portable).
 
 The client's timeouts are implemented here: the response headers must arrive within one
-deadline (``widget.transport.race``), and every body chunk within an idle deadline (every
+deadline (``widget.net.transport.race``), and every body chunk within an idle deadline (every
 chunk resets it, keep-alive comments included; reliability-security.md §3.5). When a deadline
 fires or the caller's ``AbortHandle`` does, the request is aborted for real (``Request.abort``
 handle and ``Response.abort()``) before ``RequestTimeout`` / ``RequestCancelled`` is raised.
@@ -27,8 +27,8 @@ from widget.errors import (
     RequestTimeout,
     TransportError,
 )
-from widget.retry import RETRY_AFTER_MAX, parse_retry_after
-from widget.transport import AbortHandle, Request, Response, Transport, race
+from widget.net.retry import RETRY_AFTER_MAX, parse_retry_after
+from widget.net.transport import AbortHandle, Request, Response, Transport, race
 
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Callable

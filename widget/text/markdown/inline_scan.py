@@ -7,8 +7,8 @@ Rules cited: CommonMark 0.31 §4.7 (definitions), §6.3 (links), §6.5 (autolink
 §6.9 (extended autolinks).
 """
 
-from widget.markdown.chars import IS_PUNCT, normalize_label
-from widget.markdown.entities import unescape
+from widget.text.markdown.chars import IS_PUNCT, normalize_label
+from widget.text.markdown.entities import unescape
 
 MAX_LABEL = 999  # §6.3: "at most 999 characters" between the brackets
 MAX_PARENS = 32  # nesting limit for unbalanced-parenthesis scans (the spec allows a limit)

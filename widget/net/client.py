@@ -10,7 +10,7 @@ API::
 
 ``body`` is a request dict from a ``widget.protocol`` builder; the client treats it as opaque
 except for its ``type``. Every call is ``POST {backend_url}/chatkit`` with
-``Authorization: Bearer <secret>`` (from ``widget.session.Session``), ``Content-Type:
+``Authorization: Bearer <secret>`` (from ``widget.net.session.Session``), ``Content-Type:
 application/json`` and ``Accept: text/event-stream`` (streaming operations) or
 ``application/json``. The body is encoded once per call, so any re-send is byte-identical
 (same ``metadata.client_message_id``, which the backend de-duplicates).
@@ -23,7 +23,7 @@ it is delivered like any other event and also recorded as ``StreamResult.error``
 tells ``events`` (how many were delivered), ``bytes_received``, ``complete`` (the body ended
 cleanly and not inside an event) and ``error`` (the first ``protocol.ErrorEvent``, or None).
 
-``abort`` is a ``widget.transport.AbortHandle`` the caller fires to stop the call at any
+``abort`` is a ``widget.net.transport.AbortHandle`` the caller fires to stop the call at any
 moment (Stop button, page hide): the HTTP request is aborted for real and the call raises
 ``RequestCancelled``, which is never retried. It also interrupts a backoff wait and a wait
 for the session secret.
@@ -64,7 +64,7 @@ countdown. "Requests" counts every POST of the call, the 401 replay included.
 
   never: 400, 403, 404, 413, 422 and other 4xx; a 2xx of the wrong media type; protocol
   errors; ``RequestCancelled``; failures of the session endpoint itself (it has its own
-  retries, ``widget.session``: retries happen at one layer only).
+  retries, ``widget.net.session``: retries happen at one layer only).
 
 Each call runs in a task of its own (see ``stream``), so a caller awaiting from MicroPython's
 top level is woken once per call rather than once per chunk.
@@ -76,11 +76,11 @@ import time
 
 from widget import protocol
 from widget.errors import HTTPStatusError, RequestCancelled, TransportError
-from widget.event_stream import EventStreamParser
-from widget.exchange import BodyReader, check_response, exchange_json, open_response
-from widget.retry import RetryPolicy, retry
-from widget.session import Session
-from widget.transport import AbortHandle, Request, Response, Transport, race
+from widget.net.exchange import BodyReader, check_response, exchange_json, open_response
+from widget.net.retry import RetryPolicy, retry
+from widget.net.session import Session
+from widget.net.transport import AbortHandle, Request, Response, Transport, race
+from widget.wire.event_stream import EventStreamParser
 
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Awaitable, Callable

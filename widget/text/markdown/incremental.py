@@ -24,10 +24,10 @@ A text that does not extend the previous one (edited, replaced) is parsed from s
 (``stable`` is 0). ``finish()`` ends the stream; after it the result equals ``parse(text)``.
 """
 
-from widget.links import resolve_link
-from widget.markdown.blocks import BlockParser
-from widget.markdown.inline import InlineParser
-from widget.markdown.nodes import Node
+from widget.text.links import resolve_link
+from widget.text.markdown.blocks import BlockParser
+from widget.text.markdown.inline import InlineParser
+from widget.text.markdown.nodes import Node
 
 
 class MarkdownUpdate:
@@ -62,7 +62,7 @@ def _resolver(base_url: str | None, site_root: str | None):
 
 class IncrementalMarkdown:
     """Incremental parser for one streamed answer. Options: ``base_url`` / ``site_root`` for
-    links (``widget.links.resolve_link``), ``gfm`` for GitHub extensions (tables, task lists,
+    links (``widget.text.links.resolve_link``), ``gfm`` for GitHub extensions (tables, task lists,
     ``~~strikethrough~~``, bare-URL autolinks)."""
 
     def __init__(

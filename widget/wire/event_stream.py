@@ -18,7 +18,7 @@ from widget.protocol import (
     json_loads,
     parse_event,
 )
-from widget.sse import DEFAULT_MAX_BUFFER_SIZE, SSEDecoder
+from widget.wire.sse import DEFAULT_MAX_BUFFER_SIZE, SSEDecoder
 
 
 def _text_delta(event):

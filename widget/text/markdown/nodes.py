@@ -6,7 +6,7 @@ elements with ``createElement``/``textContent`` only, so the rules are:
 - ``node.type`` is always one of ``NODE_TYPES``;
 - ``node.attrs`` is None or a dict whose keys are exactly ``ATTRS[node.type]``; the only
   attribute that comes from the model and reaches the DOM as a URL is a link's ``href``, which
-  ``widget.links.resolve_link`` has accepted; ``title`` and a code block's ``lang`` are plain
+  ``widget.text.links.resolve_link`` has accepted; ``title`` and a code block's ``lang`` are plain
   text;
 - ``node.text`` is a str for ``text``, ``code_span`` and ``code_block``, else None;
 - ``node.children`` is a list for container types, None for leaves.

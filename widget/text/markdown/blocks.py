@@ -6,7 +6,7 @@ may close some, may open new ones, and its text goes to the deepest open leaf. A
 into its immutable ``Node`` the moment it closes (``block_build``), and a closed block never
 changes again except through a later link reference definition (``block_build.reresolve``).
 
-Incremental use (``widget.markdown.incremental``): complete lines are fed once, for good. To
+Incremental use (``widget.text.markdown.incremental``): complete lines are fed once, for good. To
 show the unfinished last line, ``view(partial)`` copies only the chain of *open* blocks
 (``block_build.clone_chain``), feeds the partial line to the copies, closes them as if the
 text ended there, and returns their nodes; the real state is untouched.
@@ -19,10 +19,10 @@ markers stay text), so the tree stays shallow for MicroPython's small recursion 
 if False:  # type-only imports (MicroPython has no typing module)
     from typing import Any
 
-from widget.markdown import block_build as build
-from widget.markdown import block_starts as starts
-from widget.markdown.block_syntax import char, fence_close
-from widget.markdown.nodes import MAX_BLOCK_DEPTH
+from widget.text.markdown import block_build as build
+from widget.text.markdown import block_starts as starts
+from widget.text.markdown.block_syntax import char, fence_close
+from widget.text.markdown.nodes import MAX_BLOCK_DEPTH
 
 _MAYBE_SPECIAL = "#`~*+_=<>0123456789-|:"
 _CONTAINS = {  # which child kinds a block kind may contain
@@ -73,7 +73,7 @@ class Block:
 
 
 class BlockParser:
-    """Feeds lines; see the module docstring. ``inline`` is a ``widget.markdown.inline``
+    """Feeds lines; see the module docstring. ``inline`` is a ``widget.text.markdown.inline``
     ``InlineParser`` whose ``lookup`` should call ``self.lookup``."""
 
     def __init__(self, inline, gfm: bool = True) -> None:

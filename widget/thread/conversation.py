@@ -31,8 +31,9 @@ from widget.errors import (
     RequestTimeout,
     TransportError,
 )
-from widget.reducer import apply
-from widget.state import (
+from widget.net.transport import AbortHandle
+from widget.thread.reducer import apply
+from widget.thread.state import (
     DONE,
     FAILED,
     IDLE,
@@ -48,7 +49,6 @@ from widget.state import (
     ThreadReset,
     initial_state,
 )
-from widget.transport import AbortHandle
 
 if False:  # type-checking only
     from typing import Any, Callable

@@ -52,7 +52,7 @@ from widget.protocol import (
     WorkflowTaskAdded,
     WorkflowTaskUpdated,
 )
-from widget.state import (
+from widget.thread.state import (
     DONE,
     FAILED,
     IDLE,
@@ -80,7 +80,7 @@ from widget.state import (
     ThreadState,
     initial_state,
 )
-from widget.widget_tree import append_text, replace_component
+from widget.thread.widget_tree import append_text, replace_component
 
 # --- the reducer ----------------------------------------------------------------------------------
 
