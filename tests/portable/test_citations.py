@@ -32,9 +32,19 @@ def test_sources_are_numbered_in_order_and_merged_by_page():
     sources, numbers = cite(anns, base_url=PAGE, site_root=SITE)
     assert numbers == [1, 2, 1, 3, 4, 4]
     assert sources[0] == CitedSource(
-        1, "Intro", "/repo/docs/intro", "https://docs.example.org/repo/docs/intro#setup", False
+        number=1,
+        title="Intro",
+        detail="/repo/docs/intro",
+        href="https://docs.example.org/repo/docs/intro#setup",
+        external=False,
     )
-    assert sources[1] == CitedSource(2, "Other", "other.example", "https://other.example/x", True)
+    assert sources[1] == CitedSource(
+        number=2,
+        title="Other",
+        detail="other.example",
+        href="https://other.example/x",
+        external=True,
+    )
     assert (sources[2].title, sources[2].detail, sources[2].href) == ("Manual", "manual.pdf", None)
     assert (sources[3].title, sources[3].href) == ("Widget X", None)
 

@@ -305,7 +305,7 @@ def test_event_value_semantics():
     assert a != ev("x", id="2") and a != ev("y", id="1") and a != ev("x", "other", "1")
     assert a != ev("x", id="1", retry=5) and a != "x"
     assert a.event == "message" and a.retry is None
-    assert repr(a) == "ServerSentEvent(event='message', data='x', id='1', retry=None)"
+    assert repr(a) == "ServerSentEvent(event='message', data='x', id='1')"  # None fields omitted
 
 
 def test_line_decoder_stage_alone():

@@ -1,11 +1,11 @@
 """One mechanism for every ChatKit wire value (portable).
 
-MicroPython has no dataclasses or pydantic, so each wire type is a ``Record`` subclass that
-declares its fields once, as data: ``FIELDS = (F("name", kind, required), ...)``. From that single
+Each wire type is a ``Record``: a ``widget.values.Value`` whose fields also know their JSON
+kind, declared once as data: ``FIELDS = (F("name", kind, required), ...)``. From that single
 declaration come ``from_dict`` (validating: a missing required field or a value of the wrong
-JSON type raises ``ProtocolError``), ``to_dict`` (like the SDK's ``exclude_none=True``: absent
-optional fields are not written), ``replace`` (copy-on-write, used by the reducer), ``__eq__``
-and ``__repr__``.
+JSON type raises ``ProtocolError``) and ``to_dict`` (like the SDK's ``exclude_none=True``:
+absent optional fields are not written), besides what every Value has (keyword constructor,
+``replace``, ``==``, ``repr``).
 
 Tagged unions (``Union``) dispatch on the ``type`` field through one table; an unknown tag
 becomes the union's ``Unknown...`` record, which keeps the raw dict: ChatKit documents its
@@ -13,12 +13,10 @@ enums as open (protocol.md §6), so an unknown type must never crash the client.
 """
 
 from widget.errors import ProtocolError
+from widget.values import Field, Value
 
 if False:  # type-checking only
     from typing import Any, Callable
-
-
-_MISSING = object()
 
 
 class Kind:
@@ -90,34 +88,25 @@ def _dump_record(value):
     return value.to_dict()
 
 
-class F:
-    """A field: wire ``name``, its ``kind``, whether it is ``required``, and the ``default``
-    used when it is absent (a zero-argument callable for mutable defaults)."""
+class F(Field):
+    """A wire field: its JSON ``name``, its ``kind``, whether it is ``required``, and the
+    ``default`` used when it is absent (a zero-argument callable for mutable defaults)."""
+
+    __slots__ = ("kind", "required")
 
     def __init__(self, name: str, kind: Kind, required: bool = False, default=None) -> None:
-        self.name = name
+        super().__init__(name, default)
         self.kind = kind
         self.required = required
-        self.default = default
-
-    def make_default(self):
-        d = self.default
-        return d() if callable(d) else d
 
 
-class Record:
-    """Base of all wire values. Subclasses set ``FIELDS``; union members also set ``TYPE``
-    (the ``type`` tag that ``to_dict`` writes and the ``type`` property reads)."""
+class Record(Value):
+    """Base of all wire values: a ``Value`` whose fields are ``F``s. Subclasses set
+    ``FIELDS``; union members also set ``TYPE`` (the ``type`` tag that ``to_dict`` writes and
+    the ``type`` property reads)."""
 
     TYPE: "str | None" = None
     FIELDS: "tuple[F, ...]" = ()
-
-    def __init__(self, **values) -> None:
-        for f in self.FIELDS:
-            value = values.pop(f.name, _MISSING)
-            setattr(self, f.name, f.make_default() if value is _MISSING else value)
-        if values:
-            raise TypeError("%s has no field %s" % (type(self).__name__, sorted(values)[0]))
 
     @classmethod
     def from_dict(cls, obj, path: str = "$"):
@@ -143,41 +132,6 @@ class Record:
             if value is not None:
                 out[f.name] = f.kind.dump(value)
         return out
-
-    def __getattr__(self, name: str) -> "Any":
-        # Only reached for a name that is not a field (fields are set from FIELDS, so type
-        # checkers cannot see them; this tells them a field's type is Any).
-        raise AttributeError("%s has no field %s" % (type(self).__name__, name))
-
-    def replace(self, **changes):
-        """A shallow copy with some fields changed: the reducer never mutates a value that a
-        previous state (or the renderer) may still hold."""
-        cls = type(self)
-        new = object.__new__(cls)
-        for f in self.FIELDS:
-            setattr(new, f.name, changes.pop(f.name, getattr(self, f.name)))
-        if changes:
-            raise TypeError("%s has no field %s" % (cls.__name__, sorted(changes)[0]))
-        return new
-
-    def __eq__(self, other) -> bool:
-        if type(other) is not type(self):
-            return False
-        for f in self.FIELDS:
-            if getattr(self, f.name) != getattr(other, f.name):
-                return False
-        return True
-
-    def __ne__(self, other) -> bool:
-        return not self.__eq__(other)
-
-    def __repr__(self) -> str:
-        parts = []
-        for f in self.FIELDS:
-            value = getattr(self, f.name)
-            if value is not None:
-                parts.append("%s=%r" % (f.name, value))
-        return "%s(%s)" % (type(self).__name__, ", ".join(parts))
 
 
 class Tagged(Record):

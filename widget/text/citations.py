@@ -14,32 +14,18 @@ policy as a link in the answer (``widget.text.links``); a refused one is shown a
 """
 
 from widget.text.links import display_host, resolve_link
+from widget.values import Value, fields
 
 MARK_BASE = 0xE001
 MARK_LAST = 0xF8FF  # end of the BMP private-use area: 6,399 sources at most
 
 
-class CitedSource:
+class CitedSource(Value):
     """One entry of the Sources list: ``number`` (1-based), ``title``, ``detail`` (page path
     for the site's own pages, host for other sites, file name...), ``href`` (None when not a
     link) and ``external``."""
 
-    __slots__ = ("number", "title", "detail", "href", "external")
-
-    def __init__(self, number, title, detail, href=None, external=False) -> None:
-        self.number = number
-        self.title = title
-        self.detail = detail
-        self.href = href
-        self.external = external
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, CitedSource) and all(
-            getattr(self, n) == getattr(other, n) for n in self.__slots__
-        )
-
-    def __repr__(self) -> str:
-        return "CitedSource(%d, %r, %r, %r)" % (self.number, self.title, self.detail, self.href)
+    FIELDS = fields("number", "title", "detail", "href", "external")
 
 
 def _describe(source, base_url, site_root):
@@ -95,7 +81,9 @@ def cite(annotations, *, base_url=None, site_root=None):
         if number is None:
             number = len(sources) + 1
             by_key[key] = number
-            sources.append(CitedSource(number, title, detail, href, external))
+            sources.append(
+                CitedSource(number=number, title=title, detail=detail, href=href, external=external)
+            )
         numbers.append(number)
     return sources, numbers
 

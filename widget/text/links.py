@@ -36,6 +36,8 @@ Rules this module owns (reliability-security.md §4.1 rule 3, §6 C 2):
 
 import re
 
+from widget.values import Value, fields
+
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 
 # One-character classes only (searched, never repeated): MicroPython's backtracking re
@@ -58,33 +60,12 @@ def _is_scheme(t: str) -> bool:
     return bool(t) and t[0] not in "0123456789+.-" and _NOT_SCHEME.search(t) is None
 
 
-class ResolvedLink:
-    """An allowed link: canonical absolute (or, without a base, relative) ``href``."""
+class ResolvedLink(Value):
+    """An allowed link: canonical absolute (or, without a base, relative) ``href``; ``scheme``
+    is "http", "https", "mailto", or "" for a kept relative reference; ``host`` the lower-case
+    host[:port] for http(s), else ""; ``external`` whether it leaves the docs site."""
 
-    __slots__ = ("href", "scheme", "host", "external")
-
-    def __init__(self, *, href: str, scheme: str, host: str, external: bool) -> None:
-        self.href = href
-        self.scheme = scheme  # "http", "https", "mailto", or "" for a kept relative reference
-        self.host = host  # lower-case host[:port] for http(s), else ""
-        self.external = external
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ResolvedLink)
-            and self.href == other.href
-            and self.scheme == other.scheme
-            and self.host == other.host
-            and self.external == other.external
-        )
-
-    def __repr__(self) -> str:
-        return "ResolvedLink(href=%r, scheme=%r, host=%r, external=%r)" % (
-            self.href,
-            self.scheme,
-            self.host,
-            self.external,
-        )
+    FIELDS = fields("href", "scheme", "host", "external")
 
 
 def encode_url(s: str) -> str:

@@ -37,6 +37,7 @@ Rules and where they live:
 """
 
 from widget.errors import StreamLimitError
+from widget.values import Field, Value
 from widget.wire.utf8 import decode_utf8_replace
 
 BOM = b"\xef\xbb\xbf"
@@ -48,48 +49,12 @@ DEFAULT_MAX_BUFFER_SIZE = 512 * 1024
 _MERGE_EVERY = 256
 
 
-class ServerSentEvent:
+class ServerSentEvent(Value):
     """One dispatched event. ``id`` is the last event ID at dispatch time (it carries over
     from earlier events); ``retry`` is the reconnection time set inside this event's block,
     if any."""
 
-    __slots__ = ("event", "data", "id", "retry")
-
-    def __init__(
-        self,
-        *,
-        event: str = "message",
-        data: str = "",
-        id: str = "",
-        retry: "int | None" = None,
-    ) -> None:
-        self.event = event
-        self.data = data
-        self.id = id
-        self.retry = retry
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ServerSentEvent):
-            return NotImplemented
-        return (
-            self.event == other.event
-            and self.data == other.data
-            and self.id == other.id
-            and self.retry == other.retry
-        )
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = None  # type: ignore[assignment]  # mutable value object
-
-    def __repr__(self) -> str:
-        return "ServerSentEvent(event=%r, data=%r, id=%r, retry=%r)" % (
-            self.event,
-            self.data,
-            self.id,
-            self.retry,
-        )
+    FIELDS = (Field("event", "message"), Field("data", ""), Field("id", ""), Field("retry"))
 
 
 class LineDecoder:
