@@ -4,7 +4,8 @@
 - ``raises(exc_type, fn, *args, **kwargs)`` -> the exception (fails if none / another type).
 - ``fixture_path(rel)`` / ``read_fixture(rel)`` -> files under ``tests/fixtures/``.
 - ``list_fixtures(subdir, suffix)`` -> sorted file names.
-- ``FakeClock``: ``now()``, ``async sleep(s)`` that advances time without waiting, ``sleeps``.
+- ``FakeClock``: a virtual clock (``now()``, ``async sleep(s)``, ``advance(s)``, ``sleeps``) that
+  jumps to the next sleeper when every task waits on it; ``until(condition)``.
 - ``FakeRandom``: ``uniform(a, b)`` returning a scripted fraction of the range.
 - ``cpu_seconds()``: the clock for linear-scaling checks.
 
@@ -12,6 +13,7 @@ Async tests are plain ``async def test_*`` functions: ``tests/portable/conftest.
 with ``asyncio.run`` on CPython; the MicroPython runner awaits them.
 """
 
+import asyncio
 import os
 
 _HERE = __file__.replace("\\", "/").rsplit("/", 1)[0]
@@ -62,21 +64,88 @@ def list_fixtures(subdir, suffix=""):
 
 
 class FakeClock:
-    """A clock that only moves when told to (or when ``sleep`` is awaited)."""
+    """A virtual clock (``widget.net.clock`` interface: ``now()``, ``await sleep(s)``): time
+    moves only when the test says so (``advance``) or, with ``autojump`` (the default), when
+    every task is waiting on it: then it jumps to the earliest sleeper, as trio's autojump
+    clock does. Deadlines, backoff and countdowns thus run in no real time. ``sleeps`` lists
+    the durations of the sleeps that ran to their end (a deadline that was cancelled because
+    the awaited thing came first is not there: what remains are the waits that happened).
 
-    def __init__(self, start=1000.0):
+    "Every task is waiting" is judged by letting the loop run ``IDLE_TURNS`` turns with no
+    progress reported by ``until`` (below), which a test uses while it waits for a condition.
+    """
+
+    IDLE_TURNS = 30
+    activity = 0  # bumped by until(): someone is still busy
+
+    def __init__(self, start=1000.0, autojump=True):
         self.t = start
         self.sleeps = []
+        self.autojump = autojump
+        self._sleepers = []  # [deadline, order, event]
+        self._order = 0
+        self._driver = None
 
     def now(self):
         return self.t
 
     def advance(self, seconds):
+        """Move time forward and wake every sleeper that is due (earliest first)."""
         self.t += seconds
+        due = sorted(s for s in self._sleepers if s[0] <= self.t)
+        for s in due:
+            self._sleepers.remove(s)
+            s[2].set()
 
     async def sleep(self, seconds):
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            self.sleeps.append(seconds)
+            return
+        self._order += 1
+        entry = [self.t + seconds, self._order, asyncio.Event()]
+        self._sleepers.append(entry)
+        if self.autojump and self._driver is None:
+            self._driver = asyncio.create_task(self._drive())
+        try:
+            await entry[2].wait()
+        finally:
+            if entry in self._sleepers:  # cancelled before it was due
+                self._sleepers.remove(entry)
         self.sleeps.append(seconds)
-        self.t += seconds
+
+    async def _drive(self):
+        try:
+            while self._sleepers:
+                seen = FakeClock.activity
+                for _ in range(self.IDLE_TURNS):
+                    await asyncio.sleep(0)
+                if not self._sleepers or FakeClock.activity != seen:
+                    continue
+                earliest = min(self._sleepers)
+                self.t = max(self.t, earliest[0])
+                self._sleepers.remove(earliest)
+                earliest[2].set()
+        finally:
+            self._driver = None
+
+
+async def spin(turns):
+    """Let other tasks run for ``turns`` turns of the loop (a virtual clock does not jump)."""
+    for _ in range(turns):
+        FakeClock.activity += 1
+        await asyncio.sleep(0)
+
+
+async def until(condition, turns=500):
+    """Let other tasks run until ``condition()`` holds (no real sleeping; a virtual clock does
+    not jump meanwhile)."""
+    for _ in range(turns):
+        if condition():
+            return
+        FakeClock.activity += 1
+        await asyncio.sleep(0)
+    raise AssertionError("condition never held")
 
 
 class FakeRandom:

@@ -4,7 +4,14 @@ abort, user abort, and the rule that a stream is never re-sent once it opened.""
 import asyncio
 import json
 
-from tests.portable._support import FakeClock, FakeRandom, araises, list_fixtures, read_fixture
+from tests.portable._support import (
+    FakeClock,
+    FakeRandom,
+    araises,
+    list_fixtures,
+    read_fixture,
+    until,
+)
 from widget import protocol
 from widget.errors import (
     ContentTypeError,
@@ -81,8 +88,7 @@ def make(*chatkit, sessions=None, clock=None, rng=None, **kwargs):
     client = ChatKitClient(
         transport,
         BASE,
-        clock=clock.now,
-        sleep=clock.sleep,
+        clock=clock,
         rng=rng or FakeRandom([0.5]),
         **kwargs,
     )
@@ -115,14 +121,6 @@ async def error_of(aw):
     except Exception as exc:  # noqa: BLE001
         return exc
     return None
-
-
-async def until(condition, turns=500):
-    for _ in range(turns):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition never held")
 
 
 # --- the happy path --------------------------------------------------------------------------
@@ -239,10 +237,11 @@ async def test_a_200_that_closes_before_any_event_is_not_resent():
 
 async def test_idle_timeout_after_a_byte_aborts_and_is_not_resent():
     response = stream_ok(sse(OPTIONS), hang())
-    client, transport, _ = make(response, stream_ok(), idle_timeout=0.05)
+    client, transport, clock = make(response, stream_ok())
     got = Collect()
     exc = await araises(RequestTimeout, client.stream(send_body(), got))
-    assert exc.phase == "idle" and exc.bytes_received is True and exc.seconds == 0.05
+    assert exc.phase == "idle" and exc.bytes_received is True and exc.seconds == 30
+    assert clock.now() == 1030  # 30 s of silence, on the virtual clock
     assert response.aborted and len(got.events) == 1
     assert chat_requests(transport)[0].abort.reason == "timeout"
     assert len(chat_requests(transport)) == 1
@@ -250,32 +249,35 @@ async def test_idle_timeout_after_a_byte_aborts_and_is_not_resent():
 
 async def test_idle_timeout_before_any_body_byte_is_not_resent_either():
     response = stream_ok(hang())
-    client, transport, _ = make(response, stream_ok(), idle_timeout=0.03)
+    client, transport, _ = make(response, stream_ok())
     exc = await araises(RequestTimeout, client.stream(send_body(), Collect()))
     assert exc.phase == "idle" and exc.bytes_received is False and response.aborted
     assert len(chat_requests(transport)) == 1
 
 
-async def _after(delay, data):
-    await asyncio.sleep(delay)
+async def _after(clock, delay, data):
+    await clock.sleep(delay)
     return data
 
 
 async def test_keep_alive_comments_keep_a_slow_stream_alive_past_the_idle_timeout():
+    clock = FakeClock()
     chunks = [sse(OPTIONS)]
-    chunks += [_after(0.04, b": keep-alive\n\n") for _ in range(5)]
-    chunks.append(_after(0.04, sse(ERROR)))
-    client, _, _ = make(stream_ok(*chunks), idle_timeout=0.12)
+    chunks += [_after(clock, 10, b": keep-alive\n\n") for _ in range(5)]
+    chunks.append(_after(clock, 10, sse(ERROR)))
+    client, _, _ = make(stream_ok(*chunks), clock=clock)
     got = Collect()
     result = await client.stream(send_body(), got)
     assert [e.type for e in got.events] == ["stream_options", "error"] and result.complete
+    assert clock.now() == 1060  # a minute in all, never 30 s of silence
 
 
 async def test_silence_longer_than_the_idle_timeout_fails_even_with_earlier_comments():
-    response = stream_ok(sse(OPTIONS), _after(0.01, b": ka\n\n"), _after(0.2, sse(ERROR)))
-    client, _, _ = make(response, idle_timeout=0.06)
+    clock = FakeClock()
+    response = stream_ok(sse(OPTIONS), _after(clock, 5, b": ka\n\n"), _after(clock, 50, sse(ERROR)))
+    client, _, _ = make(response, clock=clock)
     exc = await araises(RequestTimeout, client.stream(send_body(), Collect()))
-    assert exc.phase == "idle" and response.aborted
+    assert exc.phase == "idle" and response.aborted and clock.now() == 1035
 
 
 # --- before any byte: one silent re-send with the identical body -----------------------------
@@ -297,7 +299,7 @@ async def test_second_failure_before_any_byte_is_raised():
 
 
 async def test_headers_timeout_aborts_the_request_and_is_resent_once():
-    client, transport, _ = make(hang, hang, stream_ok(), headers_timeout=0.03)
+    client, transport, _ = make(hang, hang, stream_ok())
     exc = await araises(RequestTimeout, client.stream(send_body(), Collect()))
     assert exc.phase == "headers" and not exc.bytes_received
     reqs = chat_requests(transport)
@@ -307,8 +309,9 @@ async def test_headers_timeout_aborts_the_request_and_is_resent_once():
 
 
 async def test_headers_timeout_then_success():
-    client, transport, _ = make(hang, stream_ok(), headers_timeout=0.03)
+    client, transport, clock = make(hang, stream_ok())
     assert (await client.stream(send_body(), Collect())).requests == 2
+    assert clock.sleeps == [30, 0.25]  # the headers deadline, then the backoff
 
 
 async def test_retry_table_statuses_before_any_byte():
@@ -553,15 +556,18 @@ async def test_abort_during_the_backoff_wait_ends_the_call_at_once():
     handle = AbortHandle()
     waits = []
 
-    async def sleep(seconds):
-        waits.append(seconds)
-        handle.abort("stop")
-        await asyncio.Event().wait()
+    class StopInTheBackoff(FakeClock):
+        async def sleep(self, seconds):
+            if seconds == 0.25:  # the backoff (deadlines here are 30 s)
+                waits.append(seconds)
+                handle.abort("stop")
+            await super().sleep(seconds)
 
-    transport = MockTransport(Backend([status(503), stream_ok()]))
-    client = ChatKitClient(transport, BASE, sleep=sleep, rng=FakeRandom([0.5]))
+    clock = StopInTheBackoff()
+    client, transport, _ = make(status(503), stream_ok(), clock=clock)
     exc = await araises(RequestCancelled, client.stream(send_body(), Collect(), abort=handle))
     assert exc.message == "stop" and waits == [0.25] and len(chat_requests(transport)) == 1
+    assert clock.now() == 1000  # the wait ended at once
 
 
 async def test_abort_while_waiting_for_the_session_secret():

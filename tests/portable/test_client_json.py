@@ -149,7 +149,7 @@ async def test_oversized_json_body_is_refused():
 
 
 async def test_json_deadline_aborts_and_retries_a_read():
-    client, transport, _ = make(hang, hang, hang, json_timeout=0.02)
+    client, transport, _ = make(hang, hang, hang)
     exc = await araises(RequestTimeout, client.request(protocol.threads_list()))
     assert exc.phase == "headers" and len(chat_requests(transport)) == 3
     assert all(r.abort.aborted for r in chat_requests(transport))
@@ -157,7 +157,7 @@ async def test_json_deadline_aborts_and_retries_a_read():
 
 async def test_json_idle_deadline_while_reading_the_body():
     slow = ScriptedResponse(200, {"Content-Type": "application/json"}, [b"{", hang()])
-    client, transport, _ = make(slow, json_ok({}), json_timeout=0.03)
+    client, transport, _ = make(slow, json_ok({}))
     assert await client.request(protocol.threads_list()) == {}
     assert slow.aborted and len(chat_requests(transport)) == 2
 

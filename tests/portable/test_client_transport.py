@@ -1,10 +1,13 @@
-"""The client's seam: AbortHandle, race, the deadline helpers and response classification in
-widget.net.exchange, and the MockTransport / ScriptedResponse doubles honouring abort."""
+"""The client's seam: AbortHandle, race on the one clock, the deadline helpers and response
+classification in widget.net.exchange, and the MockTransport / ScriptedResponse doubles
+honouring abort and decoding bodies to text as the browser does. Deadlines run on a virtual
+clock: nothing here sleeps in real time."""
 
 import asyncio
 
-from tests.portable._support import araises, raises
+from tests.portable._support import FakeClock, araises, raises
 from widget.errors import RequestCancelled, RequestTimeout, TransportError
+from widget.net.clock import SYSTEM_CLOCK, race
 from widget.net.exchange import (
     BodyReader,
     media_type,
@@ -12,7 +15,7 @@ from widget.net.exchange import (
     parse_error_body,
     read_body,
 )
-from widget.net.transport import AbortHandle, Request, Response, Transport, race
+from widget.net.transport import AbortHandle, Request, Response, Transport
 from widget.tools.mock_transport import MockTransport, ScriptedResponse
 
 
@@ -55,14 +58,15 @@ def test_a_failing_listener_does_not_stop_the_others():
 
 
 def test_request_repr_never_shows_headers():
-    req = Request(
-        "POST", "http://x/chatkit", headers={"Authorization": "Bearer SECRET"}, body=b"{}"
-    )
-    assert repr(req) == "Request(POST http://x/chatkit, 2 bytes)" and req.abort is None
+    req = Request("POST", "http://x/chatkit", headers={"Authorization": "Bearer SECRET"}, body="{}")
+    assert repr(req) == "Request(POST http://x/chatkit, 2 characters)" and req.abort is None
 
 
-async def _value(v, delay=0.0):
-    await asyncio.sleep(delay)
+async def _value(v, delay=0.0, clock=None):
+    if delay:
+        await clock.sleep(delay)
+    else:
+        await asyncio.sleep(0)
     return v
 
 
@@ -71,13 +75,15 @@ async def _fail():
 
 
 async def test_race_outcomes():
+    clock = FakeClock()
     out = await race(_value(5))
     assert out.done and out.result() == 5 and not out.timed_out and not out.aborted
     out = await race(_fail())
     assert out.done and isinstance(out.error, KeyError)
     raises(KeyError, out.result)
-    out = await race(_value(1, 1.0), timeout=0.01)
-    assert out.timed_out and not out.done
+    start = clock.now()
+    out = await race(_value(1, 1.0, clock), timeout=0.5, clock=clock)
+    assert out.timed_out and not out.done and clock.now() - start == 0.5
     handle = AbortHandle()
     handle.abort()
     out = await race(_value(1), abort=handle)
@@ -91,18 +97,20 @@ async def test_race_abort_while_pending():
         await asyncio.sleep(0)
         handle.abort()
 
-    results = await asyncio.gather(race(_value(1, 1.0), abort=handle), stop())
+    clock = FakeClock()
+    results = await asyncio.gather(race(_value(1, 1.0, clock), abort=handle, clock=clock), stop())
     assert results[0].aborted and handle._listeners == []
 
 
 async def test_race_cancelled_loser_finishes_quietly():
     started = []
+    clock = FakeClock()
 
     async def slow():
         started.append(1)
-        await asyncio.sleep(1.0)
+        await clock.sleep(1.0)
 
-    out = await race(slow(), timeout=0.01)
+    out = await race(slow(), timeout=0.01, clock=clock)
     for _ in range(5):
         await asyncio.sleep(0)
     assert out.timed_out and not out.done and started == [1]
@@ -127,7 +135,9 @@ async def test_open_response_abort_and_open_finishing_together_means_cancelled()
 
     req = Request("POST", "http://x/")
     req.abort = AbortHandle()
-    exc = await araises(RequestCancelled, open_response(MockTransport(handler), req, timeout=1.0))
+    exc = await araises(
+        RequestCancelled, open_response(MockTransport(handler), req, timeout=1.0, clock=FakeClock())
+    )
     assert exc.message == "both" and response.aborted
 
 
@@ -136,27 +146,36 @@ async def test_open_response_gives_a_request_without_handle_one_for_its_deadline
         await asyncio.Event().wait()
 
     req = Request("POST", "http://x/")
-    exc = await araises(RequestTimeout, open_response(MockTransport(never), req, timeout=0.01))
+    clock = FakeClock()
+    exc = await araises(
+        RequestTimeout, open_response(MockTransport(never), req, timeout=30, clock=clock)
+    )
     assert exc.phase == "headers" and req.abort.aborted and req.abort.reason == "timeout"
+    assert clock.now() == 1030
 
 
 async def test_body_reader_without_a_handle():
+    clock = FakeClock()
     response = ScriptedResponse(200, {}, [asyncio.Event().wait()])
-    reader = BodyReader(response, timeout=0.01)
+    reader = BodyReader(response, timeout=30, clock=clock)
     exc = await araises(RequestTimeout, reader.read())
     reader.close()
-    assert exc.phase == "idle" and response.aborted
+    assert exc.phase == "idle" and response.aborted and clock.now() == 1030
 
 
 async def test_read_body_stops_at_the_limit_and_aborts():
     response = ScriptedResponse(200, {}, [b"abc", b"defgh", b"ijk"])
-    body, complete = await read_body(response, timeout=1.0, limit=6)
-    assert body == b"abcdef" and not complete and response.aborted
+    body, complete = await read_body(response, timeout=1.0, limit=6, clock=FakeClock())
+    assert body == "abcdef" and not complete and response.aborted
 
 
-async def test_read_all_keeps_its_old_contract():
-    response = ScriptedResponse(200, {}, [b"abc", b"def", b"ghi"])
-    assert await response.read_all(limit=5) == b"abcde" and response.aborted
+async def test_the_system_clock_is_real_time():
+    import time
+
+    before = time.time()
+    now = SYSTEM_CLOCK.now()
+    await SYSTEM_CLOCK.sleep(0)
+    assert before <= now <= time.time() and repr(SYSTEM_CLOCK) == "Clock()"
 
 
 def test_media_type_essence():
@@ -171,29 +190,41 @@ def test_media_type_essence():
 
 
 def test_error_body_shapes():
-    contract = b'{"error": {"type": "ChatKitError", "message": "Try again."}, "timestamp": "x"}'
+    contract = '{"error": {"type": "ChatKitError", "message": "Try again."}, "timestamp": "x"}'
     assert parse_error_body(contract) == ("ChatKitError", "Try again.")
-    assert parse_error_body(b'{"error": {"type": 5, "message": null}}') == (None, None)
-    assert parse_error_body(b'{"detail": "Not Found"}') == (None, "Not Found")
-    assert parse_error_body(b'{"detail": [{"loc": []}]}') == (None, None)
-    assert parse_error_body(b'{"error": "flat"}') == (None, None)
-    assert parse_error_body(b"[1]") == (None, None)
-    assert parse_error_body(b"Internal Server Error") == (None, None)
-    assert parse_error_body(b"\xff\xfe") == (None, None)
-    assert parse_error_body(b"") == (None, None)
+    assert parse_error_body('{"error": {"type": 5, "message": null}}') == (None, None)
+    assert parse_error_body('{"detail": "Not Found"}') == (None, "Not Found")
+    assert parse_error_body('{"detail": [{"loc": []}]}') == (None, None)
+    assert parse_error_body('{"error": "flat"}') == (None, None)
+    assert parse_error_body("[1]") == (None, None)
+    assert parse_error_body("Internal Server Error") == (None, None)
+    assert parse_error_body("\ufffd\ufffd") == (None, None)
+    assert parse_error_body("") == (None, None)
 
 
 async def test_scripted_response_plays_errors_awaitables_and_ignores_empty_results():
     async def nothing():
         return None
 
-    response = ScriptedResponse(
-        200, {}, [b"a", _value(b""), nothing(), _value(b"b"), KeyError("x")]
-    )
-    assert await response.read_chunk() == b"a"
-    assert await response.read_chunk() == b"b"
-    await araises(KeyError, response.read_chunk())
-    assert await response.read_chunk() == b"" and response.bytes_sent == 2
+    response = ScriptedResponse(200, {}, [b"a", _value(b""), nothing(), _value("b"), KeyError("x")])
+    assert await response.read_text() == "a"
+    assert await response.read_text() == "b"
+    await araises(KeyError, response.read_text())
+    assert await response.read_text() == "" and response.bytes_sent == 2
+
+
+async def test_scripted_response_decodes_bodies_as_the_browser_does():
+    """UTF-8 split between chunks is carried over, one leading BOM is dropped, invalid bytes
+    become U+FFFD, and a character cut off by the end of the body is replaced at the end."""
+    robot = "🤖".encode()
+    response = ScriptedResponse(200, {}, [b"\xef\xbb", b"\xbfa" + robot[:2], robot[2:] + b"\xff"])
+    assert await response.read_text() == "a"
+    assert await response.read_text() == "🤖\ufffd"
+    assert await response.read_text() == ""
+    response = ScriptedResponse(200, {}, [b"\xef\xbb\xbf\xef\xbb\xbfx", robot[:3]])
+    assert await response.read_text() == "\ufeffx"  # only the first BOM goes
+    assert await response.read_text() == "\ufffd"
+    assert await response.read_text() == ""
 
 
 async def test_scripted_response_abort_wakes_a_held_read():
@@ -203,9 +234,9 @@ async def test_scripted_response_abort_wakes_a_held_read():
         await asyncio.sleep(0)
         response.abort()
 
-    out = await asyncio.gather(_error(response.read_chunk()), stop())
+    out = await asyncio.gather(_error(response.read_text()), stop())
     assert isinstance(out[0], RequestCancelled)
-    await araises(RequestCancelled, response.read_chunk())
+    await araises(RequestCancelled, response.read_text())
 
 
 async def _error(aw):
@@ -257,7 +288,7 @@ async def test_mock_transport_raises_scripted_errors_and_rejects_junk():
 
 async def test_base_classes_are_abstract():
     await araises(NotImplementedError, Transport().open(Request("GET", "u")))
-    await araises(NotImplementedError, Response(200).read_chunk())
+    await araises(NotImplementedError, Response(200).read_text())
     raises(NotImplementedError, Response(200).abort)
 
 
@@ -279,13 +310,14 @@ async def test_open_response_an_abort_landing_after_the_headers_still_cancels():
     response = ScriptedResponse(200, {}, [b"x"])
     req = Request("POST", "http://x/", abort=AbortHandle())
     exc = await araises(
-        RequestCancelled, open_response(_OpensThenAborts(response), req, timeout=1.0)
+        RequestCancelled,
+        open_response(_OpensThenAborts(response), req, timeout=1.0, clock=FakeClock()),
     )
     assert exc.message == "raced" and response.aborted
 
 
-async def test_read_all_to_the_end_and_mock_without_handle():
+async def test_mock_without_handle_reads_to_the_end():
     response = await MockTransport(lambda req: ScriptedResponse(200, {}, [b"ab"])).open(
         Request("GET", "u")
     )
-    assert await response.read_all() == b"ab"
+    assert await response.read_text() == "ab" and await response.read_text() == ""

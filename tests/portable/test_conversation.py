@@ -4,7 +4,7 @@ never lost nor duplicated whatever fails."""
 import asyncio
 import json
 
-from tests.portable._support import FakeClock, FakeRandom, read_fixture
+from tests.portable._support import FakeClock, FakeRandom, read_fixture, until
 from widget.errors import (
     ContentTypeError,
     HTTPStatusError,
@@ -47,7 +47,7 @@ class Server:
                 {"Content-Type": "application/json"},
                 [json.dumps({"client_secret": SECRET, "session_id": "sess"}).encode()],
             )
-        self.bodies.append(json.loads(request.body.decode()))
+        self.bodies.append(json.loads(request.body))
         self.auth.append(request.headers.get("Authorization"))
         answer = self.script.pop(0)
         if callable(answer) and not isinstance(answer, ScriptedResponse):
@@ -60,11 +60,8 @@ def _conversation(server, changes=None):
     client = ChatKitClient(
         MockTransport(server),
         BASE,
-        clock=clock.now,
-        sleep=clock.sleep,
+        clock=clock,
         rng=FakeRandom((0.0,)),
-        headers_timeout=5,
-        idle_timeout=5,
     )
     ids = ["cm_%d" % i for i in range(1, 50)]
     return Conversation(
@@ -110,7 +107,7 @@ async def test_blank_messages_and_sends_while_busy_are_refused():
     conv = _conversation(Server(slow))
     assert await conv.send("   \n ") is False
     task = asyncio.create_task(conv.send("first"))
-    await asyncio.sleep(0.01)
+    await until(lambda: conv.busy and conv.client.session.has_secret)
     assert conv.busy and await conv.send("second") is False
     gate.set()
     await task

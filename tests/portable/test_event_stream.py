@@ -1,4 +1,4 @@
-"""Bytes -> protocol events: consecutive text deltas in one read are merged, and nothing else
+"""Text -> protocol events: consecutive text deltas in one read are merged, and nothing else
 changes."""
 
 import json
@@ -17,7 +17,7 @@ def _delta(item, text, index=0):
 
 
 def _sse(obj):
-    return b"data: " + json.dumps(obj).encode() + b"\n\n"
+    return "data: " + json.dumps(obj) + "\n\n"
 
 
 def test_runs_of_deltas_for_one_part_are_joined():
@@ -42,13 +42,13 @@ def test_runs_of_deltas_for_one_part_are_joined():
 
 
 def test_a_read_with_many_deltas_gives_one_event_and_the_same_thread():
-    data = read_fixture("streams/01-threads.create.sse")
+    data = read_fixture("streams/01-threads.create.sse").decode("utf-8")
     one_read = EventStreamParser().feed(data)
     per_event = []
     parser = EventStreamParser()
-    for block in data.split(b"\n\n"):
+    for block in data.split("\n\n"):
         if block:
-            per_event += parser.feed(block + b"\n\n")
+            per_event += parser.feed(block + "\n\n")
     assert len(one_read) < len(per_event)
 
     def final(events):
@@ -66,6 +66,6 @@ def test_a_read_with_many_deltas_gives_one_event_and_the_same_thread():
 
 def test_feed_and_finish():
     parser = EventStreamParser()
-    assert parser.feed(_sse({"type": "progress_update", "text": "x"}) + b"data: {")[0].text == "x"
+    assert parser.feed(_sse({"type": "progress_update", "text": "x"}) + "data: {")[0].text == "x"
     assert parser.finish() is True  # the body ended inside an event
     assert EventStreamParser().finish() is False

@@ -298,11 +298,12 @@ def test_request_builders_reject_bad_enums():
     raises(ValueError, p.items_list, "t", order="sideways")
 
 
-def test_encode_request_is_utf8_json():
+def test_encode_request_is_json_text():
+    """The body fetch sends as a string (the browser encodes it to UTF-8 once)."""
     body = p.threads_create(p.user_message_input("کیا ہے؟ 🤖"))
     raw = p.encode_request(body)
-    assert isinstance(raw, bytes)
-    assert json.loads(raw.decode("utf-8")) == body
+    assert isinstance(raw, str) and raw == p.encode_request(body)
+    assert p.json_loads(raw) == body
 
 
 # --- JSON text -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """widget.net.retry: full-jitter backoff, attempts and total-time caps, Retry-After parsing."""
 
-from tests.portable._support import FakeClock, FakeRandom, araises, raises
-from widget.errors import HTTPStatusError, TransportError
+import asyncio
+
+from tests.portable._support import FakeClock, FakeRandom, araises, raises, until
+from widget.errors import HTTPStatusError, RequestCancelled, TransportError
 from widget.net.retry import (
     RETRY_AFTER_MAX,
     RetryPolicy,
@@ -11,6 +13,7 @@ from widget.net.retry import (
     parse_retry_after,
     retry,
 )
+from widget.net.transport import AbortHandle
 
 # 2015-10-21 07:28:00 UTC, the RFC's example date.
 OCT21 = 1445412480.0
@@ -59,9 +62,7 @@ async def test_session_policy_waits_are_half_then_one_second_at_most():
     clock = FakeClock()
     fn = Flaky([TransportError(), TransportError()])
     policy = RetryPolicy(attempts=3, timeout=20.0, wait_initial=0.5, wait_max=4.0)
-    result = await retry(
-        fn, on=always, policy=policy, clock=clock.now, sleep=clock.sleep, rng=FakeRandom([1.0])
-    )
+    result = await retry(fn, on=always, policy=policy, clock=clock, rng=FakeRandom([1.0]))
     assert result == "ok" and fn.calls == 3
     assert clock.sleeps == [0.5, 1.0]
 
@@ -76,8 +77,7 @@ async def test_attempts_cap_raises_the_last_error():
             fn,
             on=always,
             policy=RetryPolicy(attempts=3),
-            clock=clock.now,
-            sleep=clock.sleep,
+            clock=clock,
             rng=FakeRandom(),
         ),
     )
@@ -92,9 +92,7 @@ async def test_total_time_cap_stops_before_a_wait_that_would_overrun():
     policy = RetryPolicy(attempts=10, timeout=18.0, wait_initial=0.5, wait_max=4.0)
     await araises(
         TransportError,
-        retry(
-            fn, on=always, policy=policy, clock=clock.now, sleep=clock.sleep, rng=FakeRandom([1.0])
-        ),
+        retry(fn, on=always, policy=policy, clock=clock, rng=FakeRandom([1.0])),
     )
     assert fn.calls == 3
     assert clock.sleeps == [0.5, 1.0]
@@ -111,9 +109,7 @@ async def test_predicate_false_is_not_retried():
 
     exc = await araises(
         HTTPStatusError,
-        retry(
-            fn, on=on, policy=RetryPolicy(), clock=clock.now, sleep=clock.sleep, rng=FakeRandom()
-        ),
+        retry(fn, on=on, policy=RetryPolicy(), clock=clock, rng=FakeRandom()),
     )
     assert exc.status == 400 and fn.calls == 1 and clock.sleeps == [] and seen == [exc]
 
@@ -125,8 +121,7 @@ async def test_retry_after_is_a_minimum_over_the_jitter():
         fn,
         on=always,
         policy=RetryPolicy(attempts=3, timeout=20.0),
-        clock=clock.now,
-        sleep=clock.sleep,
+        clock=clock,
         rng=FakeRandom([0.5]),
     )
     # 3 s beats the <= 0.5 s jitter; a 0 s Retry-After leaves the 0.5 s jitter (cap 1 s).
@@ -142,37 +137,43 @@ def test_retry_after_is_clamped():
 async def test_retry_after_longer_than_the_budget_stops_and_keeps_retry_after():
     clock = FakeClock()
     fn = Flaky([HTTPStatusError(429, retry_after=30.0)])
-    calls = []
     exc = await araises(
         HTTPStatusError,
         retry(
             fn,
             on=always,
             policy=RetryPolicy(attempts=3, timeout=20.0),
-            clock=clock.now,
-            sleep=clock.sleep,
+            clock=clock,
             rng=FakeRandom(),
-            on_retry=lambda *a: calls.append(a),
         ),
     )
-    assert exc.retry_after == 30.0 and fn.calls == 1 and clock.sleeps == [] and calls == []
+    assert exc.retry_after == 30.0 and fn.calls == 1 and clock.sleeps == []
 
 
-async def test_on_retry_reports_attempt_error_and_wait():
+async def test_an_abort_during_a_wait_ends_the_retries_at_once():
     clock = FakeClock()
-    first = TransportError("first")
-    fn = Flaky([first])
-    calls = []
-    await retry(
-        fn,
-        on=always,
-        policy=RetryPolicy(),
-        clock=clock.now,
-        sleep=clock.sleep,
-        rng=FakeRandom([0.5]),
-        on_retry=lambda attempt, exc, wait: calls.append((attempt, exc, wait)),
+    handle = AbortHandle()
+    fn = Flaky([TransportError("first")] * 3)
+
+    async def stop():
+        await until(lambda: fn.calls == 1)
+        handle.abort("stop")
+
+    out = await asyncio.gather(
+        araises(
+            RequestCancelled,
+            retry(fn, on=always, policy=RetryPolicy(), clock=clock, rng=FakeRandom(), abort=handle),
+        ),
+        stop(),
     )
-    assert calls == [(1, first, 0.25)]
+    assert out[0].message == "stop" and fn.calls == 1 and clock.now() == 1000.0
+    already = AbortHandle()
+    already.abort()
+    fn = Flaky([TransportError()])
+    await araises(
+        RequestCancelled,
+        retry(fn, on=always, policy=RetryPolicy(), clock=clock, rng=FakeRandom(), abort=already),
+    )
 
 
 async def test_defaults_are_real_clock_sleep_and_random():

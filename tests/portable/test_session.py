@@ -4,7 +4,7 @@ id), shared by concurrent callers, retried per policy, and never printed."""
 import asyncio
 import json
 
-from tests.portable._support import FakeClock, FakeRandom, araises
+from tests.portable._support import FakeClock, FakeRandom, araises, spin, until
 from widget.errors import (
     ContentTypeError,
     HTTPStatusError,
@@ -73,8 +73,7 @@ def make(*answers, clock=None, rng=None, **kwargs):
     session = Session(
         transport,
         BASE + "/",
-        clock=clock.now,
-        sleep=clock.sleep,
+        clock=clock,
         rng=rng or FakeRandom([1.0]),
         **kwargs,
     )
@@ -91,7 +90,7 @@ async def test_first_secret_is_fetched_with_the_contract_request_and_cached():
     assert await session.get_secret() == "secret-1"
     assert len(transport.requests) == 1
     req = transport.requests[0]
-    assert req.method == "POST" and req.url == URL and req.body == b"{}"
+    assert req.method == "POST" and req.url == URL and req.body == "{}"
     assert req.headers["Content-Type"] == "application/json"
     assert bearer(req) is None
     assert session.session_id == "sess-1" and session.expires_at is None and session.refreshes == 1
@@ -164,8 +163,7 @@ async def test_single_flight_one_request_for_many_concurrent_callers():
 
     async def release():
         await until(lambda: transport.requests)
-        for _ in range(20):
-            await asyncio.sleep(0)
+        await spin(20)
         assert len(transport.requests) == 1
         gate.set()
 
@@ -186,15 +184,6 @@ async def test_single_flight_failure_reaches_every_caller_after_one_retry_sequen
     out = await asyncio.gather(_error_of(session.get_secret()), _error_of(session.get_secret()))
     assert [type(e) for e in out] == [HTTPStatusError, HTTPStatusError]
     assert out[0].status == 400 and len(transport.requests) == 1
-
-
-async def until(condition, turns=200):
-    """Let other tasks run until ``condition()`` holds (no real sleeping)."""
-    for _ in range(turns):
-        if condition():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition never held")
 
 
 async def _error_of(aw):
@@ -347,8 +336,9 @@ async def test_each_attempt_has_its_own_deadline_and_is_really_aborted():
     async def never(request):
         await hang.wait()
 
-    session, transport, _ = make(never, never, ok("s1"), attempt_timeout=0.05)
+    session, transport, clock = make(never, never, ok("s1"))
     assert await session.get_secret() == "s1"
+    assert clock.sleeps == [5.0, 0.5, 5.0, 1.0]  # deadline, backoff, deadline, backoff
     assert len(transport.requests) == 3
     assert transport.requests[0].abort.aborted and transport.requests[0].abort.reason == "timeout"
     assert transport.requests[1].abort.aborted
@@ -358,7 +348,7 @@ async def test_deadline_error_is_request_timeout_headers():
     async def never(request):
         await asyncio.Event().wait()
 
-    session, transport, _ = make(never, never, never, attempt_timeout=0.02)
+    session, transport, _ = make(never, never, never, attempt_timeout=2)
     exc = await araises(RequestTimeout, session.get_secret())
     assert exc.phase == "headers" and len(transport.requests) == 3
 

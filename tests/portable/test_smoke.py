@@ -26,4 +26,5 @@ async def test_async_tests_run():
     t = MockTransport(lambda req: ScriptedResponse(200, {"Content-Type": "x"}, [b"ab", b"c"]))
     resp = await t.open(Request("POST", "http://x/"))
     assert resp.header("content-type") == "x"
-    assert await resp.read_all() == b"abc"
+    assert await resp.read_text() == "ab" and await resp.read_text() == "c"
+    assert await resp.read_text() == ""

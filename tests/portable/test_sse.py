@@ -1,12 +1,16 @@
 """widget.wire.sse: each WHATWG event-stream rule (reliability-security.md §1.1, §6 A), checked as
 one chunk, under every 2-way split and in 1-, 2- and 3-byte chunks.
 
-The helpers at the top (``ev``, ``decode_chunks``, ``splits``, ``check_all_splits``) are
-shared with the other ``test_sse*`` files."""
+The bodies are bytes, decoded once as the browser does (``ByteStream``: UTF-8 decode with the
+leading BOM dropped, then the text decoder), so byte-level rules (BOM, invalid UTF-8, a
+character cut between chunks) are checked too. The helpers at the top (``ev``, ``ByteStream``,
+``decode_chunks``, ``splits``, ``check_all_splits``) are shared with the other ``test_sse*``
+files."""
 
 import sys
 
 from widget.wire.sse import DEFAULT_MAX_BUFFER_SIZE, LineDecoder, ServerSentEvent, SSEDecoder
+from widget.wire.utf8 import Utf8Decoder
 
 MICROPYTHON = sys.implementation.name == "micropython"
 
@@ -15,13 +19,47 @@ def ev(data, event="message", id="", retry=None):
     return ServerSentEvent(event=event, data=data, id=id, retry=retry)
 
 
+class ByteStream:
+    """WHATWG's event stream from bytes: "UTF-8 decode" once (``Utf8Decoder(strip_bom=True)``,
+    what the browser's ``TextDecoder`` does for us) and then ``SSEDecoder`` on the text."""
+
+    def __init__(self, **kwargs):
+        self.text = Utf8Decoder(strip_bom=True)
+        self.sse = SSEDecoder(**kwargs)
+
+    def decode(self, chunk):
+        return self.sse.decode(self.text.decode(chunk))
+
+    def flush(self):
+        """End of stream; ready for a new one (its BOM is dropped again). A character cut off
+        at the end could only extend the unterminated last line, which is discarded."""
+        self.text.reset()
+        return self.sse.flush()
+
+    @property
+    def has_pending(self):
+        return self.sse.has_pending or self.text.has_pending
+
+    @property
+    def last_event_id(self):
+        return self.sse.last_event_id
+
+    @property
+    def retry(self):
+        return self.sse.retry
+
+    @property
+    def max_buffer_size(self):
+        return self.sse.max_buffer_size
+
+
 def chunked(data, size):
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 def decode_chunks(chunks, **kwargs):
     """Feed ``chunks`` then end the stream; returns (events, decoder before flush state)."""
-    decoder = SSEDecoder(**kwargs)
+    decoder = ByteStream(**kwargs)
     events = []
     for chunk in chunks:
         events.extend(decoder.decode(chunk))
@@ -260,7 +298,7 @@ def test_unterminated_last_event_is_dropped_and_its_id_never_used():
 
 
 def test_has_pending_tells_whether_the_stream_stopped_mid_event():
-    decoder = SSEDecoder()
+    decoder = ByteStream()
     assert not decoder.has_pending
     for chunk, pending in (
         (b"da", True),  # part of a line
@@ -275,7 +313,7 @@ def test_has_pending_tells_whether_the_stream_stopped_mid_event():
 
 
 def test_flush_discards_pending_and_starts_a_new_stream():
-    decoder = SSEDecoder()
+    decoder = ByteStream()
     assert decoder.decode(b"\xef\xbb\xbfid: 1\ndata: a\n\nid: 2\nevent: e\ndata: b\r") == [
         ev("a", id="1")
     ]
@@ -287,7 +325,7 @@ def test_flush_discards_pending_and_starts_a_new_stream():
 
 
 def test_a_reconnecting_client_can_seed_the_last_event_id():
-    decoder = SSEDecoder(last_event_id="…")
+    decoder = ByteStream(last_event_id="…")
     assert decoder.decode(b"data: \xe2\x80\xa6\n\n") == [ev("…", id="…")]
     assert decoder.last_event_id == "…"
 
@@ -296,7 +334,7 @@ def test_decoder_defaults():
     decoder = SSEDecoder()
     assert decoder.max_buffer_size == DEFAULT_MAX_BUFFER_SIZE == 512 * 1024
     assert decoder.last_event_id == "" and decoder.retry is None
-    assert decoder.decode(b"") == [] and decoder.flush() == []
+    assert decoder.decode("") == [] and decoder.flush() == []
 
 
 def test_event_value_semantics():
@@ -310,12 +348,18 @@ def test_event_value_semantics():
 
 def test_line_decoder_stage_alone():
     lines = LineDecoder()
-    assert lines.decode(b"\xef\xbb") == [] and lines.pending_size == 2
-    assert lines.decode(b"\xbfa\r") == [b"a"]
-    assert lines.decode(b"\nb") == [] and lines.pending_size == 1
-    assert lines.decode(b"c\r\n\nd") == [b"bc", b""]
+    assert lines.decode("\u2028a") == [] and lines.pending_size == 2
+    assert lines.decode("\u0085\r") == ["\u2028a\u0085"]  # only CR, LF, CRLF end a line
+    assert lines.decode("\nb") == [] and lines.pending_size == 1
+    assert lines.decode("c\r\n\nd") == ["bc", ""]
     assert lines.flush() == [] and lines.pending_size == 0
     # After flush a new stream starts: the CR that ended the old one is forgotten.
-    assert lines.decode(b"x\r") == [b"x"]
+    assert lines.decode("x\r") == ["x"]
     lines.flush()
-    assert lines.decode(b"\nb\n") == [b"", b"b"]
+    assert lines.decode("\nb\n") == ["", "b"]
+
+
+def test_the_text_decoder_takes_text_that_was_decoded_once():
+    """The browser hands over text its TextDecoder made: a BOM left in it is content."""
+    decoder = SSEDecoder()
+    assert decoder.decode("data: 🤖\n\n\ufeffdata: x\n\n") == [ev("🤖")]

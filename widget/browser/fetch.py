@@ -4,16 +4,17 @@
 no pyodide-http, no synchronous XHR). The transport contract (``widget/net/transport.py``):
 - ``open`` resolves with status and headers; the request's ``AbortHandle`` aborts the fetch for
   real at any moment, before or after the headers (the server sees the disconnect);
-- ``read_chunk`` returns ``b""`` once at a clean end of body; a rejected ``read()`` is a
+- ``read_text`` returns ``""`` once at a clean end of body; a rejected ``read()`` is a
   network failure (``TransportError``) unless we aborted it (``RequestCancelled``): the message
   text of a fetch ``TypeError`` differs per browser, so it is never matched
   (reliability-security.md §2.3 rule 5).
 
 Bytes cross the JS/Python boundary as text: a ``TextDecoder`` in streaming mode turns the
 chunks into a string (split UTF-8 sequences carried over, invalid bytes replaced, one leading
-BOM dropped: what WHATWG asks of an event stream), and Python re-encodes it. Measured on the
-MicroPython build PyScript ships: ``bytes(uint8array)`` costs about 1.3 ms per KB (one FFI call
-per byte), the TextDecoder route about 0.08 ms per KB.
+BOM dropped: what WHATWG asks of an event stream), and Python takes that text as it is: UTF-8
+is decoded exactly once. Measured on the MicroPython build PyScript ships:
+``bytes(uint8array)`` costs about 1.3 ms per KB (one FFI call per byte), the TextDecoder route
+about 0.08 ms per KB.
 """
 
 from pyscript import window
@@ -44,7 +45,7 @@ class FetchTransport(Transport):
             {
                 "method": request.method,
                 "headers": js_obj(request.headers),
-                "body": request.body.decode("utf-8") if request.body else None,
+                "body": request.body or None,
                 "signal": controller.signal,
                 "mode": "cors",
                 "credentials": "omit",  # a bearer secret, never cookies (§4.6)
@@ -63,7 +64,7 @@ class FetchTransport(Transport):
 
 class FetchResponse(Response):
     """The body is read by JS (``host.chatkitBody``, defined by loader.js): it decodes each chunk
-    as it arrives and keeps the text, and ``read_chunk`` takes everything that arrived since the
+    as it arrives and keeps the text, and ``read_text`` takes everything that arrived since the
     last call. On MicroPython's browser build every resume of a Python task that awaited a JS
     promise goes through a timer; measured, a 4,000-chunk answer that the server sends in 10 s
     took 24 s to read with one ``await reader.read()`` per chunk, and still 9.5 s of main
@@ -85,18 +86,18 @@ class FetchResponse(Response):
     def _cancelled(self) -> bool:
         return self._aborted or (self._handle is not None and self._handle.aborted)
 
-    async def read_chunk(self) -> bytes:
+    async def read_text(self) -> str:
         body = self._body
         while True:
             if self._cancelled():
                 raise RequestCancelled("cancelled")
             text = str(body.take())
             if text:
-                return text.encode("utf-8")
+                return text
             if body.failed:
                 raise TransportError("connection lost", bytes_received=bool(body.received))
             if body.done:
-                return b""
+                return ""
             await body.ready()
 
     def abort(self) -> None:

@@ -2,7 +2,7 @@
 
 API::
 
-    client = ChatKitClient(transport, backend_url, session=None, clock=None, sleep=None,
+    client = ChatKitClient(transport, backend_url, session=None, clock=SYSTEM_CLOCK,
                            rng=None, headers_timeout=30.0, idle_timeout=30.0,
                            json_timeout=10.0, max_event_size=MAX_EVENT_SIZE)
     result = await client.stream(body, on_event, abort=None)   # -> StreamResult
@@ -34,69 +34,44 @@ was aborted), ``HTTPStatusError`` (contract error body and ``retry_after``),
 ``ContentTypeError``, ``ProtocolError`` (bad JSON or event, or ``StreamLimitError`` when one
 event outgrows ``max_event_size``), ``RequestCancelled``.
 
-Timeouts: streaming, 30 s to the response headers and 30 s idle between body chunks (every
-chunk resets it, keep-alive comments included); JSON operations, 10 s for each.
+Timeouts: streaming, 30 s to the response headers and 30 s idle between pieces of the body
+(every piece resets it, keep-alive comments included); JSON operations, 10 s for each; all on
+the one ``clock``.
 
-Automatic retries (reliability-security.md §3.3). Waits are full jitter (base 0.5 s, cap
-4 s); ``Retry-After`` is a minimum, clamped to 60 s; a wait that does not fit the remaining
-budget ends the retries, and the raised ``HTTPStatusError`` keeps ``retry_after`` for the
-countdown. "Requests" counts every POST of the call, the 401 replay included.
-
-  streaming (threads.create, add_user_message, retry_after_item, add_client_tool_output,
-  add_structured_input, custom_action): at most 2 requests, budget 40 s (room for one retry
-  after a 30 s headers timeout). Retried only *before the stream opened*: network error,
-  headers timeout, 408, 429, 500, 503. Never once a 2xx event stream arrived (the server is
-  processing; events may already be on screen), whatever happens next. Not 502/504: a proxy
-  may have forwarded the request, and a re-send while the first generation still runs would
-  race it on the server.
-
-  reads (threads.get_by_id, threads.list, items.list) and idempotent writes (items.feedback,
-  threads.update, threads.delete, attachments.delete: doing them twice has the effect of
-  doing them once): at most 3 requests, budget 35 s. Retried: network error, timeout (also
-  a body that breaks), 408, 429, 5xx.
-
-  other JSON operations (attachments.create, input.transcribe, threads.sync_custom_action,
-  unknown types: side effects and no idempotency key): at most 3 requests, budget 35 s,
-  retried only on 408, 429 and 503 (rejected before any processing).
-
-  every operation: a 401 invalidates the secret, which is refreshed once (single-flight,
-  same session), then the request is sent again.
-
-  never: 400, 403, 404, 413, 422 and other 4xx; a 2xx of the wrong media type; protocol
-  errors; ``RequestCancelled``; failures of the session endpoint itself (it has its own
-  retries, ``widget.net.session``: retries happen at one layer only).
+Automatic retries follow the table in ``widget.net.rules`` (docs/reliability.md §3.3): a
+stream is retried only *before it opened* (never once a 2xx event stream arrived: the server
+is processing, events may already be on screen); reads and idempotent writes on anything
+transient; other JSON operations only when rejected before processing; every operation
+refreshes the secret once on a 401. A wait that does not fit the remaining budget ends the
+retries, and the raised ``HTTPStatusError`` keeps ``retry_after`` for the countdown.
+"Requests" counts every POST of the call, the 401 replay included. Failures of the session
+endpoint itself are never retried here (it has its own row: retries happen at one layer only).
 
 Each call runs in a task of its own (see ``stream``), so a caller awaiting from MicroPython's
 top level is woken once per call rather than once per chunk.
 """
 
-import asyncio
 import random as _random
-import time
 
 from widget import protocol
-from widget.errors import HTTPStatusError, RequestCancelled, TransportError
+from widget.errors import HTTPStatusError, RequestCancelled
+from widget.net import rules
+from widget.net.clock import SYSTEM_CLOCK, race
 from widget.net.exchange import BodyReader, check_response, exchange_json, open_response
-from widget.net.retry import RetryPolicy, retry
+from widget.net.retry import retry
 from widget.net.session import Session
-from widget.net.transport import AbortHandle, Request, Response, Transport, race
+from widget.net.transport import AbortHandle, Request, Response, Transport
 from widget.wire.event_stream import EventStreamParser
 
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Awaitable, Callable
 
 CHATKIT_PATH = "/chatkit"
-#: Cap on one buffered SSE line plus event (reliability-security.md §2.3 rule 6). Below 1 MB:
-#: MicroPython in PyScript cannot make a single allocation that large.
+#: Cap on one buffered SSE line plus event (docs/reliability.md §2.3 rule 6), in characters.
+#: Below 1 MB: MicroPython in PyScript cannot make a single allocation that large.
 MAX_EVENT_SIZE = 512 * 1024
-#: Cap on a JSON response body.
+#: Cap on a JSON response body, in characters.
 JSON_BODY_LIMIT = 512 * 1024
-
-STREAM_RETRY = RetryPolicy(attempts=2, timeout=40.0, wait_initial=0.5, wait_max=4.0)
-JSON_RETRY = RetryPolicy(attempts=3, timeout=35.0, wait_initial=0.5, wait_max=4.0)
-
-READ_OPS = ("threads.get_by_id", "threads.list", "items.list")
-IDEMPOTENT_WRITE_OPS = ("items.feedback", "threads.update", "threads.delete", "attachments.delete")
 
 
 class StreamResult:
@@ -123,7 +98,7 @@ class StreamResult:
 
 
 class _Call:
-    """What the retry predicates need to know about one call so far."""
+    """What the retry decision needs to know about one call so far."""
 
     __slots__ = ("phase", "opened", "refreshed", "secret", "requests")
 
@@ -135,38 +110,6 @@ class _Call:
         self.requests = 0
 
 
-# --- what each kind of call retries on (the 401 refresh is handled in ChatKitClient._on) ----
-
-
-def stream_retryable(exc: BaseException, call: _Call) -> bool:
-    """Streaming ``/chatkit``: only failures before the stream opened, never after a 2xx."""
-    if call.phase != "chatkit" or call.opened:
-        return False
-    if isinstance(exc, TransportError):  # network error or headers timeout
-        return not exc.bytes_received
-    if isinstance(exc, HTTPStatusError):
-        return exc.status in (408, 429, 500, 503)
-    return False
-
-
-def safe_json_retryable(exc: BaseException, call: _Call) -> bool:
-    """Reads and idempotent writes: anything transient."""
-    if call.phase != "chatkit":
-        return False
-    if isinstance(exc, TransportError):
-        return True
-    if isinstance(exc, HTTPStatusError):
-        return exc.status in (408, 429) or exc.status >= 500
-    return False
-
-
-def unsafe_json_retryable(exc: BaseException, call: _Call) -> bool:
-    """Other JSON operations: only statuses that mean "rejected before processing"."""
-    if call.phase != "chatkit":
-        return False
-    return isinstance(exc, HTTPStatusError) and exc.status in (408, 429, 503)
-
-
 class ChatKitClient:
     def __init__(
         self,
@@ -174,22 +117,18 @@ class ChatKitClient:
         backend_url: str,
         *,
         session: "Session | None" = None,
-        clock: "Callable[[], float] | None" = None,
-        sleep: "Callable[[float], Awaitable[Any]] | None" = None,
+        clock: "Any" = SYSTEM_CLOCK,
         rng: "Any" = None,
-        headers_timeout: float = 30.0,
-        idle_timeout: float = 30.0,
-        json_timeout: float = 10.0,
+        headers_timeout: float = rules.STREAM_HEADERS_TIMEOUT,
+        idle_timeout: float = rules.STREAM_IDLE_TIMEOUT,
+        json_timeout: float = rules.JSON_TIMEOUT,
         max_event_size: int = MAX_EVENT_SIZE,
     ) -> None:
         self.transport = transport
         self.url = backend_url.rstrip("/") + CHATKIT_PATH
-        self._clock = clock or time.time
-        self._sleep = sleep or asyncio.sleep
+        self.clock = clock
         self._rng = rng or _random
-        self.session = session or Session(
-            transport, backend_url, clock=self._clock, sleep=self._sleep, rng=self._rng
-        )
+        self.session = session or Session(transport, backend_url, clock=clock, rng=self._rng)
         self.headers_timeout = headers_timeout
         self.idle_timeout = idle_timeout
         self.json_timeout = json_timeout
@@ -238,16 +177,12 @@ class ChatKitClient:
             result.requests = call.requests
             return result
 
-        return await self._retry(attempt, call, stream_retryable, STREAM_RETRY, abort)
+        return await self._retry(attempt, call, rules.STREAM, abort)
 
     async def _request_json(self, body: dict, abort: "AbortHandle | None") -> "Any":
         if protocol.is_streaming(body):
             raise ValueError("streaming operation %r: use stream()" % (body.get("type"),))
-        op = body.get("type")
-        if op in READ_OPS or op in IDEMPOTENT_WRITE_OPS:
-            table = safe_json_retryable
-        else:
-            table = unsafe_json_retryable
+        rule = rules.rule_for(body.get("type"))
         data = protocol.encode_request(body)
         call = _Call()
 
@@ -261,59 +196,41 @@ class ChatKitClient:
                     self._request(secret, data, "application/json", handle),
                     timeout=self.json_timeout,
                     limit=JSON_BODY_LIMIT,
-                    now=self._clock(),
                     loads=protocol.json_loads,
+                    clock=self.clock,
                 )
             finally:
                 unlink()
 
-        return await self._retry(attempt, call, table, JSON_RETRY, abort)
+        return await self._retry(attempt, call, rule, abort)
 
     async def _retry(
         self,
         fn: "Callable[[], Awaitable[Any]]",
         call: _Call,
-        table: "Callable[[BaseException, _Call], bool]",
-        policy: RetryPolicy,
+        rule: "rules.RetryRule",
         abort: "AbortHandle | None",
     ) -> "Any":
         if abort is not None and abort.aborted:
             raise RequestCancelled(abort.reason or "cancelled")
-        return await retry(
-            fn,
-            on=self._on(call, table),
-            policy=policy,
-            clock=self._clock,
-            sleep=self._abortable_sleep(abort),
-            rng=self._rng,
-        )
 
-    def _on(
-        self, call: _Call, table: "Callable[[BaseException, _Call], bool]"
-    ) -> "Callable[[BaseException], bool]":
         def on(exc: BaseException) -> bool:
-            if isinstance(exc, HTTPStatusError) and exc.status == 401 and call.phase == "chatkit":
+            if call.phase != "chatkit" or call.opened:
+                # The session endpoint retries on its own; a stream that opened is never sent
+                # again (the server is answering it).
+                return False
+            if isinstance(exc, HTTPStatusError) and exc.status == 401:
                 # Rejected before processing: refresh the secret once, then send again.
                 if call.refreshed:
                     return False
                 call.refreshed = True
                 self.session.invalidate(call.secret)  # type: ignore[arg-type]
                 return True
-            return table(exc, call)
+            return rule.retries(exc)
 
-        return on
-
-    def _abortable_sleep(self, abort: "AbortHandle | None") -> "Callable[[float], Awaitable[Any]]":
-        if abort is None:
-            return self._sleep
-
-        async def sleep(seconds: float) -> None:
-            out = await race(self._sleep(seconds), abort=abort)
-            if not out.done:
-                raise RequestCancelled(abort.reason or "cancelled")
-            out.result()
-
-        return sleep
+        return await retry(
+            fn, on=on, policy=rule.policy, clock=self.clock, rng=self._rng, abort=abort
+        )
 
     async def _secret(self, call: _Call, abort: "AbortHandle | None") -> str:
         call.phase = "session"
@@ -322,7 +239,7 @@ class ChatKitClient:
         call.secret = secret
         return secret
 
-    def _request(self, secret: str, data: bytes, accept: str, handle: AbortHandle) -> Request:
+    def _request(self, secret: str, data: str, accept: str, handle: AbortHandle) -> Request:
         headers = {
             "Authorization": "Bearer " + secret,
             "Content-Type": "application/json",
@@ -331,7 +248,7 @@ class ChatKitClient:
         return Request("POST", self.url, headers=headers, body=data, abort=handle)
 
     async def _open(
-        self, call: _Call, data: bytes, accept: str, abort: "AbortHandle | None"
+        self, call: _Call, data: str, accept: str, abort: "AbortHandle | None"
     ) -> "tuple[Response, AbortHandle, Callable[[], None]]":
         """Open a stream and check it is a 2xx event stream; the caller must ``unlink()``."""
         secret = await self._secret(call, abort)
@@ -339,13 +256,11 @@ class ChatKitClient:
         try:
             call.requests += 1
             request = self._request(secret, data, accept, handle)
-            response = await open_response(self.transport, request, timeout=self.headers_timeout)
+            response = await open_response(
+                self.transport, request, timeout=self.headers_timeout, clock=self.clock
+            )
             await check_response(
-                response,
-                expected=accept,
-                now=self._clock(),
-                timeout=self.idle_timeout,
-                abort=handle,
+                response, expected=accept, timeout=self.idle_timeout, abort=handle, clock=self.clock
             )
         except BaseException:
             unlink()
@@ -358,14 +273,14 @@ class ChatKitClient:
     ) -> StreamResult:
         result = StreamResult()
         parser = EventStreamParser(max_buffer_size=self.max_event_size)
-        reader = BodyReader(response, timeout=self.idle_timeout, abort=handle)
+        reader = BodyReader(response, timeout=self.idle_timeout, abort=handle, clock=self.clock)
         try:
             while True:
-                chunk = await reader.read()
-                if not chunk:
+                text = await reader.read()
+                if not text:
                     break
                 result.bytes_received = True
-                for event in parser.feed(chunk):
+                for event in parser.feed(text):
                     result.events += 1
                     if result.error is None and isinstance(event, protocol.ErrorEvent):
                         result.error = event

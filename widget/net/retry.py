@@ -1,8 +1,8 @@
 """Retry with capped exponential backoff and full jitter, and ``Retry-After`` (portable).
 
 This module owns the *when* of retrying; what is safe to retry is the caller's predicate,
-passed by name (stamina: "retries must name what they retry on"). It does no I/O: the clock,
-the sleep and the random source are injected, so tests never sleep.
+passed by name (stamina: "retries must name what they retry on"). It does no I/O: the clock
+(``widget.net.clock``) and the random source are injected, so tests never sleep.
 
 Rules (reliability-security.md §3.1, §3.2):
 
@@ -25,9 +25,10 @@ stamina's ``wait_jitter`` (additive jitter) is deliberately absent: full jitter 
 the whole wait at random.
 """
 
-import asyncio
 import random as _random
-import time
+
+from widget.errors import RequestCancelled
+from widget.net.clock import SYSTEM_CLOCK, race
 
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Awaitable, Callable
@@ -90,21 +91,18 @@ async def retry(
     *,
     on: "Callable[[BaseException], bool]",
     policy: RetryPolicy,
-    clock: "Callable[[], float] | None" = None,
-    sleep: "Callable[[float], Awaitable[Any]] | None" = None,
+    clock: "Any" = SYSTEM_CLOCK,
     rng: "Any" = None,
-    on_retry: "Callable[[int, BaseException, float], Any] | None" = None,
+    abort: "Any" = None,
 ) -> "Any":
     """Await ``fn()`` until it returns, retrying when ``on(exc)`` is true.
 
-    ``on`` sees only ``Exception`` instances (never ``CancelledError``). ``on_retry(attempt,
-    exc, wait)`` is called before each wait (``attempt`` is the 1-based number of the call that
-    just failed). Defaults: ``time.time``, ``asyncio.sleep``, the ``random`` module.
+    ``on`` sees only ``Exception`` instances (never ``CancelledError``). Waits are
+    ``clock.sleep``; an ``abort`` handle (``AbortHandle``) that fires during a wait ends it with
+    ``RequestCancelled``. ``rng`` defaults to the ``random`` module.
     """
-    clock = clock or time.time
-    sleep = sleep or asyncio.sleep
     rng = rng or _random
-    start = clock()
+    start = clock.now()
     attempt = 0
     while True:
         attempt += 1
@@ -114,11 +112,12 @@ async def retry(
             if attempt >= policy.attempts or not on(exc):
                 raise
             wait = policy.wait(attempt - 1, exc, rng)
-            if clock() - start + wait > policy.timeout:
+            if clock.now() - start + wait > policy.timeout:
                 raise
-            if on_retry is not None:
-                on_retry(attempt, exc, wait)
-        await sleep(wait)
+        if abort is None:
+            await clock.sleep(wait)
+        elif not (await race(clock.sleep(wait), abort=abort, clock=clock)).done:
+            raise RequestCancelled(abort.reason or "cancelled")
 
 
 # --- Retry-After ----------------------------------------------------------------------------

@@ -20,9 +20,10 @@ Rules this module owns (reliability-security.md §4.5, §3.1, §3.3):
 - **Single-flight.** Concurrent callers await the same refresh: one request for N callers.
   The refresh runs in its own task, so a caller that aborts stops waiting without failing the
   others.
-- **Retry policy** (``SESSION_RETRY``): 5 s per attempt, 3 attempts, full jitter with base
-  0.5 s and cap 4 s, ``Retry-After`` honoured, 20 s in all. Retried: network errors, our
-  timeout, 408, 429 and 5xx. Not retried: other 4xx, a wrong content type, a malformed body.
+- **Retry policy** (the ``session`` row of ``widget.net.rules``): 5 s per attempt, 3
+  attempts, full jitter with base 0.5 s and cap 4 s, ``Retry-After`` honoured, 20 s in all.
+  Retried: network errors, our timeout, 408, 429 and 5xx. Not retried: other 4xx, a wrong
+  content type, a malformed body.
 - ``invalidate(secret)`` marks the held secret stale after a 401 from ``/chatkit``; the next
   ``get_secret`` refreshes (once for all callers).
 """
@@ -30,40 +31,24 @@ Rules this module owns (reliability-security.md §4.5, §3.1, §3.3):
 import asyncio
 import json
 import random as _random
-import time
 
-from widget.errors import (
-    HTTPStatusError,
-    ProtocolError,
-    RequestCancelled,
-    TransportError,
-)
+from widget.errors import HTTPStatusError, ProtocolError, RequestCancelled
+from widget.net import rules
+from widget.net.clock import SYSTEM_CLOCK, race
 from widget.net.exchange import exchange_json
-from widget.net.retry import RetryPolicy, days_from_civil, days_in_month, retry
-from widget.net.transport import AbortHandle, Request, Transport, race
+from widget.net.retry import days_from_civil, days_in_month, retry
+from widget.net.transport import AbortHandle, Request, Transport
 
 if False:  # type-checking only; MicroPython has no typing module
-    from typing import Any, Awaitable, Callable
+    from typing import Any
 
 SESSION_PATH = "/api/chatkit/session"
-#: Per-attempt deadline for the session endpoint (contract.md "Timeout Handling").
-SESSION_ATTEMPT_TIMEOUT = 5.0
-SESSION_RETRY = RetryPolicy(attempts=3, timeout=20.0, wait_initial=0.5, wait_max=4.0)
 #: Refresh when less than this many seconds are left ...
 REFRESH_MARGIN = 60.0
 #: ... or less than this fraction of the lifetime.
 REFRESH_FRACTION = 0.2
 #: Session responses are tiny; anything bigger is not our backend.
 SESSION_BODY_LIMIT = 64 * 1024
-
-
-def session_retryable(exc: BaseException) -> bool:
-    """What the session endpoint retries on (reliability-security.md §3.3, first column)."""
-    if isinstance(exc, TransportError):  # network error or our own timeout
-        return True
-    if isinstance(exc, HTTPStatusError):
-        return exc.status in (408, 429) or exc.status >= 500
-    return False
 
 
 class _Flight:
@@ -84,7 +69,6 @@ class Session:
         "attempt_timeout",
         "url",
         "_clock",
-        "_sleep",
         "_rng",
         "_secret",
         "_stale",
@@ -102,16 +86,14 @@ class Session:
         transport: Transport,
         backend_url: str,
         *,
-        clock: "Callable[[], float] | None" = None,
-        sleep: "Callable[[float], Awaitable[Any]] | None" = None,
+        clock: "Any" = SYSTEM_CLOCK,
         rng: "Any" = None,
-        attempt_timeout: float = SESSION_ATTEMPT_TIMEOUT,
+        attempt_timeout: float = rules.SESSION_ATTEMPT_TIMEOUT,
     ) -> None:
         self._transport = transport
         self.attempt_timeout = attempt_timeout
         self.url = backend_url.rstrip("/") + SESSION_PATH
-        self._clock = clock or time.time
-        self._sleep = sleep or asyncio.sleep
+        self._clock = clock
         self._rng = rng or _random
         self._secret: str | None = None
         self._stale = False
@@ -143,7 +125,7 @@ class Session:
     def needs_refresh(self) -> bool:
         if self._secret is None or self._stale:
             return True
-        return self._refresh_at is not None and self._clock() >= self._refresh_at
+        return self._refresh_at is not None and self._clock.now() >= self._refresh_at
 
     def invalidate(self, secret: str) -> None:
         """``secret`` was rejected (401): refresh before the next use. A no-op if another
@@ -180,9 +162,8 @@ class Session:
             data = await retry(
                 self._attempt,
                 on=self._retry_on,
-                policy=SESSION_RETRY,
+                policy=rules.SESSION.policy,
                 clock=self._clock,
-                sleep=self._sleep,
                 rng=self._rng,
             )
             secret, session_id, expires_at = parse_session(data)
@@ -200,15 +181,15 @@ class Session:
         bearer = self._secret
         if bearer is not None:
             headers["Authorization"] = "Bearer " + bearer
-        request = Request("POST", self.url, headers=headers, body=b"{}")
+        request = Request("POST", self.url, headers=headers, body="{}")
         try:
             return await exchange_json(
                 self._transport,
                 request,
                 timeout=self.attempt_timeout,
                 limit=SESSION_BODY_LIMIT,
-                now=self._clock(),
                 loads=_loads,
+                clock=self._clock,
             )
         except HTTPStatusError as exc:
             if exc.status == 401 and bearer is not None and bearer == self._secret:
@@ -224,10 +205,10 @@ class Session:
             # Retried once, and only after dropping a rejected secret (see ``_attempt``).
             dropped, self._dropped_bearer = self._dropped_bearer, False
             return dropped
-        return session_retryable(exc)
+        return rules.SESSION.retries(exc)
 
     def _store(self, secret: str, session_id: "str | None", expires_at: "float | None") -> None:
-        now = self._clock()
+        now = self._clock.now()
         self._secret = secret
         self._stale = False
         self.session_id = session_id
@@ -240,10 +221,10 @@ class Session:
         self.refreshes += 1
 
 
-def _loads(raw: bytes) -> "Any":
+def _loads(raw: str) -> "Any":
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeError):
+        return json.loads(raw)
+    except ValueError:
         raise ProtocolError("session response is not JSON")  # noqa: B904 - MicroPython: no chaining
 
 

@@ -27,8 +27,9 @@ def is_streaming(body: dict) -> bool:
     return body.get("type") in STREAMING_TYPES
 
 
-def encode_request(body: dict) -> bytes:
-    return json.dumps(body).encode("utf-8")
+def encode_request(body: dict) -> str:
+    """The JSON text sent as the request body (encoded once per call: a re-send is identical)."""
+    return json.dumps(body)
 
 
 def _request(op: str, params: dict, metadata: "dict | None") -> dict:

@@ -7,14 +7,18 @@ it, as a real aborted fetch does.
 """
 
 from widget.errors import RequestCancelled, TransportError
-from widget.net.transport import AbortHandle, Request, Response, Transport, _close, race
+from widget.net.clock import _close, race
+from widget.net.transport import AbortHandle, Request, Response, Transport
+from widget.wire.utf8 import Utf8Decoder
 
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Callable, Iterable
 
 
 class ScriptedResponse(Response):
-    """A response whose body is a list of chunks; an ``Exception`` instance in the list is
+    """A response whose body is a list of chunks: ``bytes`` (decoded as the browser's fetch
+    and ``TextDecoder`` would: UTF-8 carried over between chunks, invalid bytes replaced, one
+    leading byte order mark dropped) or ``str``; an ``Exception`` instance in the list is
     raised when reached (to script a broken body). Chunks may also be awaitables, which lets
     a test hold the stream open (e.g. an ``asyncio.Event().wait()``); ``abort()`` wakes a read
     waiting on one with ``RequestCancelled``, as a real aborted fetch does."""
@@ -29,25 +33,41 @@ class ScriptedResponse(Response):
         self._chunks = list(chunks)
         self._pos = 0
         self._handle = AbortHandle()
+        self._decoder = Utf8Decoder(strip_bom=True)
+        self._ended = False
         self.aborted = False
         self.bytes_sent = 0
 
-    async def read_chunk(self) -> bytes:
+    async def read_text(self) -> str:
         while not self.aborted and self._pos < len(self._chunks):
             item = self._chunks[self._pos]
             self._pos += 1
             if isinstance(item, Exception):
                 raise item
-            if isinstance(item, (bytes, bytearray)):
-                self.bytes_sent += len(item)
-                return bytes(item)
-            result = (await race(item, abort=self._handle)).result()  # type: ignore[arg-type]
-            if isinstance(result, (bytes, bytearray)) and result and not self.aborted:
-                self.bytes_sent += len(result)
-                return bytes(result)
+            if not isinstance(item, (bytes, bytearray, str)):
+                item = (await race(item, abort=self._handle)).result()  # type: ignore[arg-type]
+                if self.aborted:
+                    break
+            text = self._text(item)
+            if text:
+                return text
         if self.aborted:
             raise RequestCancelled()
-        return b""
+        if not self._ended:
+            self._ended = True
+            rest = self._decoder.decode(b"", final=True)  # a truncated last character
+            if rest:
+                return rest
+        return ""
+
+    def _text(self, item) -> str:
+        if isinstance(item, str):
+            self.bytes_sent += len(item.encode("utf-8"))
+            return item
+        if isinstance(item, (bytes, bytearray)) and item:
+            self.bytes_sent += len(item)
+            return self._decoder.decode(bytes(item))
+        return ""
 
     def abort(self) -> None:
         self.aborted = True

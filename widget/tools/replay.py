@@ -1,6 +1,7 @@
 """Replay a recorded ChatKit stream through the whole client pipeline (portable).
 
-bytes -> ``EventStreamParser`` (SSE + protocol) -> ``state.apply`` -> a JSON-ready summary of
+bytes -> UTF-8 decode (as the browser's ``TextDecoder`` does) -> ``EventStreamParser`` (SSE +
+protocol) -> ``state.apply`` -> a JSON-ready summary of
 the final thread. ``python -m widget replay FILE.sse [--chunk N]`` prints it; it is how anyone
 checks a stream captured from their own backend, and the tests use it to prove that a stream
 gives the same thread however the network cuts it into chunks.
@@ -10,18 +11,22 @@ from widget.errors import ProtocolError
 from widget.thread import state as st
 from widget.thread.reducer import apply
 from widget.wire.event_stream import EventStreamParser
+from widget.wire.utf8 import Utf8Decoder
 
 
 def replay(data: bytes, chunk_size: "int | None" = None) -> st.ThreadState:
     """Feed ``data`` in ``chunk_size``-byte chunks (all at once if None) and return the state
     after the body ends (a cut-short body or a protocol error ends it as a failure)."""
     state = apply(st.initial_state(), st.StreamOpened())
+    decoder = Utf8Decoder(strip_bom=True)
     parser = EventStreamParser()
     size = chunk_size if chunk_size and chunk_size > 0 else max(1, len(data))
     try:
         for start in range(0, len(data), size):
-            for event in parser.feed(data[start : start + size]):
+            for event in parser.feed(decoder.decode(data[start : start + size])):
                 state = apply(state, event)
+        for event in parser.feed(decoder.decode(b"", final=True)):
+            state = apply(state, event)
     except ProtocolError as exc:
         return apply(
             state, st.StreamFailed(problem=st.Problem(kind="protocol", message=exc.message))

@@ -1,4 +1,4 @@
-"""Bytes of a ChatKit response body -> protocol events (portable).
+"""Text of a ChatKit response body -> protocol events (portable).
 
 The one place where the SSE layer meets the protocol layer: each dispatched server-sent event's
 ``data`` is one JSON object (protocol.md §1: every event is exactly one ``data:`` line) parsed
@@ -60,8 +60,8 @@ class EventStreamParser:
     def __init__(self, *, max_buffer_size: int = DEFAULT_MAX_BUFFER_SIZE) -> None:
         self._sse = SSEDecoder(max_buffer_size=max_buffer_size)
 
-    def feed(self, chunk: bytes) -> list:
-        """The protocol events completed by ``chunk``, in order (text deltas merged, see the
+    def feed(self, chunk: str) -> list:
+        """The protocol events completed by ``chunk`` (text), in order (text deltas merged, see the
         module docstring). Raises ``ProtocolError`` (malformed JSON or event) or
         ``StreamLimitError`` (an event past the size cap)."""
         events = [parse_event(json_loads(sse.data)) for sse in self._sse.decode(chunk)]

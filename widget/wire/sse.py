@@ -1,24 +1,24 @@
-"""Server-sent events: bytes in, events out (portable, sans-I/O).
+"""Server-sent events: text in, events out (portable, sans-I/O).
 
 Owns the WHATWG HTML "event stream interpretation" algorithm
 (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
-for any chunking of the byte stream. Runs unchanged on CPython, MicroPython and Pyodide; no I/O.
+for any chunking of the stream. Runs unchanged on CPython, MicroPython and Pyodide; no I/O.
+
+The input is text: WHATWG's first step, "UTF-8 decode" the bytes (the stream is UTF-8
+whatever the Content-Type charset says; invalid bytes become U+FFFD; one leading BOM is
+dropped, a second one is content, WPT ``format-bom-2``), is done once by whoever reads the body:
+the browser's streaming ``TextDecoder`` (``widget/browser/body_reader.js``), or
+``widget.wire.utf8.Utf8Decoder(strip_bom=True)`` for bytes in tests and recorded streams.
 
 Two incremental stages, each with ``decode()`` and ``flush()`` (the httpx-sse shape):
 
-1. ``LineDecoder``: bytes -> complete lines (bytes, terminator removed). Strips one leading
-   BOM, splits on CR, LF and CRLF only (also a CRLF cut between two chunks), keeps an
-   unfinished line as a list of fragments joined once when it ends. CR and LF never occur
-   inside a UTF-8 multibyte sequence, so splitting raw bytes cannot cut a character.
-2. ``SSEDecoder``: lines -> ``ServerSentEvent``. Field values are decoded with
-   ``widget.wire.utf8.decode_utf8_replace`` (invalid bytes become U+FFFD). Splitting a line on
-   ":" before decoding gives the same text as decoding first: ":" and " " are ASCII, and a
-   replaced subpart never spans an ASCII byte.
+1. ``LineDecoder``: text -> complete lines (terminator removed). Splits on CR, LF and CRLF
+   only (also a CRLF cut between two chunks), keeps an unfinished line as a list of
+   fragments joined once when it ends.
+2. ``SSEDecoder``: lines -> ``ServerSentEvent``.
 
 Rules and where they live:
 
-- The stream is UTF-8 whatever the Content-Type charset says; one leading BOM is dropped,
-  a second one is content (WPT ``format-bom-2``).       -> LineDecoder.decode
 - Only CRLF, LF and CR end a line. U+2028, U+2029, U+0085, VT and FF are ordinary
   characters (``str.splitlines()`` would split on them: never use it).
 - Empty line: dispatch. ``:`` first: comment. Field name = up to the first ``:``; one
@@ -30,7 +30,7 @@ Rules and where they live:
 - At end of stream pending data is discarded: an event without its final blank line is
   never dispatched and its ``id`` never reaches ``last_event_id``. -> SSEDecoder.flush
 - Cost is linear in the input: no consumed byte is scanned twice; memory is capped at
-  ``max_buffer_size`` bytes of pending line plus pending data, past which
+  ``max_buffer_size`` characters of pending line plus pending data, past which
   ``StreamLimitError`` is raised instead of growing (a server or proxy that never ends a
   line or an event must not exhaust the page; MicroPython in PyScript cannot even make one
   allocation of about 1 MB).
@@ -38,14 +38,12 @@ Rules and where they live:
 
 from widget.errors import StreamLimitError
 from widget.values import Field, Value
-from widget.wire.utf8 import decode_utf8_replace
 
-BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_BUFFER_SIZE = 512 * 1024
 
-# Fragments of an unfinished line are merged in groups this big, so that a line fed one byte
-# at a time keeps a short list (MicroPython: a list of 500,000 one-byte fragments would itself
-# be a 2 MB allocation) while each byte is still copied only twice.
+# Fragments of an unfinished line are merged in groups this big, so that a line fed one
+# character at a time keeps a short list (MicroPython: a list of 500,000 one-character
+# fragments would itself be a 2 MB allocation) while each character is still copied only twice.
 _MERGE_EVERY = 256
 
 
@@ -58,58 +56,46 @@ class ServerSentEvent(Value):
 
 
 class LineDecoder:
-    """Stage 1: bytes -> complete lines (``bytes`` without their terminator)."""
+    """Stage 1: text -> complete lines (``str`` without their terminator)."""
 
-    __slots__ = ("_head", "_started", "_cr", "_blocks", "_frags", "_size")
+    __slots__ = ("_cr", "_blocks", "_frags", "_size")
 
     def __init__(self) -> None:
         self._reset()
 
     def _reset(self) -> None:
-        self._head = b""  # bytes that may still turn out to be the leading BOM
-        self._started = False  # past the BOM check
         self._cr = False  # the last chunk ended with CR: its LF may start the next one
-        self._blocks: list[bytes] = []  # merged groups of fragments
-        self._frags: list[bytes] = []  # newest fragments of the unfinished line
-        self._size = 0  # bytes in _head + _blocks + _frags
+        self._blocks: list[str] = []  # merged groups of fragments
+        self._frags: list[str] = []  # newest fragments of the unfinished line
+        self._size = 0  # characters in _blocks + _frags
 
     @property
     def pending_size(self) -> int:
-        """Bytes of the unfinished line held (including a possible BOM prefix)."""
+        """Characters of the unfinished line held."""
         return self._size
 
-    def decode(self, chunk: bytes) -> "list[bytes]":
-        if not self._started:
-            # WHATWG (UTF-8 decode): "one leading UTF-8 Byte Order Mark is stripped" -- only
-            # at the very start of the stream, and the three bytes may arrive one at a time.
-            head = self._head + chunk
-            if len(head) < 3 and BOM.startswith(head):
-                self._head = head
-                self._size = len(head)
-                return []
-            self._started = True
-            self._head = b""
-            self._size = 0
-            chunk = head[3:] if head.startswith(BOM) else head
+    def decode(self, chunk: str) -> "list[str]":
         if not chunk:
             return []
         if self._cr:
             # "a single U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair" is one
             # end of line even when the pair is cut between chunks: drop exactly one LF.
             self._cr = False
-            if chunk[0] == 10:
+            if chunk[0] == "\n":
                 chunk = chunk[1:]
                 if not chunk:
                     return []
-        if b"\r" in chunk:
+        if "\r" in chunk:
             # end-of-line = ( cr lf / cr / lf ): turn CRLF, then lone CR, into LF. A CR that
             # ends the chunk ends its line now; the LF that may follow is dropped above.
-            self._cr = chunk[-1] == 13
-            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if b"\n" not in chunk:
+            self._cr = chunk[-1] == "\r"
+            chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+        if "\n" not in chunk:
             self._push(chunk)
             return []
-        lines = chunk.split(b"\n")
+        # One C-speed pass; on MicroPython indexing a non-ASCII str walks it from the start,
+        # so lines are never cut out by position.
+        lines = chunk.split("\n")
         rest = lines.pop()
         if self._size:
             lines[0] = self._take(lines[0])
@@ -117,26 +103,26 @@ class LineDecoder:
             self._push(rest)
         return lines
 
-    def flush(self) -> "list[bytes]":
+    def flush(self) -> "list[str]":
         """End of stream: an unterminated last line is not a line (WHATWG: "any pending data
         must be discarded"), so nothing is returned. Resets for a new stream."""
         self._reset()
         return []
 
-    def _push(self, frag: bytes) -> None:
+    def _push(self, frag: str) -> None:
         frags = self._frags
         frags.append(frag)
         self._size += len(frag)
         if len(frags) >= _MERGE_EVERY:
-            self._blocks.append(b"".join(frags))
+            self._blocks.append("".join(frags))
             self._frags = []
 
-    def _take(self, last: bytes) -> bytes:
+    def _take(self, last: str) -> str:
         """The unfinished line completed by ``last``, joined once; clears the fragments."""
         parts = self._blocks
         parts.extend(self._frags)
         parts.append(last)
-        line = b"".join(parts)
+        line = "".join(parts)
         self._blocks = []
         self._frags = []
         self._size = 0
@@ -150,7 +136,7 @@ class SSEDecoder:
     ``retry`` the reconnection time in ms the server asked for (None if never);
     ``has_pending`` tells whether the stream so far ends inside a line or an event.
     Raises ``StreamLimitError`` when the pending line plus the pending data exceed
-    ``max_buffer_size`` bytes; the pending line and event are then discarded.
+    ``max_buffer_size`` characters; the pending line and event are then discarded.
     """
 
     __slots__ = (
@@ -179,18 +165,18 @@ class SSEDecoder:
 
     def _reset_event(self) -> None:
         self._data: list[str] = []  # the data buffer, one entry per data line
-        self._data_size = 0  # its size in bytes, each line's LF included
+        self._data_size = 0  # its size in characters, each line's LF included
         self._event = ""  # the event type buffer
         self._event_retry: int | None = None
         self._in_event = False  # a field line was seen since the last blank line
 
     @property
     def has_pending(self) -> bool:
-        """True if bytes of an unfinished line or event are buffered: a stream that ends now
+        """True if text of an unfinished line or event is buffered: a stream that ends now
         ends mid-event."""
         return self._in_event or self._lines.pending_size > 0
 
-    def decode(self, chunk: bytes) -> "list[ServerSentEvent]":
+    def decode(self, chunk: str) -> "list[ServerSentEvent]":
         events: list[ServerSentEvent] = []
         for line in self._lines.decode(chunk):
             if line:
@@ -218,65 +204,65 @@ class SSEDecoder:
         self._id = self.last_event_id
         self._reset_event()
         raise StreamLimitError(
-            "server-sent event larger than %d bytes (line or data never ended)"
+            "server-sent event larger than %d characters (line or data never ended)"
             % self.max_buffer_size
         )
 
-    def _line(self, line: bytes, events: "list[ServerSentEvent]") -> None:
+    def _line(self, line: str, events: "list[ServerSentEvent]") -> None:
         """One non-empty line: a comment or a field."""
-        if line[0] == 58:
+        if line[0] == ":":
             # "If the line starts with a U+003A COLON character (:): Ignore the line."
             return
         if len(line) + self._data_size > self.max_buffer_size:
             self._overflow()
         self._in_event = True
-        if line.startswith(b"data:"):
+        if line.startswith("data:"):
             # The field ChatKit sends on every line: its first colon is known, skip the search.
-            name = b"data"
+            name = "data"
             colon = 4
         else:
-            colon = line.find(b":")
+            colon = line.find(":")
             name = line[:colon] if colon >= 0 else line
         if colon < 0:
             # "Otherwise, the string is not empty but does not contain a U+003A COLON
             # character (:): process the field using the whole line as the field name, and
             # the empty string as the field value."
-            value = b""
+            value = ""
         else:
             # "Collect the characters on the line before the first U+003A COLON character
             # (:), and let field be that string. Collect the characters on the line after the
             # first U+003A COLON character (:), and let value be that string. If value starts
             # with a U+0020 SPACE character, remove it from value." (One space, never a tab.)
             start = colon + 1
-            if start < len(line) and line[start] == 32:
+            if line[start : start + 1] == " ":
                 start += 1
             value = line[start:]
         # Field names are compared literally: "Data", " data", "data\0" are unknown fields,
         # and "Otherwise: The field is ignored."
-        if name == b"data":
+        if name == "data":
             # "Append the field value to the data buffer, then append a single U+000A LINE
             # FEED (LF) character to the data buffer." (The LF is the join in _dispatch.)
-            self._data.append(decode_utf8_replace(value))
+            self._data.append(value)
             self._data_size += len(value) + 1
-        elif name == b"event":
+        elif name == "event":
             # "Set the event type buffer to the field value."
-            self._event = decode_utf8_replace(value)
-        elif name == b"id":
+            self._event = value
+        elif name == "id":
             # "If the field value does not contain U+0000 NULL, then set the last event ID
             # buffer to the field value. Otherwise, ignore the field." (Empty resets it.)
-            if b"\x00" not in value:
-                self._id = decode_utf8_replace(value)
-        elif name == b"retry":
+            if "\x00" not in value:
+                self._id = value
+        elif name == "retry":
             # "If the field value consists of only ASCII digits, then interpret the field
             # value as an integer in base ten, and set the event stream's reconnection time to
             # that integer. Otherwise, ignore the field." Not int(): it accepts " 10", "+5",
             # "1_000" and non-ASCII digits; strip() with the ten digits is ASCII-exact.
             # More than 18 significant digits would not fit a 64-bit integer (and CPython's
             # int() refuses over 4,300 digits): such a value is ignored too.
-            if value and not value.strip(b"0123456789"):
-                digits = value.lstrip(b"0")
+            if value and not value.strip("0123456789"):
+                digits = value.lstrip("0")
                 if len(digits) <= 18:
-                    self.retry = self._event_retry = int(digits or b"0")
+                    self.retry = self._event_retry = int(digits or "0")
 
     def _dispatch(self, events: "list[ServerSentEvent]") -> None:
         # 1. "Set the last event ID string of the event source to the value of the last event

@@ -194,12 +194,18 @@ def _complete_prefix(data: bytes) -> int:
 
 class Utf8Decoder:
     """Incremental decoder: ``decode(chunk)`` per network chunk, ``decode(b"", final=True)``
-    at the end. A character split across chunks is carried over (at most 3 bytes)."""
+    at the end. A character split across chunks is carried over (at most 3 bytes).
 
-    __slots__ = ("_pending",)
+    ``strip_bom=True`` drops one byte order mark at the very start of the stream, as WHATWG's
+    "UTF-8 decode" (and the browser's ``TextDecoder``) does for an event stream; a later one
+    is content."""
 
-    def __init__(self) -> None:
+    __slots__ = ("_pending", "_strip_bom", "_started")
+
+    def __init__(self, *, strip_bom: bool = False) -> None:
         self._pending = b""
+        self._strip_bom = strip_bom
+        self._started = False
 
     @property
     def has_pending(self) -> bool:
@@ -215,8 +221,14 @@ class Utf8Decoder:
             if cut < len(data):
                 self._pending = data[cut:]
                 data = data[:cut]
-        return decode_utf8_replace(data)
+        text = decode_utf8_replace(data)
+        if text and not self._started:
+            self._started = True
+            if self._strip_bom and text[0] == "\ufeff":
+                text = text[1:]
+        return text
 
     def reset(self) -> None:
-        """Forget a held-back partial character."""
+        """Forget a held-back partial character; the next text starts a new stream."""
         self._pending = b""
+        self._started = False
