@@ -26,7 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import build  # noqa: E402
+from devtools import bundle  # noqa: E402
+from devtools.paths import DIST  # noqa: E402
+from devtools.preview_server import PreviewServer  # noqa: E402
+from devtools.vendor import RUNTIME_PINS  # noqa: E402
 
 PAGES = {"micropython": "/docs/intro/", "pyodide": "/docs/intro-pyodide/"}
 HOST = "document.querySelector('chatkit-widget')"
@@ -57,7 +60,7 @@ RESOURCES = """() => {
 
 def make_site(tmp: Path) -> Path:
     """The built preview tree plus one page that embeds the loader with Pyodide."""
-    site = build.DIST / "site"
+    site = DIST / "site"
     root = tmp / "site"
     root.mkdir()
     for entry in site.iterdir():
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args(argv)
     if not args.no_build:
-        build.build(quiet=True)
+        bundle.build(quiet=True)
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -143,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         root = make_site(Path(tmp))
-        server = build.PreviewServer(root).start()
+        server = PreviewServer(root).start()
         executable = CHROMIUM if Path(CHROMIUM).exists() else None
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         "\nwidget boot, %d runs each (median), headless Chromium, 127.0.0.1, %s"
-        % (args.runs, "PyScript core " + build.RUNTIME_PINS["pyscript"][1])
+        % (args.runs, "PyScript core " + RUNTIME_PINS["pyscript"][1])
     )
     print(
         "| runtime | before click, whole page: requests, bytes (gzip), longest task "

@@ -29,7 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import build  # noqa: E402
+from devtools import bundle  # noqa: E402
+from devtools.backend_process import stop_process  # noqa: E402
+from devtools.paths import DIST  # noqa: E402
+from devtools.preview_server import PreviewServer  # noqa: E402
+from devtools.vendor import npm_package  # noqa: E402
 from tests.e2e.answerers import _long_markdown, start_scripted_backend  # noqa: E402
 
 HOST = "document.querySelector('chatkit-widget')"
@@ -115,11 +119,11 @@ def _deltas() -> list[str]:
 
 class Servers:
     def __init__(self, tmp: Path) -> None:
-        build.build(quiet=True)
-        self.site = build.PreviewServer(build.DIST / "site").start()
+        bundle.build(quiet=True)
+        self.site = PreviewServer(DIST / "site").start()
         self.backend_url, self.backend = start_scripted_backend(self.site.origin, tmp / "data")
         self.site.backend_url = self.backend_url
-        mdit = build.npm_package("markdown-it") / "dist" / "browser" / "markdown-it.umd.min.js"
+        mdit = npm_package("markdown-it") / "dist" / "browser" / "markdown-it.umd.min.js"
         pages = self.site.extra_pages
         pages["/__bench/markdown-it.umd.min.js"] = mdit.read_bytes()
         pages["/__bench/deltas.json"] = json.dumps(_deltas()).encode()
@@ -133,7 +137,7 @@ class Servers:
             ).encode()
 
     def close(self) -> None:
-        build.stop_process(self.backend)
+        stop_process(self.backend)
         self.site.stop()
 
 

@@ -189,11 +189,11 @@ def create(config):
 def start_scripted_backend(site_origin: str, data_dir):
     """The reference backend on a free loopback port with this answerer, allowing exactly
     ``site_origin``, with no rate limits (a test run opens many sessions from one IP).
-    Returns ``(url, process)``; stop it with ``build.stop_process``."""
-    import build
+    Returns ``(url, process)``; stop it with ``devtools.backend_process.stop_process``."""
+    from devtools.backend_process import free_port, start_backend
 
-    port = build.free_port()
-    proc = build.start_backend(
+    port = free_port()
+    proc = start_backend(
         port=port,
         data_dir=data_dir,
         docs_url=site_origin + "/docs/",

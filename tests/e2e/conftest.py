@@ -2,8 +2,8 @@
 loopback, driven by Chromium through Playwright.
 
 Session fixtures (built/started once, shared by every test):
-- `dist`: the built dist/chatkit-widget/ folder (`build.build()` once per session; skipped
-  when `python build.py test` has just built it, CHATKIT_E2E_BUILT=1).
+- `dist`: the built dist/chatkit-widget/ folder (`devtools.bundle.build()` once per session;
+  skipped when `python build.py test` has just built it, CHATKIT_E2E_BUILT=1).
 - `site`: `Site` - the preview tree served on 127.0.0.1:<ephemeral> at / and /repo/, every
   page's loader tag pointed at the test backend. `site.url("/repo/docs/intro/")`.
 - `backend`: `Backend` - `python -m backend` on 127.0.0.1:<free port>, temp data dir, answering
@@ -36,7 +36,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-import build
+from devtools import bundle
+from devtools.backend_process import free_port, start_backend, stop_process
+from devtools.paths import DIST, WIDGET_DIR_NAME
+from devtools.preview_server import PreviewServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -74,7 +77,7 @@ class Backend:
 
 
 class Site:
-    def __init__(self, server: build.PreviewServer) -> None:
+    def __init__(self, server: PreviewServer) -> None:
         self.server = server
         self.origin = server.origin
 
@@ -84,17 +87,17 @@ class Site:
 
 @pytest.fixture(scope="session")
 def dist() -> Path:
-    if os.environ.get("CHATKIT_E2E_BUILT") == "1" and (build.DIST / "site").is_dir():
-        return build.DIST / build.WIDGET_DIR_NAME
-    return build.build(quiet=True)
+    if os.environ.get("CHATKIT_E2E_BUILT") == "1" and (DIST / "site").is_dir():
+        return DIST / WIDGET_DIR_NAME
+    return bundle.build(quiet=True)
 
 
 @pytest.fixture(scope="session")
 def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
-    server = build.PreviewServer(build.DIST / "site").start()
-    port = build.free_port()
+    server = PreviewServer(DIST / "site").start()
+    port = free_port()
     data_dir = tmp_path_factory.mktemp("backend-data")
-    proc = build.start_backend(
+    proc = start_backend(
         port=port,
         data_dir=data_dir,
         docs_url=server.origin + "/docs/",
@@ -106,7 +109,7 @@ def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
     backend_url = "http://127.0.0.1:%d" % port
     server.backend_url = backend_url
     yield Site(server), Backend(backend_url, proc, data_dir)
-    build.stop_process(proc)
+    stop_process(proc)
     server.stop()
 
 
@@ -119,7 +122,7 @@ def scripted_backend(_servers, tmp_path_factory: pytest.TempPathFactory) -> Back
     data_dir = tmp_path_factory.mktemp("scripted-data")
     url, proc = start_scripted_backend(_servers[0].origin, data_dir)
     yield Backend(url, proc, data_dir)
-    build.stop_process(proc)
+    stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -285,7 +288,7 @@ def custom_page(page, site: Site):
             '<!doctype html><html lang="en"><head><meta charset="utf-8">%s<title>e2e</title>'
             '<link rel="icon" href="data:,"></head><body><main><h1>Test page</h1>%s</main>'
             '<script src="%s%s/loader.js" defer %s></script></body></html>'
-            % (head, body, base, build.WIDGET_DIR_NAME, tag)
+            % (head, body, base, WIDGET_DIR_NAME, tag)
         )
         # Served by the preview server itself, not a Playwright route: Chromium treats a
         # route-fulfilled document as coming from no known address space, and its Local

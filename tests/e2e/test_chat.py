@@ -96,7 +96,7 @@ def test_docs_navigation_keeps_the_conversation(widget, page):
     page.get_by_role("link", name="Configuration").first.click()
     page.wait_for_url("**/repo/docs/configuration/")
     assert widget.panel.is_visible()
-    assert [m["role"] for m in widget.strings()] == ["user", "assistant"]
+    assert [m["role"] for m in widget.messages()] == ["user", "assistant"]
     widget.send("Which attributes exist?")
     assert len(widget.wait_answers(2)) == 4
 
@@ -224,7 +224,7 @@ def test_a_reply_cut_short_is_marked_and_retried_with_retry_after_item(widget, p
     widget.open_by_click()
     widget.send("hello")
     page.wait_for_function("%s.shadowRoot.querySelector('.problem:not([hidden])')" % HOST)
-    messages = widget.strings()
+    messages = widget.messages()
     assert messages[1]["status"] == "incomplete" and "Half an ans" in messages[1]["text"]
     assert len(bodies) == 1  # never re-sent by itself once bytes arrived
     with page.expect_request(

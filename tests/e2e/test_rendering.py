@@ -3,7 +3,7 @@ output that must stay inert, message actions, scrolling, direction and accessibi
 
 import pytest
 
-import build
+from devtools.vendor import npm_package
 
 HOST = "document.querySelector('chatkit-widget')"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -228,7 +228,7 @@ def test_keyboard_only(chat, page):
 
 def test_no_accessibility_violations_while_chatting(chat, page):
     """axe-core in the states a reader meets: streaming, answered (light and dark), error."""
-    page.add_script_tag(path=str(build.npm_package("axe-core") / "axe.min.js"))
+    page.add_script_tag(path=str(npm_package("axe-core") / "axe.min.js"))
 
     def violations():
         return page.evaluate(

@@ -16,7 +16,7 @@ def test_launcher_is_drawn_before_boot_without_any_runtime_request(widget, page,
     interpreter or widget Python file requested."""
     widget.goto("/docs/intro/")
     page.wait_for_load_state("networkidle")
-    assert widget.thread.state() == "idle"
+    assert widget.state() == "idle"
     launcher = widget.launcher
     launcher.wait_for(state="visible")
     assert launcher.get_attribute("aria-expanded") == "false"
@@ -80,7 +80,7 @@ def test_launcher_click_toggles_and_close_button_returns_focus(widget, page):
 def test_api_calls_before_boot_are_queued_and_replayed(widget, page):
     """window.ChatKitWidget.ask() before boot boots, opens and asks the question."""
     widget.goto("/docs/configuration/")
-    assert widget.thread.state() == "idle"
+    assert widget.state() == "idle"
     page.evaluate("window.ChatKitWidget.ask('How do I change the colours?')")
     assert widget.wait_state("ready") == "ready"
     widget.panel.wait_for(state="visible")
@@ -245,7 +245,7 @@ def test_hover_prefetches_the_runtime_once(widget, page, page_log):
         "performance.getEntriesByType('resource').some(e => e.name.endsWith('micropython.wasm')"
         " && e.responseEnd > 0)"
     )
-    assert widget.thread.state() == "idle"
+    assert widget.state() == "idle"
     widget.open_by_click()
     runtime = page_log.runtime_requests()
     assert len(runtime) == len(set(runtime)), runtime
@@ -254,9 +254,9 @@ def test_hover_prefetches_the_runtime_once(widget, page, page_log):
 def test_axe_finds_no_violations_in_the_open_widget(widget, page):
     """axe-core (vendored, offline) reports no WCAG 2.x A/AA violation with the panel open,
     in light and dark."""
-    import build
+    from devtools.vendor import npm_package
 
-    axe = build.npm_package("axe-core") / "axe.min.js"
+    axe = npm_package("axe-core") / "axe.min.js"
     widget.goto("/docs/intro/")
     widget.open_by_click()
     page.add_script_tag(path=str(axe))

@@ -1,5 +1,6 @@
-"""build.py: what lands in dist/, determinism, the loader's size budget, vendoring errors, the
-preview site generator and the preview server (CPython only)."""
+"""build.py and devtools/: what lands in dist/, determinism, the loader's size budget, vendoring
+errors, the preview site generator, the preview server, the backend's port check and the
+command line (CPython only)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import json
 import re
 import shutil
+import socket
 import tarfile
 import urllib.error
 import urllib.request
@@ -16,14 +18,23 @@ from pathlib import Path
 import pytest
 
 import build
+from devtools import bundle
+from devtools.backend_process import free_port, port_is_free
+from devtools.bundle import render_loader
+from devtools.errors import BuildError
+from devtools.paths import CACHE, PREVIEW_SRC, ROOT, WIDGET_DIR_NAME
+from devtools.preview_server import PreviewServer
+from devtools.preview_site import load_sitegen
+from devtools.pyscript_chunks import pyscript_chunks
+from devtools.vendor import ALL_PINS, npm_package, safe_name
 
-WIDGET = build.WIDGET_DIR_NAME
+WIDGET = WIDGET_DIR_NAME
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("dist")
-    build.build(out=target, quiet=True)
+    bundle.build(out=target, quiet=True)
     return target
 
 
@@ -82,14 +93,14 @@ def test_manifest_and_python_bundle(out: Path):
     assert hashlib.sha256(data).hexdigest().startswith(manifest["py"])
     bundle = dict(json.loads(data)["files"])
     expected = sorted(
-        p.relative_to(build.ROOT).as_posix()
-        for p in (build.ROOT / "widget").rglob("*.py")
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "widget").rglob("*.py")
         if "__pycache__" not in p.parts and "tools" not in p.parts
     )
     expected.remove("widget/__main__.py")
     assert not [p for p in bundle if p.startswith("widget/tools/")]
     assert sorted(bundle) == expected
-    assert bundle["widget/browser/main.py"] == (build.ROOT / "widget/browser/main.py").read_text()
+    assert bundle["widget/browser/main.py"] == (ROOT / "widget/browser/main.py").read_text()
     assert manifest["pyscript"][0] == "core.js"
     for chunk in manifest["pyscript"]:
         assert (out / WIDGET / "pyscript" / chunk).is_file()
@@ -99,7 +110,7 @@ def test_manifest_and_python_bundle(out: Path):
 def test_build_is_deterministic(out: Path, tmp_path: Path):
     """Building again gives the same bytes, file for file (widget folder and preview site)."""
     again = tmp_path / "again"
-    build.build(out=again, quiet=True)
+    bundle.build(out=again, quiet=True)
     assert _tree(again) == _tree(out)
 
 
@@ -117,8 +128,8 @@ def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
 def test_preview_site_is_built_at_root_and_under_repo(out: Path):
     """Every doc page exists at / and /repo/, embedding the loader with that base path."""
     docs = sorted(
-        p.relative_to(build.PREVIEW_SRC / "docs").with_suffix("").as_posix()
-        for p in (build.PREVIEW_SRC / "docs").rglob("*.md")
+        p.relative_to(PREVIEW_SRC / "docs").with_suffix("").as_posix()
+        for p in (PREVIEW_SRC / "docs").rglob("*.md")
     )
     assert len(docs) >= 5
     for base in ("", "repo/"):
@@ -133,16 +144,16 @@ def test_preview_site_is_built_at_root_and_under_repo(out: Path):
 
 def test_integrity_mismatch_is_a_clear_error(tmp_path: Path):
     """A cached tarball that does not match the pinned sha512 is rejected and removed."""
-    name, version, _ = build.ALL_PINS["micropython"]
-    tgz = tmp_path / "npm" / ("%s-%s.tgz" % (build._safe(name), version))
+    name, version, _ = ALL_PINS["micropython"]
+    tgz = tmp_path / "npm" / ("%s-%s.tgz" % (safe_name(name), version))
     tgz.parent.mkdir(parents=True)
     src = tmp_path / "package"
     src.mkdir()
     (src / "package.json").write_text('{"name": "evil"}')
     with tarfile.open(tgz, "w:gz") as tar:
         tar.add(src, arcname="package")
-    with pytest.raises(build.BuildError, match="integrity mismatch for .*micropython.*expected"):
-        build.npm_package("micropython", cache=tmp_path)
+    with pytest.raises(BuildError, match="integrity mismatch for .*micropython.*expected"):
+        npm_package("micropython", cache=tmp_path)
     assert not tgz.exists()
     assert not (tmp_path / "vendor").exists()
 
@@ -150,8 +161,8 @@ def test_integrity_mismatch_is_a_clear_error(tmp_path: Path):
 def test_missing_npm_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """With an empty cache and no npm on PATH, the error says npm is needed and why."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    with pytest.raises(build.BuildError, match="npm is required .*@pyscript/core@0.7.31"):
-        build.npm_package("pyscript", cache=tmp_path)
+    with pytest.raises(BuildError, match="npm is required .*@pyscript/core@0.7.31"):
+        npm_package("pyscript", cache=tmp_path)
 
 
 def test_pyscript_chunks_follow_static_imports_and_the_error_plugin(tmp_path: Path):
@@ -165,15 +176,15 @@ def test_pyscript_chunks_follow_static_imports_and_the_error_plugin(tmp_path: Pa
     (tmp_path / "dep-B.js").write_text("export const b=1;")
     (tmp_path / "error-D.js").write_text('import{a}from"./core-A.js";import"./err-dep-G.js";')
     (tmp_path / "err-dep-G.js").write_text("")
-    chunks, plugins = build.pyscript_chunks(tmp_path)
+    chunks, plugins = pyscript_chunks(tmp_path)
     assert chunks == ["core.js", "core-A.js", "dep-B.js", "err-dep-G.js", "error-D.js"]
     assert plugins == ["codemirror", "donkey", "error", "py-editor"]
 
 
 def test_render_loader_needs_exactly_one_manifest_slot():
-    with pytest.raises(build.BuildError, match="exactly once"):
-        build.render_loader("var MANIFEST = null;", {})
-    text = build.render_loader(
+    with pytest.raises(BuildError, match="exactly once"):
+        render_loader("var MANIFEST = null;", {})
+    text = render_loader(
         "/** doc */\n(function(){\n  // note\n  var M = /*@CHATKIT_MANIFEST@*/null;\n})();\n",
         {"b": 1, "a": [1]},
     )
@@ -182,13 +193,7 @@ def test_render_loader_needs_exactly_one_manifest_slot():
 
 def test_markdown_subset():
     """Headings get ids, code is escaped, lists/tables/links render, doc links resolve."""
-    import sys
-
-    sys.path.insert(0, str(build.PREVIEW_SRC))
-    try:
-        import sitegen
-    finally:
-        sys.path.remove(str(build.PREVIEW_SRC))
+    sitegen = load_sitegen()
     src = (
         "## Set it up\n\nUse `<script>` and **bold** [docs](x.md).\n\n"
         "```html\n<b>&</b>\n```\n\n- one\n- two\n\n1. first\n\n"
@@ -207,7 +212,7 @@ def test_markdown_subset():
 def test_preview_server_substitutes_backend_and_serves_wasm(out: Path):
     """HTML gets the configured backend URL; wasm/mjs get the MIME types browsers require;
     unknown paths answer 404."""
-    server = build.PreviewServer(out / "site", backend_url="http://127.0.0.1:9999").start()
+    server = PreviewServer(out / "site", backend_url="http://127.0.0.1:9999").start()
     try:
         with urllib.request.urlopen(server.origin + "/repo/docs/intro/") as r:
             body = r.read().decode()
@@ -227,11 +232,30 @@ def test_preview_server_substitutes_backend_and_serves_wasm(out: Path):
 
 
 def test_free_port_is_bindable():
-    import socket
-
-    port = build.free_port()
+    port = free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+def test_port_is_free_ignores_time_wait_but_not_a_listener():
+    """A server that accepted a connection and stopped leaves TIME-WAIT behind on its port: a
+    plain bind() still fails there, but a new server (SO_REUSEADDR, as uvicorn binds) starts
+    fine, so the port counts as free; a live listener does not."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    try:
+        client = socket.create_connection(("127.0.0.1", port), timeout=5)
+        conn, _ = listener.accept()
+        conn.close()  # the server side closes first: its end goes to TIME-WAIT
+        assert client.recv(1) == b""
+        client.close()
+    finally:
+        listener.close()
+    with socket.socket() as s, pytest.raises(OSError):
+        s.bind(("127.0.0.1", port))  # the TIME-WAIT socket is there (why bind() was wrong)
+    assert port_is_free("127.0.0.1", port)
+    with socket.create_server(("127.0.0.1", port)):  # what the next server does: it works
+        assert not port_is_free("127.0.0.1", port)
 
 
 def test_unknown_command_exits_2(capsys: pytest.CaptureFixture):
@@ -239,14 +263,25 @@ def test_unknown_command_exits_2(capsys: pytest.CaptureFixture):
     assert "unknown command" in capsys.readouterr().err
 
 
+def test_command_line_usage_errors(capsys: pytest.CaptureFixture):
+    """A missing or unknown package key and a bad port are one line each, not a traceback."""
+    assert build.main(["vendor-path"]) == 2
+    assert build.main(["vendor-path", "nope"]) == 2
+    assert "vendor-path needs one of: pyscript, micropython" in capsys.readouterr().err
+    assert build.main(["serve", "--port"]) == 1
+    assert build.main(["serve", "--backend-port", "x"]) == 1
+    err = capsys.readouterr().err
+    assert "--port needs a port number" in err and "--backend-port needs a port number" in err
+
+
 def test_vendored_cache_is_reused_without_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A filled cache needs no network and no npm (second build offline)."""
     cache = tmp_path / "cache"
-    name, version, _ = build.ALL_PINS["micropython"]
-    tgz = "%s-%s.tgz" % (build._safe(name), version)
-    build.npm_package("micropython")  # make sure the real cache holds it
+    name, version, _ = ALL_PINS["micropython"]
+    tgz = "%s-%s.tgz" % (safe_name(name), version)
+    npm_package("micropython")  # make sure the real cache holds it
     (cache / "npm").mkdir(parents=True)
-    shutil.copy(build.CACHE / "npm" / tgz, cache / "npm" / tgz)
+    shutil.copy(CACHE / "npm" / tgz, cache / "npm" / tgz)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    folder = build.npm_package("micropython", cache=cache)
+    folder = npm_package("micropython", cache=cache)
     assert (folder / "micropython.wasm").is_file()
