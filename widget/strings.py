@@ -74,3 +74,8 @@ ENTRY_NOTES = {
 
 def entry_note(status: str) -> str:
     return ENTRY_NOTES.get(status, "")
+
+
+# --- labels of an answer's body (widget.render) -----------------------------------------------
+
+SOURCES = "Sources"

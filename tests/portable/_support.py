@@ -50,6 +50,64 @@ async def araises(exc_type, awaitable):
     raise AssertionError("expected %s, nothing raised" % exc_type.__name__)
 
 
+def commonmark_examples():
+    """The CommonMark spec's examples (``[{"markdown", "html", "section", "example"}]``) from
+    the vendored ``commonmark-spec`` package: on CPython through ``python3 build.py vendor-path``
+    (which fetches it if needed), on MicroPython from the copy the runner put in its file
+    system. Extracted line by line, as its ``index.js`` does (MicroPython's ``re`` is small)."""
+    import sys
+
+    if sys.implementation.name == "micropython":
+        path = "/repo/vendor/commonmark-spec/spec.txt"
+    else:
+        import subprocess
+
+        root = FIXTURES.rsplit("/", 2)[0]
+        folder = subprocess.run(
+            [sys.executable, root + "/build.py", "vendor-path", "commonmark-spec"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        path = folder + "/spec.txt"
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        raise AssertionError("commonmark-spec is not vendored: run python3 build.py vendor")  # noqa: B904 - MicroPython: no chaining
+    fence = "`" * 32
+    out = []
+    section = ""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("<!-- END TESTS -->"):
+            break
+        if line.startswith("#"):
+            section = line.lstrip("#").strip()
+        elif line == fence + " example":
+            md, html = [], []
+            i += 1
+            while lines[i] != ".":
+                md.append(lines[i])
+                i += 1
+            i += 1
+            while lines[i] != fence:
+                html.append(lines[i])
+                i += 1
+            out.append(
+                {
+                    "markdown": "".join(x + "\n" for x in md).replace("\u2192", "\t"),
+                    "html": "".join(x + "\n" for x in html).replace("\u2192", "\t"),
+                    "section": section,
+                    "example": len(out) + 1,
+                }
+            )
+        i += 1
+    return out
+
+
 def fixture_path(rel):
     return FIXTURES + "/" + rel
 

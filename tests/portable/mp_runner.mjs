@@ -51,6 +51,13 @@ copyTree("tests", (rel, isDir) =>
   isDir ? rel === "tests/portable" || rel.startsWith("tests/fixtures") : rel.startsWith("tests/fixtures/") || (rel.endsWith(".py") && !rel.endsWith("conftest.py")),
 );
 
+// The CommonMark spec's examples, streamed by test_render.py (the vendored npm package).
+const specDir = execFileSync("python3", [path.join(root, "build.py"), "vendor-path", "commonmark-spec"], {
+  encoding: "utf8",
+}).trim();
+mp.FS.mkdirTree("/repo/vendor/commonmark-spec");
+mp.FS.writeFile("/repo/vendor/commonmark-spec/spec.txt", fs.readFileSync(path.join(specDir, "spec.txt")));
+
 const testFiles = fs
   .readdirSync(path.join(root, "tests/portable"))
   .filter((n) => /^test_.*\.py$/.test(n) && (files.length === 0 || files.includes(n)))

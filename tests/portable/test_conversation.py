@@ -111,7 +111,7 @@ async def test_blank_messages_and_sends_while_busy_are_refused():
     assert conv.busy and await conv.send("second") is False
     gate.set()
     await task
-    assert [e.item.text() for e in conv.state.entries if e.item.type == "user_message"] == [
+    assert [e.text() for e in conv.state.entries if e.item.type == "user_message"] == [
         "What is ROS 2?"
     ]
 
@@ -140,7 +140,7 @@ async def test_a_broken_stream_after_the_acknowledgement_is_regenerated_not_rese
     conv = _conversation(server)
     await conv.send("What is ROS 2?")
     user, answer = conv.state.entries
-    assert user.status == s.DONE and answer.status == s.INCOMPLETE and answer.item.text()
+    assert user.status == s.DONE and answer.status == s.INCOMPLETE and answer.text()
     assert len(server.bodies) == 1  # never re-sent automatically once bytes arrived
     assert conv.retry_action() == "regenerate" and retry_label(conv.retry_action()) == "Retry"
     await conv.retry()
@@ -176,7 +176,7 @@ async def test_stop_aborts_the_stream_and_marks_the_answer_stopped():
     task = asyncio.create_task(conv.send("What is ROS 2?"))
     for _ in range(50):
         await asyncio.sleep(0)
-        if len(conv.state.entries) == 2 and conv.state.entries[1].item.text():
+        if len(conv.state.entries) == 2 and conv.state.entries[1].text():
             break
     conv.stop()
     await task

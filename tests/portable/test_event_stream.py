@@ -55,7 +55,7 @@ def test_a_read_with_many_deltas_gives_one_event_and_the_same_thread():
         state = initial_state()
         for event in events:
             state = apply(state, event)
-        return state.entries[-1].item.text()
+        return state.entries[-1].text()
 
     assert (
         final(one_read)

@@ -4,6 +4,7 @@ import random
 import sys
 
 from widget.text.markdown import IncrementalMarkdown, Node, parse
+from widget.text.markdown.incremental import OPEN_GROWTH, OPEN_LIMIT
 
 MICROPYTHON = sys.implementation.name == "micropython"
 BASE = "https://user.github.io/repo/docs/page"
@@ -108,23 +109,36 @@ ANSWERS = [INSTALL, COMPARE, NESTED]
 NO_FORWARD_REFS = [COMPARE, NESTED]
 
 
+def kept(old, new):
+    """How many leading blocks of ``new`` are the same objects as in ``old``."""
+    k = 0
+    while k < len(old) and k < len(new) and old[k] is new[k]:
+        k += 1
+    return k
+
+
 def stream(text, sizes, **kw):
     """Feed ``text`` in chunks of the given sizes (cycled); return the final blocks, checking
-    the identity contract on the way."""
+    on the way that every block that closed keeps its object."""
     md = IncrementalMarkdown(**kw)
     shown = []
+    closed = 0
     i = 0
     k = 0
     while i < len(text):
-        i = min(len(text), i + sizes[k % len(sizes)])
+        n = sizes[k % len(sizes)]
+        md.append(text[i : i + n])
+        i += n
         k += 1
-        u = md.update(text[:i])
-        assert 0 <= u.stable <= len(shown)
-        shown = shown[: u.stable] + u.tail
-        assert shown == u.blocks()
-    u = md.finish()
-    assert u.final and u.stable <= len(shown)
-    return shown[: u.stable] + u.tail
+        blocks = md.blocks()
+        assert blocks is md.blocks()  # nothing new: the very same list
+        # the blocks that were closed last time are the same objects now (unless a
+        # definition that arrived rebuilt them)
+        if "]:" not in text:
+            assert kept(shown, blocks) >= closed, (text[:i], shown, blocks)
+        shown = blocks
+        closed = len(md._parser.doc.nodes)
+    return md.finish()
 
 
 def test_final_tree_equals_parse_for_many_chunkings():
@@ -140,21 +154,21 @@ def test_final_tree_equals_parse_for_every_two_way_split():
         want = parse(text).children
         for i in range(0, len(text) + 1, step):
             md = IncrementalMarkdown()
-            md.update(text[:i])
-            md.update(text)
-            assert md.finish().blocks() == want, i
+            md.append(text[:i])
+            md.blocks()
+            md.append(text[i:])
+            assert md.finish() == want, i
 
 
 def test_every_update_equals_parse_of_the_text_so_far():
     step = 9 if MICROPYTHON else 1
     for text in NO_FORWARD_REFS:
         md = IncrementalMarkdown(base_url=BASE)
-        shown = []
         for i in range(1, len(text) + 1):
-            u = md.update(text[:i])
-            shown = shown[: u.stable] + u.tail
+            md.append(text[i - 1 : i])
+            blocks = md.blocks()
             if i % step == 0:
-                assert Node("document", shown) == parse(text[:i], base_url=BASE), repr(text[:i])
+                assert Node("document", blocks) == parse(text[:i], base_url=BASE), repr(text[:i])
 
 
 def test_finish_after_any_prefix_equals_parse_of_that_prefix():
@@ -162,33 +176,38 @@ def test_finish_after_any_prefix_equals_parse_of_that_prefix():
     for text in ANSWERS:
         for i in range(0, len(text) + 1, step):
             md = IncrementalMarkdown()
-            md.update(text[: i // 2])
-            md.update(text[:i])
-            assert Node("document", md.finish().blocks()) == parse(text[:i]), i
+            md.append(text[: i // 2])
+            md.append(text[i // 2 : i])
+            assert Node("document", md.finish()) == parse(text[:i]), i
 
 
 def test_finished_blocks_keep_their_identity():
     md = IncrementalMarkdown()
-    u1 = md.update("# Title\n\nFirst paragraph.\n\nSecond")
-    assert u1.stable == 0 and [b.type for b in u1.tail] == ["heading", "paragraph", "paragraph"]
-    u2 = md.update("# Title\n\nFirst paragraph.\n\nSecond para")
-    assert u2.stable == 2 and len(u2.tail) == 1
-    assert u2.blocks()[0] is u1.tail[0] and u2.blocks()[1] is u1.tail[1]
-    u3 = md.update("# Title\n\nFirst paragraph.\n\nSecond paragraph.\n\n- a")
-    assert u3.stable == 2 and [b.type for b in u3.tail] == ["paragraph", "list"]
+    md.append("# Title\n\nFirst paragraph.\n\nSecond")
+    b1 = md.blocks()
+    assert [b.type for b in b1] == ["heading", "paragraph", "paragraph"]
+    md.append(" para")
+    b2 = md.blocks()
+    assert kept(b1, b2) == 2 and len(b2) == 3
+    md.append("graph.\n\n- a")
+    b3 = md.blocks()
+    assert kept(b2, b3) == 2 and [b.type for b in b3[2:]] == ["paragraph", "list"]
 
 
 def test_unchanged_text_changes_nothing():
     md = IncrementalMarkdown()
-    u1 = md.update("a\n\nb")
-    u2 = md.update("a\n\nb")
-    assert u2.stable == len(u1.blocks()) and u2.tail == [] and u2.blocks() == u1.blocks()
+    md.append("a\n\nb")
+    b1 = md.blocks()
+    md.append("")
+    assert md.blocks() is b1
 
 
 def test_closed_items_inside_an_open_list_keep_their_identity():
     md = IncrementalMarkdown()
-    first = md.update("- a\n- b\n- c").tail[0]
-    second = md.update("- a\n- b\n- cd").tail[0]
+    md.append("- a\n- b\n- c")
+    first = md.blocks()[0]
+    md.append("d")
+    second = md.blocks()[0]
     assert first is not second and second.type == "list"
     assert first.children[0] is second.children[0]  # "a" closed when "- b" arrived
     assert first.children[2] != second.children[2]
@@ -200,24 +219,27 @@ def test_later_reference_definition_rebuilds_the_earlier_block():
     closes = text.index("\n\nEnd") + 2  # the blank line closes the definition's paragraph
     before = None
     for i in range(1, closes):
-        before = md.update(text[:i]).blocks()
+        md.append(text[i - 1 : i])
+        before = md.blocks()
     assert before[1].children == [Node("text", None, "See [docs] for more.")]
-    u = md.update(text[:closes])
-    blocks = u.blocks()
-    assert u.stable == 1 and blocks[0] is before[0]
+    md.append(text[closes - 1 : closes])
+    blocks = md.blocks()
+    assert kept(before, blocks) == 1 and blocks[0] is before[0]
     link = blocks[1].children[1]
     assert link.type == "link" and link.get("href") == "https://e.com/d"
     assert blocks[2] is before[2]  # untouched blocks keep their objects
-    assert md.update(text).stable == 3
-    assert md.finish().blocks() == parse(text).children
+    md.append(text[closes:])
+    assert kept(blocks, md.blocks()) == 3
+    assert md.finish() == parse(text).children
 
 
 def test_reference_definition_still_open_applies_at_finish():
     md = IncrementalMarkdown()
-    md.update("Use [x].\n\n[x]: /u")
+    md.append("Use [x].\n\n[x]: /u")
     assert md.document().children[0].children == [Node("text", None, "Use [x].")]  # the lag
-    u = md.finish()
-    assert u.stable == 0 and u.blocks() == parse("Use [x].\n\n[x]: /u").children
+    shown = md.blocks()
+    final = md.finish()
+    assert kept(shown, final) == 0 and final == parse("Use [x].\n\n[x]: /u").children
 
 
 def test_reference_used_in_nested_and_table_blocks_is_re_resolved():
@@ -229,59 +251,78 @@ def test_reference_used_in_nested_and_table_blocks_is_re_resolved():
     assert len(links) == 1
 
 
-def test_non_append_change_parses_from_scratch():
+def test_reset_starts_a_new_document():
     md = IncrementalMarkdown()
-    md.update("# one\n\ntwo")
-    u = md.update("# uno\n\ndos")
-    assert u.stable == 0 and u.blocks() == parse("# uno\n\ndos").children
-    assert md.cost == len("# uno") + len("dos") + len("uno") + len("dos")  # lines + inlines
+    md.append("# one\n\ntwo")
+    md.blocks()
+    before = md.work
+    md.reset()
+    md.append("# uno\n\ndos")
+    assert md.blocks() == parse("# uno\n\ndos").children
+    # lines fed + inline text parsed, nothing of the old document
+    assert md.work - before == len("# uno") + len("dos") + len("uno") + len("dos")
 
 
-def test_crlf_split_across_updates_is_one_line_ending():
+def test_crlf_split_across_appends_is_one_line_ending():
     md = IncrementalMarkdown()
-    md.update("a\r")
-    md.update("a\r\n")
-    md.update("a\r\nb\r")
-    md.update("a\r\nb\r\rc")
-    assert md.finish().blocks() == parse("a\nb\n\nc").children
+    for piece in ("a\r", "\n", "b\r", "\rc"):
+        md.append(piece)
+        md.blocks()
+    assert md.finish() == parse("a\nb\n\nc").children
 
 
 def test_finish_is_final_and_more_text_starts_over():
     md = IncrementalMarkdown()
-    md.update("a\n\nb")
+    md.append("a\n\nb")
     done = md.finish()
-    again = md.finish()
-    assert again.final and again.tail == [] and again.blocks() == done.blocks()
-    same = md.update("a\n\nb")
-    assert same.final and same.blocks() == done.blocks()
-    more = md.update("a\n\nbc")
-    assert not more.final and more.stable == 0 and more.blocks() == parse("a\n\nbc").children
+    assert md.finish() is done and md.blocks() is done and md.done
+    md.append("c")
+    assert not md.done and md.blocks() == parse("c").children
 
 
-def test_update_document_and_repr():
+def test_document_is_the_current_tree():
     md = IncrementalMarkdown()
-    u = md.update("*a*\n\nb")
-    assert u.document() == parse("*a*\n\nb") == md.document()
-    assert "stable=0" in repr(u)
+    md.append("*a*\n\nb")
+    assert md.document() == parse("*a*\n\nb")
     md.finish()
     assert md.document() == parse("*a*\n\nb")
 
 
 def test_gfm_option_reaches_the_parser():
     md = IncrementalMarkdown(gfm=False)
-    md.update("~~a~~ https://e.com")
-    assert md.finish().blocks() == parse("~~a~~ https://e.com", gfm=False).children
+    md.append("~~a~~ https://e.com")
+    assert md.finish() == parse("~~a~~ https://e.com", gfm=False).children
 
 
-# -- cost per update ---------------------------------------------------------------------------
+def test_a_long_open_paragraph_shows_its_new_text_plain_until_it_grew_enough():
+    """Past OPEN_LIMIT characters the open paragraph is parsed again only when it grew by
+    OPEN_GROWTH; in between its new text is shown, as plain text, and nothing is lost."""
+    long = "word *x* " * (OPEN_LIMIT // 9 + 10)
+    more = "**more** text"
+    rest = "x" * int(OPEN_GROWTH * len(long))
+    md = IncrementalMarkdown()
+    md.append(long)
+    parsed = md.blocks()
+    md.append(more)
+    quick = md.blocks()
+    assert quick[0].children[:-1] == parsed[0].children
+    assert quick[0].children[-1] == Node("text", None, more)
+    md.append(rest)
+    assert md.blocks() == parse(long + more + rest).children  # grew enough: parsed again
+    assert md.finish() == parse(long + more + rest).children
+
+
+# -- work per update ---------------------------------------------------------------------------
 
 
 def _costs(text, delta):
     md = IncrementalMarkdown(base_url=BASE)
     costs = []
-    for i in range(delta, len(text) + delta, delta):
-        md.update(text[:i])
-        costs.append(md.cost)
+    for i in range(0, len(text), delta):
+        before = md.work
+        md.append(text[i : i + delta])
+        md.blocks()
+        costs.append(md.work - before)
     md.finish()
     return costs
 
@@ -308,9 +349,12 @@ def test_definitions_rebuild_only_the_blocks_that_used_them():
     body = "".join("Paragraph %d has no references at all.\n\n" % i for i in range(60))
     text = "Uses [a].\n\n" + body + "[a]: /u\n\nend"
     md = IncrementalMarkdown()
-    md.update(text[:-3])
-    md.update(text)
-    assert md.cost < 80  # the one paragraph that used [a], not the 60 others
+    md.append(text[:-3])
+    md.blocks()
+    before = md.work
+    md.append(text[-3:])
+    md.blocks()
+    assert md.work - before < 80  # the one paragraph that used [a], not the 60 others
 
 
 # -- random documents ---------------------------------------------------------------------------
@@ -359,7 +403,7 @@ PIECES = [
 ]
 
 
-def _soup(rng, n):
+def soup(rng, n):
     return "".join(PIECES[rng.randint(0, len(PIECES) - 1)] for _ in range(n))
 
 
@@ -370,7 +414,7 @@ def test_random_documents_stream_to_the_same_tree():
         rng = random
     rounds = 25 if MICROPYTHON else 120
     for _ in range(rounds):
-        text = _soup(rng, rng.randint(5, 40))
+        text = soup(rng, rng.randint(5, 40))
         want = parse(text).children
         sizes = [rng.randint(1, 9) for _ in range(4)]
         got = stream(text, sizes)
@@ -385,7 +429,7 @@ def test_late_definition_rebuilds_only_the_affected_item_of_a_closed_list():
 
 def test_duplicate_definitions_in_the_open_tail_first_wins():
     md = IncrementalMarkdown()
-    md.update("[a]: /one\n[a]: /two\n[a]")
+    md.append("[a]: /one\n[a]: /two\n[a]")
     doc = md.document()
     assert doc == parse("[a]: /one\n[a]: /two\n[a]")
     assert doc.children[0].children[0].get("href") == "/one"

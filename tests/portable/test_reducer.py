@@ -50,7 +50,7 @@ def _url_ann(url, index=None):
 def test_submitted_message_shows_at_once_as_sending():
     st = _submitted("Hi 🤖\nthere")
     (entry,) = st.entries
-    assert entry.status == s.SENDING and entry.item.text() == "Hi 🤖\nthere"
+    assert entry.status == s.SENDING and entry.text() == "Hi 🤖\nthere"
     assert (
         entry.client_message_id == "cm_1" and st.phase == s.WAITING and st.acked_message_id is None
     )
@@ -61,15 +61,15 @@ def test_a_full_captured_turn():
         _submitted(), [s.StreamOpened()] + _events("01-threads.create.sse") + [s.StreamClosed()]
     )
     user, answer = st.entries
-    assert (user.status, user.item.id, user.item.text()) == (
+    assert (user.status, user.item.id, user.text()) == (
         s.DONE,
         "msg_8f5e0a04",
         "What is ROS 2?",
     )
     assert user.key == 1  # the optimistic entry was replaced in place, not duplicated
     assert answer.status == s.DONE and answer.item.type == "assistant_message"
-    assert answer.item.text().startswith("ROS 2 is the middleware")
-    assert [a.source.url for a in answer.item.content[0].annotations] == [
+    assert answer.text().startswith("ROS 2 is the middleware")
+    assert [a.source.url for a in answer.answer.parts[0].annotations] == [
         "/modules/module-1-ros2-nervous-system/introduction"
     ]
     assert st.thread_id == "thr_1072295b" and st.title == "What is ROS 2?"
@@ -85,7 +85,7 @@ def test_text_grows_delta_by_delta_and_progress_clears_with_content():
     for ev in events[4:]:
         st = apply(st, ev)
         if len(st.entries) == 2:
-            seen.append((st.entries[1].status, st.entries[1].item.text()))
+            seen.append((st.entries[1].status, st.entries[1].text()))
     texts = [t for status, t in seen if status == s.STREAMING]
     assert len(set(texts)) > 5
     assert all(texts[i + 1].startswith(texts[i]) for i in range(len(texts) - 1))
@@ -143,11 +143,11 @@ def test_done_without_annotations_keeps_the_received_ones():
             ),
         ],
     )
-    assert [a.source.url for a in st.entries[1].item.content[0].annotations] == ["/b", "/a"]
+    assert [a.source.url for a in st.entries[1].answer.parts[0].annotations] == ["/b", "/a"]
     final = _assistant(text="See docs.")
     st = apply(st, p.ThreadItemDoneEvent(item=final))
     assert st.entries[1].status == s.DONE
-    assert [a.source.url for a in st.entries[1].item.content[0].annotations] == ["/b", "/a"]
+    assert [a.source.url for a in st.entries[1].answer.parts[0].annotations] == ["/b", "/a"]
 
 
 def test_done_with_annotations_is_authoritative():
@@ -167,7 +167,7 @@ def test_done_with_annotations_is_authoritative():
     final = _assistant(text="See docs.")
     final = final.replace(content=[final.content[0].replace(annotations=[_url_ann("/c")])])
     st = apply(st, p.ThreadItemDoneEvent(item=final))
-    assert [a.source.url for a in st.entries[1].item.content[0].annotations] == ["/c"]
+    assert [a.source.url for a in st.entries[1].answer.parts[0].annotations] == ["/c"]
 
 
 def test_deltas_pad_missing_content_parts():
@@ -175,7 +175,7 @@ def test_deltas_pad_missing_content_parts():
         _submitted(),
         [p.ThreadItemAddedEvent(item=_assistant()), _delta("msg_a", "second", index=1)],
     )
-    assert [c.text for c in st.entries[1].item.content] == ["", "second"]
+    assert [c.text.text() for c in st.entries[1].answer.parts] == ["", "second"]
 
 
 def test_assistant_ids_reused_across_turns_update_the_newest():
@@ -192,16 +192,16 @@ def test_assistant_ids_reused_across_turns_update_the_newest():
             _delta("__fake_id__", "second"),
         ],
     )
-    assert [e.item.text() for e in st.entries if e.item.type == "assistant_message"] == [
+    assert [e.text() for e in st.entries if e.item.type == "assistant_message"] == [
         "first",
         "second",
     ]
     st = apply(st, p.ThreadItemDoneEvent(item=_assistant("__fake_id__", "second!")))
-    answers = [(e.status, e.item.text()) for e in st.entries if e.item.type == "assistant_message"]
+    answers = [(e.status, e.text()) for e in st.entries if e.item.type == "assistant_message"]
     assert answers == [(s.DONE, "first"), (s.DONE, "second!")]
     # a done for an id whose entries are all done starts a new row (a new turn)
     st = apply(st, p.ThreadItemDoneEvent(item=_assistant("__fake_id__", "third")))
-    assert [e.item.text() for e in st.entries if e.item.type == "assistant_message"][-1] == "third"
+    assert [e.text() for e in st.entries if e.item.type == "assistant_message"][-1] == "third"
 
 
 def test_in_band_error_mid_stream_marks_the_answer_incomplete():
@@ -210,7 +210,7 @@ def test_in_band_error_mid_stream_marks_the_answer_incomplete():
         [s.StreamOpened()] + _events("17-error-midstream.sse") + [s.StreamClosed()],
     )
     user, answer = st.entries
-    assert user.status == s.DONE and answer.status == s.INCOMPLETE and answer.item.text()
+    assert user.status == s.DONE and answer.status == s.INCOMPLETE and answer.text()
     assert st.problem == s.Problem(kind="server", retryable=True, code="stream.error")
     assert st.retry_item_id == user.item.id and st.phase == s.IDLE
 
@@ -231,7 +231,7 @@ def test_dropped_stream_keeps_partial_text_marked_incomplete():
     events = _events("01-threads.create.sse")[:12]
     problem = s.Problem(kind="network", retryable=True)
     st = _run(_submitted(), events + [s.StreamFailed(problem=problem)])
-    assert st.entries[1].status == s.INCOMPLETE and st.entries[1].item.text()
+    assert st.entries[1].status == s.INCOMPLETE and st.entries[1].text()
     assert st.problem is problem and st.phase == s.IDLE and st.progress is None
 
 
@@ -240,7 +240,7 @@ def test_failure_before_acknowledgement_means_not_sent():
         _submitted("keep me 🤖"), s.StreamFailed(problem=s.Problem(kind="network", retryable=True))
     )
     (entry,) = st.entries
-    assert entry.status == s.FAILED and entry.item.text() == "keep me 🤖"
+    assert entry.status == s.FAILED and entry.text() == "keep me 🤖"
     assert st.acked_message_id is None
     st = apply(st, s.MessageResent(client_message_id="cm_1"))
     assert st.entries[0].status == s.SENDING and st.problem is None and st.phase == s.WAITING
@@ -275,7 +275,7 @@ def test_retry_after_item_drops_later_items_then_streams_again():
             _delta(_events("01-threads.create.sse")[4].item.id, "New"),
         ],
     )
-    assert st.entries[1].item.text() == "New" and st.entries[1].status == s.STREAMING
+    assert st.entries[1].text() == "New" and st.entries[1].status == s.STREAMING
 
 
 def test_removed_and_replaced_items():
@@ -283,7 +283,7 @@ def test_removed_and_replaced_items():
     assert [e.item.type for e in st.entries] == ["user_message"]
     st = _run(_submitted("replace"), _events("42-thread.item.replaced.sse") + [s.StreamClosed()])
     answer = st.entries[-1]
-    assert answer.status == s.DONE and "replaced" in answer.item.text().lower()
+    assert answer.status == s.DONE and "replaced" in answer.text().lower()
     unknown_id = apply(st, p.ThreadItemRemovedEvent(item_id="nope"))
     assert unknown_id is st
 

@@ -151,7 +151,7 @@ class App:
         """Copy an answer's Markdown source."""
         for entry in self.conversation.state.entries:
             if entry.key == key and entry.item.type == "assistant_message":
-                return self.copy_text(entry.item.text())
+                return self.copy_text(entry.text())  # the very Markdown the screen shows
         return False
 
     def copy_text(self, text: str) -> bool:

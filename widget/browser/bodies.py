@@ -1,28 +1,29 @@
-"""Message bodies, one builder per item type (browser-only).
+"""Message bodies, one per item type (browser-only).
 
-``body_for(item, context)`` returns an object with ``node``, ``update(item, status)``,
-``plain_text()`` and ``dispose(listeners)``, or None for item types that show nothing
-(``client_tool_call``, ``end_of_turn``, unknown types: nothing shown, nothing broken).
-Everything goes in with ``textContent`` or ``widget.browser.markdown_dom``; ``dir="auto"`` lets
-each message read in its own direction (Urdu or Arabic answers right to left).
+``body_for(item, context)`` returns an object with ``node``, ``update(entry)`` and
+``plain_text()``, or None for item types that show nothing (``client_tool_call``,
+``end_of_turn``, unknown types: nothing shown, nothing broken). An answer is the portable
+``widget.render.answer_view.AnswerView`` over the page's DOM: everything about what an answer
+shows is decided there. Everything goes in with ``textContent``; ``dir="auto"`` lets each
+message read in its own direction (Urdu or Arabic answers right to left).
 
 ``context`` carries ``base_url`` (the page, for relative links) and ``site_root`` (the docs
 site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
 """
 
-from widget.browser.dom import clear, el, set_text
+from widget.browser.dom import PAGE_DOM, clear, el, set_text
 
 
 def load_rich_text():
-    """The Markdown parser, its DOM builder, citations and the link policy, imported on first
-    use rather than during boot: compiling them is about 40 ms on MicroPython, which would make
+    """The answer renderer, the Markdown parser and the link policy, imported on first use
+    rather than during boot: compiling them is about 40 ms on MicroPython, which would make
     the boot task that much longer. ``App`` warms them up right after the panel is ready."""
-    from widget.browser.markdown_dom import MarkdownDom
-    from widget.text.citations import answer_markdown
+    from widget.render.answer_view import AnswerView
+    from widget.render.markdown_dom import MarkdownView
     from widget.text.links import resolve_link
-    from widget.text.markdown import IncrementalMarkdown, parse
+    from widget.text.markdown import parse
 
-    return MarkdownDom, answer_markdown, resolve_link, IncrementalMarkdown, parse
+    return AnswerView, MarkdownView, resolve_link, parse
 
 
 _TEXT_COMPONENTS = {
@@ -43,8 +44,8 @@ class TextBody:
         self.node = el("div", "message-body", None, {"dir": "auto"})
         self._text = ""
 
-    def update(self, item, status: str) -> None:
-        text = item.text()
+    def update(self, entry) -> None:
+        text = entry.item.text()
         if text != self._text:
             self._text = text
             set_text(self.node, text)
@@ -52,77 +53,20 @@ class TextBody:
     def plain_text(self) -> str:
         return self._text
 
-    def dispose(self, listeners) -> None:
-        pass
-
 
 class AnswerBody:
-    """An assistant message: incremental Markdown with citation markers and a Sources list."""
+    """An assistant message: ``AnswerView`` (Markdown with citation markers, Sources)."""
 
     def __init__(self, context) -> None:
-        self.context = context
-        self.node = el("div", "message-body answer", None, {"dir": "auto"})
-        self.markdown_node = el("div", "markdown")
-        self.sources_node = el("nav", "sources", None, {"aria-label": "Sources"})
-        self.sources_node.hidden = True
-        self.node.append(self.markdown_node, self.sources_node)
-        MarkdownDom, self._answer_markdown, _, IncrementalMarkdown, _ = load_rich_text()
-        self.markdown = IncrementalMarkdown(base_url=context.base_url, site_root=context.site_root)
-        self.dom = MarkdownDom(self.markdown_node)
-        self._source_key = None
-        self._text = None
-        self._final = False
-        self.sources: list = []
+        AnswerView = load_rich_text()[0]
+        self.view = AnswerView(PAGE_DOM, base_url=context.base_url, site_root=context.site_root)
+        self.node = self.view.node
 
-    def update(self, item, status: str) -> None:
-        marked, sources = self._answer_markdown(
-            item.content, base_url=self.context.base_url, site_root=self.context.site_root
-        )
-        key = tuple((s.number, s.title, s.detail, s.href) for s in sources)
-        if key != self._source_key:
-            self._source_key = key
-            self.sources = sources
-            self.dom.set_sources({s.number: s for s in sources})
-            self._render_sources()
-        final = status != "streaming"
-        if marked == self._text and final == self._final and not self.dom._dirty:
-            return
-        self._text = marked
-        self._final = final
-        update = self.markdown.update(marked)
-        if final:
-            update = self.markdown.finish()
-        self.dom.apply(update)
-
-    def _render_sources(self) -> None:
-        clear(self.sources_node)
-        if not self.sources:
-            self.sources_node.hidden = True
-            return
-        self.sources_node.append(el("p", "sources-title", "Sources"))
-        ol = el("ol", "sources-list")
-        for source in self.sources:
-            li = el("li", None, None, {"value": str(source.number)})
-            if source.href:
-                a = el("a", "source-link", source.title, {"href": source.href})
-                if source.external:
-                    a.setAttribute("target", "_blank")
-                    a.setAttribute("rel", "noopener noreferrer")
-                li.append(a)
-            else:
-                li.append(el("span", "source-title", source.title))
-            if source.detail and source.detail != source.title:
-                li.append(el("span", "source-detail", source.detail))
-            ol.append(li)
-        self.sources_node.append(ol)
-        self.sources_node.hidden = False
+    def update(self, entry) -> None:
+        self.view.update(entry.answer, final=entry.status != "streaming")
 
     def plain_text(self) -> str:
-        """What a screen reader is told: the rendered text, not the Markdown source."""
-        return str(self.markdown_node.textContent)
-
-    def dispose(self, listeners) -> None:
-        pass
+        return self.view.plain_text()
 
 
 class StepsBody:
@@ -136,7 +80,8 @@ class StepsBody:
         self._opened_once = False
         self._text = ""
 
-    def update(self, item, status: str) -> None:
+    def update(self, entry) -> None:
+        item, status = entry.item, entry.status
         if item.type == "workflow":
             workflow = item.workflow
             tasks = workflow.tasks
@@ -169,9 +114,6 @@ class StepsBody:
     def plain_text(self) -> str:
         return self._text
 
-    def dispose(self, listeners) -> None:
-        pass
-
 
 def _workflow_title(workflow, status: str) -> str:
     summary = workflow.summary or {}
@@ -194,7 +136,8 @@ class WidgetBody:
         self._text = ""
         self._tree = None
 
-    def update(self, item, status: str) -> None:
+    def update(self, entry) -> None:
+        item = entry.item
         if item.widget is self._tree:
             return
         self._tree = item.widget
@@ -216,14 +159,13 @@ class WidgetBody:
         if kind in _TEXT_COMPONENTS and isinstance(value, str):
             texts.append(value)
             return el(_TEXT_COMPONENTS[kind], "w-" + kind.lower(), value)
-        MarkdownDom, _, resolve_link, _, parse = load_rich_text()
+        _, MarkdownView, resolve_link, parse = load_rich_text()
         if kind == "Markdown" and isinstance(value, str):
             texts.append(value)
             box = el("div", "w-markdown markdown")
             context = self.context
-            MarkdownDom(box).show(
-                parse(value, base_url=context.base_url, site_root=context.site_root)
-            )
+            blocks = parse(value, base_url=context.base_url, site_root=context.site_root).children
+            MarkdownView(PAGE_DOM, box).show(blocks)
             return box
         if kind == "Divider":
             return el("hr")
@@ -265,9 +207,6 @@ class WidgetBody:
     def plain_text(self) -> str:
         return self._text
 
-    def dispose(self, listeners) -> None:
-        pass
-
 
 class ImageBody:
     """A generated image: a link to open it (never loaded into the page from model output)."""
@@ -277,7 +216,8 @@ class ImageBody:
         self.node = el("div", "message-body image")
         self._url = None
 
-    def update(self, item, status: str) -> None:
+    def update(self, entry) -> None:
+        item = entry.item
         url = item.image.url if item.image is not None else None
         if url == self._url:
             return
@@ -301,9 +241,6 @@ class ImageBody:
 
     def plain_text(self) -> str:
         return "Generated image"
-
-    def dispose(self, listeners) -> None:
-        pass
 
 
 def body_for(item, context):

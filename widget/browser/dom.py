@@ -2,8 +2,9 @@
 
 Every node the widget shows is made here with ``createElement`` and filled with
 ``textContent``; attributes come from a fixed vocabulary set by our own code. Nothing from
-the network ever becomes markup: no ``innerHTML`` anywhere (architecture.md, "Model output is
-data, never markup"). ``Listeners`` keeps every JS callback alive for as long as its node.
+the network ever becomes markup: no ``innerHTML`` anywhere (docs/reliability.md §4.1).
+``PAGE_DOM`` is the page's DOM behind the facade the portable renderer builds with
+(``widget.render``). ``Listeners`` keeps every JS callback alive for as long as its node.
 """
 
 from pyscript import document
@@ -21,6 +22,37 @@ def el(tag: str, cls: "str | None" = None, text: "str | None" = None, attrs: "di
         for name in sorted(attrs):  # sorted: MicroPython dicts keep no order
             node.setAttribute(name, attrs[name])
     return node
+
+
+class PageDom:
+    """The ``widget.render`` DOM facade over the page's document."""
+
+    def element(self, tag: str, cls=None, text=None, attrs=None):
+        return el(tag, cls, text, attrs)
+
+    def text(self, data: str):
+        return document.createTextNode(data)
+
+    def append(self, parent, child) -> None:
+        parent.append(child)  # moves a node that already has a parent
+
+    def remove(self, node) -> None:
+        node.remove()
+
+    def show(self, node, visible: bool) -> None:
+        show(node, visible)
+
+
+PAGE_DOM = PageDom()
+
+
+def show_failure(node, text: str, exc: BaseException) -> None:
+    """Replace what ``node`` shows by ``text``, as plain text, and say why in the console."""
+    from pyscript import window
+
+    window.console.error("[chatkit-widget] could not render a message: %r" % (exc,))
+    node.replaceChildren()
+    node.append(el("p", "render-fallback", text))
 
 
 def clear(node) -> None:

@@ -71,12 +71,8 @@ class MessageView:
         if self.node is None:
             self.entry = entry
             return
-        if (
-            self.entry is None
-            or entry.item is not self.entry.item
-            or entry.status != self.entry.status
-        ):
-            self.body.update(entry.item, entry.status)
+        if self.entry is None or entry is not self.entry:
+            self._update_body(entry)
         self.entry = entry
         self._context = context
         note = strings.entry_note(entry.status)
@@ -97,6 +93,17 @@ class MessageView:
             self.up_button.disabled = entry.status != "done"
             self.down_button.disabled = entry.status != "done"
 
+    def _update_body(self, entry) -> None:
+        """A body that fails (a bug met with output nobody foresaw) shows the entry's text as
+        plain text instead, and the rest of the conversation keeps rendering: hostile or
+        broken output never takes the view down (docs/reliability.md §4.1)."""
+        try:
+            self.body.update(entry)
+        except Exception as exc:  # noqa: BLE001 - logged, and the text is still shown
+            from widget.browser.dom import show_failure
+
+            show_failure(self.body.node, entry.text(), exc)
+
     def plain_text(self, limit: int) -> str:
         text = self.body.plain_text() if self.body is not None else ""
         return text if len(text) <= limit else text[: limit - 1] + "\u2026"
@@ -106,5 +113,4 @@ class MessageView:
             if self.toolbar is not None:
                 for node in (self.copy_button, self.up_button, self.down_button, self.regen_button):
                     listeners.drop(node)
-            self.body.dispose(listeners)
             self.node.remove()

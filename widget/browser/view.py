@@ -431,20 +431,20 @@ class View:
         return new_user_message
 
     def _render_notices(self, state) -> None:
-        from widget.browser.dom import clear
-        from widget.browser.markdown_dom import MarkdownDom
-        from widget.text.markdown import parse
+        from widget.browser.bodies import load_rich_text
+        from widget.browser.dom import PAGE_DOM, clear
 
+        _, MarkdownView, _, parse = load_rich_text()
         clear(self.notices)
+        context = self.body_context()
         for key, notice in state.notices:
             level = notice.level if notice.level in ("info", "warning", "danger") else "info"
             box = el("div", "notice notice-" + level, None, {"role": "note"})
             text = el("div", "notice-text markdown")
             if notice.title:
                 text.append(el("strong", "notice-title", notice.title))
-            context = self.body_context()
             blocks = parse(notice.message, base_url=context.base_url, site_root=context.site_root)
-            MarkdownDom(text).show(blocks)
+            MarkdownView(PAGE_DOM, text).show(blocks.children)
             dismiss = el(
                 "button",
                 "icon-button notice-dismiss",

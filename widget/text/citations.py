@@ -92,11 +92,13 @@ def marker(number: int) -> str:
     return chr(MARK_BASE + number - 1)
 
 
-def _off_fence_line(text: str, index: int) -> int:
-    """A marker must never land on a code fence line: ```` ```x ```` no longer closes the
-    block and the rest of the answer would turn into code. On such a line the marker moves to
-    the end of the line before it (into the code, whose markers the builder shows after the
-    block, or before the block when it is the opening fence)."""
+def marker_index(text: str, index: int) -> int:
+    """Where a marker for ``index`` goes in ``text``: at ``index``, except on a code fence
+    line, where ```` ```x ```` would no longer close the block and the rest of the answer would
+    turn into code. On such a line the marker moves to the end of the line before it (into the
+    code, whose markers the builder shows after the block, or before the block when it is the
+    opening fence). Only the text *before* ``index`` on its line decides, so the answer is the
+    same whether that line is complete yet or not."""
     start = text.rfind("\n", 0, index) + 1
     line = text[start:index].lstrip(" >\t")
     if line.startswith("```") or line.startswith("~~~"):
@@ -113,32 +115,30 @@ def with_markers(text: str, annotations, numbers) -> str:
         index = annotation.index
         if index is None or number + MARK_BASE - 1 > MARK_LAST:
             continue
-        index = _off_fence_line(text, max(0, min(index, len(text))))
+        index = marker_index(text, max(0, min(index, len(text))))
         if (index, number) not in seen:
             seen.add((index, number))
             places.append((index, number))
+    return insert_markers(text, sorted(places), 0)
+
+
+def insert_markers(text: str, places, offset: int) -> str:
+    """``text`` (which starts at ``offset`` of the whole answer) with a marker at each of the
+    sorted ``(index, number)`` ``places`` (indexes into the whole answer)."""
     if not places:
         return text
-    places.sort()
     out = []
     pos = 0
     for index, number in places:
-        out.append(text[pos:index])
+        out.append(text[pos : index - offset])
         out.append(marker(number))
-        pos = index
+        pos = index - offset
     out.append(text[pos:])
     return "".join(out)
 
 
 def _is_marker(ch: str) -> bool:
     return MARK_BASE <= ord(ch) <= MARK_LAST
-
-
-def has_markers(text: str) -> bool:
-    for ch in text:
-        if MARK_BASE <= ord(ch) <= MARK_LAST:
-            return True
-    return False
 
 
 def split_markers(text: str) -> list:
@@ -160,17 +160,15 @@ def strip_markers(text: str) -> str:
     return "".join(part for part in split_markers(text) if isinstance(part, str))
 
 
-def answer_markdown(parts, *, base_url=None, site_root=None):
-    """(Markdown with markers, sources) for an assistant message's content parts: parts are
-    joined by a blank line, and each annotation's ``index`` is shifted by the length of the
-    parts before its own."""
-    texts = []
+def shifted_annotations(parts) -> list:
+    """Every annotation of an answer's ``parts`` (objects with ``text`` (a str) and
+    ``annotations``) with its ``index`` clamped to its part and shifted into the whole answer
+    (the parts joined by a blank line)."""
     shifted = []
     offset = 0
     for i, part in enumerate(parts):
         if i:
             offset += 2  # the "\n\n" between parts
-        texts.append(part.text)
         for annotation in part.annotations:
             if annotation.index is not None:
                 annotation = annotation.replace(
@@ -178,6 +176,15 @@ def answer_markdown(parts, *, base_url=None, site_root=None):
                 )
             shifted.append(annotation)
         offset += len(part.text)
-    text = "\n\n".join(texts)
+    return shifted
+
+
+def answer_markdown(parts, *, base_url=None, site_root=None):
+    """(Markdown with markers, sources) for an assistant message's finished content parts:
+    parts are joined by a blank line, and each annotation's ``index`` is shifted by the length
+    of the parts before its own. ``widget.render.document`` builds the same text as the
+    answer streams; this is the whole-text definition it must agree with."""
+    shifted = shifted_annotations(parts)
+    text = "\n\n".join(part.text for part in parts)
     sources, numbers = cite(shifted, base_url=base_url, site_root=site_root)
     return with_markers(text, shifted, numbers), sources

@@ -13,8 +13,11 @@ Rules it owns (protocol.md §4-§5, reliability-security.md §3.4, architecture.
 - ``thread.item.added`` opens a ``streaming`` entry; ``thread.item.updated`` applies deltas to the
   NEWEST entry with that id (assistant ids are not unique across turns: ``__fake_id__``);
   ``thread.item.done`` replaces the newest *streaming* entry with that id, else appends.
-- ``content_part.done`` (and the final ``item.done``) with no annotations keeps the annotations
-  already received: the Agents bridge sends ``annotations: []`` there.
+- An assistant message's content lives in ``entry.answer`` (``widget.thread.answer``): a text
+  delta is appended there in O(1), never copied into a new item; ``thread.item.done`` settles it
+  to the server's final content. ``content_part.done`` (and the final ``item.done``) with no
+  annotations keeps the annotations already received: the Agents bridge sends
+  ``annotations: []`` there.
 - ``progress_update`` is transient: cleared by content and by the end of the stream.
 - After an in-band ``error`` or a failed stream, entries that were added but never done are
   ``incomplete``; after a cancel they are ``stopped``; a clean end of body leaves them
@@ -27,7 +30,6 @@ if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Callable
 
 from widget.protocol import (
-    AssistantMessageContent,
     AssistantMessageContentPartAdded,
     AssistantMessageContentPartAnnotationAdded,
     AssistantMessageContentPartDone,
@@ -52,6 +54,7 @@ from widget.protocol import (
     WorkflowTaskAdded,
     WorkflowTaskUpdated,
 )
+from widget.thread.answer import Answer
 from widget.thread.state import (
     DONE,
     FAILED,
@@ -92,8 +95,13 @@ def apply(state: ThreadState, event) -> ThreadState:
     return handler(state, event)
 
 
+def _entry(key: int, item, status: str, **extra) -> Entry:
+    answer = Answer.from_content(item.content) if item.type == "assistant_message" else None
+    return Entry(key=key, item=item, status=status, answer=answer, **extra)
+
+
 def _append(state: ThreadState, item, status: str, **extra) -> ThreadState:
-    entry = Entry(key=state.next_key, item=item, status=status, **extra)
+    entry = _entry(state.next_key, item, status, **extra)
     return state.replace(entries=state.entries + (entry,), next_key=state.next_key + 1)
 
 
@@ -198,7 +206,7 @@ def _on_older_loaded(state: ThreadState, ev: OlderItemsLoaded) -> ThreadState:
     key = state.next_key
     older = []
     for item in ev.items:
-        older.append(Entry(key=key, item=item, status=DONE))
+        older.append(_entry(key, item, DONE))
         key += 1
     return state.replace(
         entries=tuple(older) + state.entries,
@@ -241,16 +249,6 @@ def _on_item_added(state: ThreadState, ev: ThreadItemAddedEvent) -> ThreadState:
     return _append(state, ev.item, STREAMING)
 
 
-def _keep_annotations(old_parts, new_parts):
-    """``done`` content with no annotations keeps those already received for that part."""
-    out = []
-    for i, part in enumerate(new_parts):
-        if not part.annotations and i < len(old_parts) and old_parts[i].annotations:
-            part = part.replace(annotations=old_parts[i].annotations)
-        out.append(part)
-    return out
-
-
 def _on_item_done(state: ThreadState, ev: ThreadItemDoneEvent) -> ThreadState:
     item = ev.item
     if item.type == "user_message" and state.thread_id is None and item.thread_id:
@@ -273,9 +271,12 @@ def _on_item_done(state: ThreadState, ev: ThreadItemDoneEvent) -> ThreadState:
         state = _append(state, item, DONE)
     else:
         old = state.entries[index]
-        if item.type == "assistant_message" and old.item.type == "assistant_message":
-            item = item.replace(content=_keep_annotations(old.item.content, item.content))
-        state = _set_entry(state, index, old.replace(item=item, status=DONE))
+        if item.type == "assistant_message" and old.answer is not None:
+            entry = old.replace(item=item, status=DONE, answer=old.answer.settled(item.content))
+        else:
+            entry = _entry(old.key, item, DONE, client_message_id=old.client_message_id)
+            entry = entry.replace(feedback=old.feedback)
+        state = _set_entry(state, index, entry)
     if item.type == "assistant_message":
         state = state.replace(progress=None)
     return state
@@ -292,7 +293,8 @@ def _on_item_replaced(state: ThreadState, ev: ThreadItemReplacedEvent) -> Thread
     index = _newest_index(state, getattr(ev.item, "id", None))
     if index < 0:
         return _append(state, ev.item, DONE)
-    return _set_entry(state, index, state.entries[index].replace(item=ev.item, status=DONE))
+    old = state.entries[index]
+    return _set_entry(state, index, _entry(old.key, ev.item, DONE, feedback=old.feedback))
 
 
 def _on_stream_options(state: ThreadState, ev: StreamOptionsEvent) -> ThreadState:
@@ -313,33 +315,6 @@ def _on_error(state: ThreadState, ev: ErrorEvent) -> ThreadState:
     state = _finish_open_entries(state, INCOMPLETE)
     problem = Problem(kind="server", message=ev.message, retryable=ev.allow_retry, code=ev.code)
     return state.replace(problem=problem, progress=None)
-
-
-def _padded(parts: list, index: int) -> list:
-    parts = list(parts)
-    while len(parts) <= index:
-        parts.append(AssistantMessageContent(text="", annotations=[]))
-    return parts
-
-
-def _update_assistant(item, update):
-    parts = _padded(item.content, update.content_index)
-    i = update.content_index
-    if isinstance(update, AssistantMessageContentPartTextDelta):
-        parts[i] = parts[i].replace(text=parts[i].text + update.delta)
-    elif isinstance(update, AssistantMessageContentPartAdded):
-        parts[i] = update.content
-    elif isinstance(update, AssistantMessageContentPartAnnotationAdded):
-        annotations = list(parts[i].annotations)
-        annotations.insert(min(update.annotation_index, len(annotations)), update.annotation)
-        parts[i] = parts[i].replace(annotations=annotations)
-    else:  # AssistantMessageContentPartDone
-        parts[i] = (
-            _keep_annotations([parts[i]], [update.content])[0]
-            if i < len(item.content)
-            else update.content
-        )
-    return item.replace(content=parts)
 
 
 def _update_workflow(item, update):
@@ -364,17 +339,13 @@ def _update_widget(item, update):
     return item.replace(widget=append_text(item.widget, update.component_id, update.delta))
 
 
+_ANSWER_UPDATES = (
+    AssistantMessageContentPartAdded,
+    AssistantMessageContentPartTextDelta,
+    AssistantMessageContentPartAnnotationAdded,
+    AssistantMessageContentPartDone,
+)
 _ITEM_UPDATERS = (
-    (
-        "assistant_message",
-        (
-            AssistantMessageContentPartAdded,
-            AssistantMessageContentPartTextDelta,
-            AssistantMessageContentPartAnnotationAdded,
-            AssistantMessageContentPartDone,
-        ),
-        _update_assistant,
-    ),
     ("workflow", (WorkflowTaskAdded, WorkflowTaskUpdated), _update_workflow),
     (
         "widget",
@@ -390,6 +361,13 @@ def _on_item_updated(state: ThreadState, ev: ThreadItemUpdatedEvent) -> ThreadSt
         return state
     entry = state.entries[index]
     update = ev.update
+    if isinstance(update, _ANSWER_UPDATES):
+        if entry.answer is None:
+            return state  # an answer update for an item that is not an answer: ignored
+        state = _set_entry(state, index, entry.replace(answer=entry.answer.apply(update)))
+        if state.progress is not None and isinstance(update, AssistantMessageContentPartTextDelta):
+            state = state.replace(progress=None)  # content arrived: the status line goes
+        return state
     if isinstance(update, GeneratedImageUpdated) and entry.item.type == "generated_image":
         new_entry = entry.replace(
             item=entry.item.replace(image=update.image), progress=update.progress
@@ -397,12 +375,7 @@ def _on_item_updated(state: ThreadState, ev: ThreadItemUpdatedEvent) -> ThreadSt
         return _set_entry(state, index, new_entry)
     for item_type, update_types, updater in _ITEM_UPDATERS:
         if entry.item.type == item_type and isinstance(update, update_types):
-            state = _set_entry(state, index, entry.replace(item=updater(entry.item, update)))
-            if state.progress is not None and isinstance(
-                update, AssistantMessageContentPartTextDelta
-            ):
-                state = state.replace(progress=None)  # content arrived: the status line goes
-            return state
+            return _set_entry(state, index, entry.replace(item=updater(entry.item, update)))
     return state  # unknown update, or one that does not fit the item: ignored
 
 

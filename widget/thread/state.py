@@ -25,9 +25,17 @@ RESPONDING = "responding"  # response headers received, events arriving
 class Entry(Value):
     """One row of the conversation: ``key`` is local and unique (a counter), ``item`` the
     protocol item, ``status`` one of the statuses above, ``client_message_id`` for messages the
-    user sent from here, ``feedback`` "positive"/"negative"/None, ``progress`` for images."""
+    user sent from here, ``feedback`` "positive"/"negative"/None, ``progress`` for images, and
+    for an assistant message its ``answer`` (``widget.thread.answer.Answer``): the content as
+    it streams (the item keeps the content it arrived with until ``thread.item.done``)."""
 
-    FIELDS = fields("key", "item", "status", "client_message_id", "feedback", "progress")
+    FIELDS = fields("key", "item", "status", "client_message_id", "feedback", "progress", "answer")
+
+    def text(self) -> str:
+        """The entry's text as shown: an answer's Markdown source, a message's text."""
+        if self.answer is not None:
+            return self.answer.text()
+        return self.item.text()
 
 
 class Problem(Value):

@@ -47,9 +47,11 @@ def summarize(state: st.ThreadState) -> dict:
         item = entry.item
         row = {"type": item.type, "id": getattr(item, "id", None), "status": entry.status}
         if item.type in ("user_message", "assistant_message"):
-            row["text"] = item.text()
-        if item.type == "assistant_message":
-            row["annotations"] = [_annotation(a) for part in item.content for a in part.annotations]
+            row["text"] = entry.text()
+        if entry.answer is not None:
+            row["annotations"] = [
+                _annotation(a) for part in entry.answer.parts for a in part.annotations
+            ]
         elif item.type == "workflow":
             row["tasks"] = [t.to_dict() for t in item.workflow.tasks]
         elif item.type == "widget":

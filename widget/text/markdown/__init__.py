@@ -7,8 +7,9 @@ API::
 
     parse(text, *, base_url=None, site_root=None, gfm=True) -> Node       # "document"
     md = IncrementalMarkdown(base_url=..., site_root=..., gfm=True)
-    md.update(full_text_so_far) -> MarkdownUpdate(stable: int, tail: list[Node], final)
-    md.finish() -> MarkdownUpdate                                           # final == True
+    md.append(more_text)                 # as the answer streams
+    md.blocks() -> list[Node]            # the top-level blocks to show now
+    md.finish() -> list[Node]            # the end: exactly parse(text).children
 
 The tree (``Node``: ``type``, ``children`` (list or None), ``text`` (str or None), ``attrs``
 (dict or None); attribute keys per type are exactly ``ATTRS[type]``)::
@@ -41,7 +42,7 @@ Safety by construction: raw HTML is text; every href passed ``widget.text.links.
 its text; there are no other attributes from the model. Nesting is capped (``MAX_*_DEPTH``).
 """
 
-from widget.text.markdown.incremental import IncrementalMarkdown, MarkdownUpdate, parse
+from widget.text.markdown.incremental import IncrementalMarkdown, parse
 from widget.text.markdown.nodes import (
     ATTRS,
     LEAF_TYPES,
@@ -62,7 +63,6 @@ __all__ = [
     "NODE_TYPES",
     "TEXT_TYPES",
     "IncrementalMarkdown",
-    "MarkdownUpdate",
     "Node",
     "parse",
     "plain_text",

@@ -9,9 +9,9 @@ Portable; works on ``widget.text.markdown.blocks`` ``Block`` objects for ``Block
 - ``reresolve``: a definition can change paragraphs that closed *before* it (``[x]`` used
   early, ``[x]: url`` at the end of an answer). Every leaf records the labels it looked up
   without success (``missing``); a new definition rebuilds only the closed blocks that missed
-  that label, with new Node objects (the old ones are never mutated), and records the lowest
-  top-level index it replaced in ``parser.dirty_from``. A leaf keeps its source text
-  (``raw``) only while it has missing labels.
+  that label, with new Node objects (the old ones are never mutated), so a renderer that
+  compares blocks by identity replaces exactly those. A leaf keeps its source text (``raw``)
+  only while it has missing labels.
 - ``clone_chain`` copies the chain of open blocks (and only it) for a throw-away view.
 """
 
@@ -243,8 +243,6 @@ def reresolve(parser, label: str) -> None:
             if c.missing and label in c.missing:
                 _rebuild(parser, c, label)
                 b.nodes[k] = c.node
-                if b is parser.doc and (parser.dirty_from < 0 or k < parser.dirty_from):
-                    parser.dirty_from = k
             k += 1
         last = b.children[-1] if b.children else None
         b = last if last is not None and last.open and last.children is not None else None

@@ -85,7 +85,6 @@ class BlockParser:
         self.refmap: dict = {}
         self.overlay: Any = None  # dict of definitions seen in a view only
         self.viewing = False
-        self.dirty_from = -1  # lowest doc.nodes index replaced by re-resolution, -1 if none
         self.scanned = 0  # characters of lines fed so far (cost accounting for tests)
         # Per-line state (commonmark.js names): the line, where we are in it, what is next.
         self.cur = ""

@@ -1,0 +1,79 @@
+"""An answer's body (portable): its Markdown, with citation markers, and its Sources list, in
+one element, kept in step with the ``Answer`` value of the thread state.
+
+    view = AnswerView(dom, base_url=page_url, site_root=site_base)
+    container.append(view.node)
+    view.update(entry.answer, final=entry.status != "streaming")   # as often as wanted
+
+Everything that decides what is shown is here and in ``AnswerDocument`` / ``MarkdownView``;
+the browser only hands in its DOM facade (``widget.browser.dom.PageDom``).
+"""
+
+from widget import strings
+from widget.render.document import AnswerDocument
+from widget.render.markdown_dom import MarkdownView
+from widget.text.citations import strip_markers
+from widget.text.markdown import Node, plain_text
+
+
+class AnswerView:
+    def __init__(self, dom, *, base_url: "str | None", site_root: "str | None") -> None:
+        self.dom = dom
+        self.node = dom.element("div", "message-body answer", None, {"dir": "auto"})
+        self.markdown_node = dom.element("div", "markdown")
+        self.sources_node = dom.element("nav", "sources", None, {"aria-label": strings.SOURCES})
+        dom.show(self.sources_node, False)
+        dom.append(self.node, self.markdown_node)
+        dom.append(self.node, self.sources_node)
+        self.document = AnswerDocument(base_url=base_url, site_root=site_root)
+        self.markdown = MarkdownView(dom, self.markdown_node)
+        self._answer = None
+        self._final = False
+        self._sources: list = []
+        self._list: list | None = None
+
+    def update(self, answer, *, final: bool) -> None:
+        if answer is self._answer and final == self._final:
+            return
+        self._answer = answer
+        self._final = final
+        document = self.document
+        document.update(answer, final=final)
+        if document.sources != self._sources:
+            self._sources = document.sources
+            self.markdown.set_sources({s.number: s for s in document.sources})
+            self._show_sources()
+        self.markdown.show(document.blocks)
+
+    def plain_text(self) -> str:
+        """What a screen reader is told: the rendered text, not the Markdown source."""
+        return strip_markers(plain_text(Node("document", list(self.document.blocks))))
+
+    def _show_sources(self) -> None:
+        dom = self.dom
+        if self._list is not None:
+            for node in self._list:
+                dom.remove(node)
+            self._list = None
+        sources = self._sources
+        dom.show(self.sources_node, bool(sources))
+        if not sources:
+            return
+        title = dom.element("p", "sources-title", strings.SOURCES)
+        ol = dom.element("ol", "sources-list")
+        for source in sources:
+            li = dom.element("li", None, None, {"value": str(source.number)})
+            if source.href:
+                attrs = {"href": source.href}
+                if source.external:
+                    attrs["target"] = "_blank"
+                    attrs["rel"] = "noopener noreferrer"
+                dom.append(li, dom.element("a", "source-link", source.title, attrs))
+            else:
+                dom.append(li, dom.element("span", "source-title", source.title))
+            if source.detail and source.detail != source.title:
+                dom.append(li, dom.element("span", "source-detail", source.detail))
+            dom.append(ol, li)
+        dom.append(self.sources_node, title)
+        dom.append(self.sources_node, ol)
+        self._list = [title, ol]
