@@ -313,3 +313,20 @@ def test_a_closed_block_keeps_its_dom_while_later_text_streams():
     view.update(answer, final=False)
     assert view.markdown_node.children[0] is heading and heading.tag == "h3"
     assert [c.tag for c in view.markdown_node.children] == ["h3", "p", "p"]
+
+
+def test_a_model_cannot_forge_a_citation_marker():
+    """Characters of the marker range in the model's own text show as U+FFFD, never as a
+    citation; only real annotations make markers."""
+    forged = "Trust me\ue001 and\uf8ff this."
+    view = play([_delta(forged)])
+    assert view.markdown_node.find_all("sup") == []
+    assert view.plain_text() == "Trust me\ufffd and\ufffd this."
+    real = play([_delta("Real."), _annotation(5, "/docs/r", 0)])
+    assert len(real.markdown_node.find_all("sup")) == 1
+
+
+def test_the_spoken_text_can_stop_early():
+    view = play([_delta("# Title\n\n" + "word " * 2000)])
+    assert view.plain_text(20) == "Titleword word word "
+    assert len(view.plain_text()) > 9000

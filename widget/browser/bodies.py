@@ -50,7 +50,7 @@ class TextBody:
             self._text = text
             set_text(self.node, text)
 
-    def plain_text(self) -> str:
+    def plain_text(self, limit: int = 0) -> str:
         return self._text
 
 
@@ -65,8 +65,8 @@ class AnswerBody:
     def update(self, entry) -> None:
         self.view.update(entry.answer, final=entry.status != "streaming")
 
-    def plain_text(self) -> str:
-        return self.view.plain_text()
+    def plain_text(self, limit: int = 0) -> str:
+        return self.view.plain_text(limit)
 
 
 class StepsBody:
@@ -111,7 +111,7 @@ class StepsBody:
             lines.append(label or content)
         self._text = "\n".join(t for t in lines if t)
 
-    def plain_text(self) -> str:
+    def plain_text(self, limit: int = 0) -> str:
         return self._text
 
 
@@ -204,7 +204,7 @@ class WidgetBody:
             return box
         return None
 
-    def plain_text(self) -> str:
+    def plain_text(self, limit: int = 0) -> str:
         return self._text
 
 
@@ -239,7 +239,7 @@ class ImageBody:
             )
         )
 
-    def plain_text(self) -> str:
+    def plain_text(self, limit: int = 0) -> str:
         return "Generated image"
 
 

@@ -105,7 +105,7 @@ class MessageView:
             show_failure(self.body.node, entry.text(), exc)
 
     def plain_text(self, limit: int) -> str:
-        text = self.body.plain_text() if self.body is not None else ""
+        text = self.body.plain_text(limit + 1) if self.body is not None else ""
         return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
     def remove(self, listeners) -> None:

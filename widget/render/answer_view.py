@@ -13,7 +13,7 @@ from widget import strings
 from widget.render.document import AnswerDocument
 from widget.render.markdown_dom import MarkdownView
 from widget.text.citations import strip_markers
-from widget.text.markdown import Node, plain_text
+from widget.text.markdown import plain_text
 
 
 class AnswerView:
@@ -45,9 +45,19 @@ class AnswerView:
             self._show_sources()
         self.markdown.show(document.blocks)
 
-    def plain_text(self) -> str:
-        """What a screen reader is told: the rendered text, not the Markdown source."""
-        return strip_markers(plain_text(Node("document", list(self.document.blocks))))
+    def plain_text(self, limit: int = 0) -> str:
+        """What a screen reader is told: the rendered text, not the Markdown source (the first
+        ``limit`` characters, when given: only those are walked)."""
+        parts = []
+        size = 0
+        for block in self.document.blocks:
+            text = strip_markers(plain_text(block))
+            parts.append(text)
+            size += len(text)
+            if limit and size >= limit:
+                break
+        text = "".join(parts)
+        return text[:limit] if limit else text
 
     def _show_sources(self) -> None:
         dom = self.dom

@@ -24,9 +24,18 @@ there costs work in proportion to what arrived, however the answer was delivered
   clamped to the end, as ``answer_markdown`` does).
 - Numbers: sources are numbered by first appearance (``cite``); if an annotation inserted
   earlier in the list renumbers markers already in the text, the document starts over.
+- Forgery: characters of the marker range in the model's own text become U+FFFD, so only
+  real annotations show as citations.
 """
 
-from widget.text.citations import MARK_BASE, MARK_LAST, cite, insert_markers, marker_index
+from widget.text.citations import (
+    MARK_BASE,
+    MARK_LAST,
+    cite,
+    insert_markers,
+    marker_index,
+    without_marker_characters,
+)
 from widget.text.markdown import IncrementalMarkdown
 
 _SEPARATOR = "\n\n"
@@ -154,9 +163,9 @@ class AnswerDocument:
                 if grown is None or (grown and i < len(seen) - 1):
                     return None  # rewritten, or an earlier part grew after a later one began
                 if grown:
-                    pieces.append((pos + len(seen[i]), grown))
+                    pieces.append((pos + len(seen[i]), without_marker_characters(grown)))
             elif len(text):
-                pieces.append((pos, text.text()))
+                pieces.append((pos, without_marker_characters(text.text())))
             pos += len(text)
         self._seen = list(texts)
         return pieces
@@ -195,7 +204,7 @@ class AnswerDocument:
     def _full(self, texts, places: list) -> None:
         """Parse the whole answer so far again, every marker in place."""
         self._start()
-        whole = _SEPARATOR.join(t.text() for t in texts)
+        whole = without_marker_characters(_SEPARATOR.join(t.text() for t in texts))
         self._seen = list(texts)
         self._fed = len(whole)
         self._full_at = len(whole)

@@ -18,6 +18,8 @@ from widget.values import Value, fields
 
 MARK_BASE = 0xE001
 MARK_LAST = 0xF8FF  # end of the BMP private-use area: 6,399 sources at most
+_FIRST_MARK = chr(MARK_BASE)
+_LAST_MARK = chr(MARK_LAST)
 
 
 class CitedSource(Value):
@@ -141,8 +143,24 @@ def _is_marker(ch: str) -> bool:
     return MARK_BASE <= ord(ch) <= MARK_LAST
 
 
+def may_hold_markers(text: str) -> bool:
+    """False when ``text`` surely has no marker: one C-speed pass (``max``), where looking at
+    each character in Python costs microseconds each on MicroPython."""
+    return bool(text) and max(text) >= _FIRST_MARK
+
+
+def without_marker_characters(text: str) -> str:
+    """Model text with any character of the marker range replaced by U+FFFD, so that only the
+    markers put in for real annotations can show as citations (a model cannot forge one)."""
+    if not may_hold_markers(text):
+        return text
+    return "".join("\ufffd" if _FIRST_MARK <= ch <= _LAST_MARK else ch for ch in text)
+
+
 def split_markers(text: str) -> list:
     """``text`` as a list of strings and source numbers (ints), in order."""
+    if not may_hold_markers(text):
+        return [text] if text else []
     out: list = []
     start = 0
     for i, ch in enumerate(text):
@@ -157,6 +175,8 @@ def split_markers(text: str) -> list:
 
 
 def strip_markers(text: str) -> str:
+    if not may_hold_markers(text):
+        return text
     return "".join(part for part in split_markers(text) if isinstance(part, str))
 
 
@@ -181,10 +201,11 @@ def shifted_annotations(parts) -> list:
 
 def answer_markdown(parts, *, base_url=None, site_root=None):
     """(Markdown with markers, sources) for an assistant message's finished content parts:
-    parts are joined by a blank line, and each annotation's ``index`` is shifted by the length
-    of the parts before its own. ``widget.render.document`` builds the same text as the
-    answer streams; this is the whole-text definition it must agree with."""
+    parts are joined by a blank line (characters of the marker range in them replaced), and
+    each annotation's ``index`` is shifted by the length of the parts before its own.
+    ``widget.render.document`` builds the same text as the answer streams; this is the
+    whole-text definition it must agree with."""
     shifted = shifted_annotations(parts)
-    text = "\n\n".join(part.text for part in parts)
+    text = "\n\n".join(without_marker_characters(part.text) for part in parts)
     sources, numbers = cite(shifted, base_url=base_url, site_root=site_root)
     return with_markers(text, shifted, numbers), sources

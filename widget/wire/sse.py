@@ -146,6 +146,7 @@ class SSEDecoder:
         "_lines",
         "_data",
         "_data_size",
+        "_counted",
         "_event",
         "_id",
         "_event_retry",
@@ -165,7 +166,8 @@ class SSEDecoder:
 
     def _reset_event(self) -> None:
         self._data: list[str] = []  # the data buffer, one entry per data line
-        self._data_size = 0  # its size in characters, each line's LF included
+        self._data_size = 0  # the size of its first _counted lines, each line's LF included
+        self._counted = 0
         self._event = ""  # the event type buffer
         self._event_retry: int | None = None
         self._in_event = False  # a field line was seen since the last blank line
@@ -178,12 +180,20 @@ class SSEDecoder:
 
     def decode(self, chunk: str) -> "list[ServerSentEvent]":
         events: list[ServerSentEvent] = []
+        # Measuring every line would cost a pass over it on MicroPython (``len`` of a
+        # non-ASCII str walks it): when all that is buffered plus this chunk fits the cap, no
+        # line of it can pass the cap, so lines are measured only in a chunk that could.
+        exact = len(chunk) + self._lines.pending_size + self._data_size > self.max_buffer_size
         for line in self._lines.decode(chunk):
             if line:
-                self._line(line, events)
+                self._line(line, events, exact)
             else:
                 # "If the line is empty (a blank line): Dispatch the event."
                 self._dispatch(events)
+        data = self._data
+        while self._counted < len(data):  # an event that goes on in the next chunk
+            self._data_size += len(data[self._counted]) + 1
+            self._counted += 1
         if self._lines.pending_size + self._data_size > self.max_buffer_size:
             self._overflow()
         return events
@@ -208,12 +218,12 @@ class SSEDecoder:
             % self.max_buffer_size
         )
 
-    def _line(self, line: str, events: "list[ServerSentEvent]") -> None:
-        """One non-empty line: a comment or a field."""
+    def _line(self, line: str, events: "list[ServerSentEvent]", exact: bool) -> None:
+        """One non-empty line: a comment or a field (``exact``: measure it against the cap)."""
         if line[0] == ":":
             # "If the line starts with a U+003A COLON character (:): Ignore the line."
             return
-        if len(line) + self._data_size > self.max_buffer_size:
+        if exact and len(line) + self._data_size > self.max_buffer_size:
             self._overflow()
         self._in_event = True
         if line.startswith("data:"):
@@ -243,7 +253,9 @@ class SSEDecoder:
             # "Append the field value to the data buffer, then append a single U+000A LINE
             # FEED (LF) character to the data buffer." (The LF is the join in _dispatch.)
             self._data.append(value)
-            self._data_size += len(value) + 1
+            if exact:
+                self._data_size += len(value) + 1
+                self._counted += 1
         elif name == "event":
             # "Set the event type buffer to the field value."
             self._event = value
@@ -286,4 +298,5 @@ class SSEDecoder:
         self._event = ""
         self._data = []
         self._data_size = 0
+        self._counted = 0
         events.append(ServerSentEvent(event=event, data="\n".join(data), id=self._id, retry=retry))
