@@ -55,8 +55,8 @@ class Server:
         return answer
 
 
-def _conversation(server, changes=None):
-    clock = FakeClock()
+def _conversation(server, changes=None, clock=None):
+    clock = clock or FakeClock()
     client = ChatKitClient(
         MockTransport(server),
         BASE,
@@ -64,11 +64,10 @@ def _conversation(server, changes=None):
         rng=FakeRandom((0.0,)),
     )
     ids = ["cm_%d" % i for i in range(1, 50)]
-    return Conversation(
-        client,
-        new_message_id=lambda: ids.pop(0),
-        on_change=(changes.append if changes is not None else None),
-    )
+    conv = Conversation(client, new_message_id=lambda: ids.pop(0), clock=clock)
+    if changes is not None:
+        conv.subscribe(changes.append)
+    return conv
 
 
 def _turn(name="01-threads.create.sse"):
@@ -87,7 +86,7 @@ async def test_first_send_creates_the_thread_then_follow_ups_add_to_it():
     assert server.auth[0] == "Bearer " + SECRET
     st = conv.state
     assert st.thread_id == "thr_1072295b" and st.acked_message_id == "cm_1"
-    assert [e.status for e in st.entries] == [s.DONE, s.DONE] and conv.unsent_texts() == []
+    assert [e.status for e in st.entries] == [s.DONE, s.DONE] and s.unsent_texts(conv.state) == []
     assert len(changes) > 3 and changes[-1] is st and not conv.busy
     await conv.send("And nodes?")
     second = server.bodies[1]
@@ -123,12 +122,12 @@ async def test_a_message_that_was_not_sent_is_resent_byte_identically():
     # the client re-sent once by itself, with the same body
     assert len(server.bodies) == 2 and server.bodies[0] == server.bodies[1]
     (entry,) = conv.state.entries
-    assert entry.status == s.FAILED and conv.unsent_texts() == ["keep me 🤖\nsafe"]
-    assert conv.state.problem.kind == "network" and conv.retry_action() == "resend"
+    assert entry.status == s.FAILED and s.unsent_texts(conv.state) == ["keep me 🤖\nsafe"]
+    assert conv.state.problem.kind == "network" and conv.state.retry_action == "resend"
     assert await conv.retry() is True
     assert server.bodies[2] == server.bodies[0]  # same client_message_id: the server dedupes
-    assert conv.state.entries[0].status == s.DONE and conv.unsent_texts() == []
-    assert conv.retry_action() == "regenerate"
+    assert conv.state.entries[0].status == s.DONE and s.unsent_texts(conv.state) == []
+    assert conv.state.retry_action == "regenerate"
 
 
 async def test_a_broken_stream_after_the_acknowledgement_is_regenerated_not_resent():
@@ -142,7 +141,9 @@ async def test_a_broken_stream_after_the_acknowledgement_is_regenerated_not_rese
     user, answer = conv.state.entries
     assert user.status == s.DONE and answer.status == s.INCOMPLETE and answer.text()
     assert len(server.bodies) == 1  # never re-sent automatically once bytes arrived
-    assert conv.retry_action() == "regenerate" and retry_label(conv.retry_action()) == "Retry"
+    assert (
+        conv.state.retry_action == "regenerate" and retry_label(conv.state.retry_action) == "Retry"
+    )
     await conv.retry()
     assert server.bodies[1] == {
         "type": "threads.retry_after_item",
@@ -156,7 +157,7 @@ async def test_a_broken_stream_after_the_acknowledgement_is_regenerated_not_rese
 async def test_in_band_error_offers_a_retry_of_that_turn():
     conv = _conversation(Server(_turn("17-error-midstream.sse")))
     await conv.send("midstream please")
-    assert conv.state.problem.kind == "server" and conv.retry_action() == "regenerate"
+    assert conv.state.problem.kind == "server" and conv.state.retry_action == "regenerate"
     assert conv.state.entries[-1].status == s.INCOMPLETE
 
 
@@ -174,10 +175,7 @@ async def test_stop_aborts_the_stream_and_marks_the_answer_stopped():
     server = Server(response)
     conv = _conversation(server)
     task = asyncio.create_task(conv.send("What is ROS 2?"))
-    for _ in range(50):
-        await asyncio.sleep(0)
-        if len(conv.state.entries) == 2 and conv.state.entries[1].text():
-            break
+    await until(lambda: len(conv.state.entries) == 2 and conv.state.entries[1].text())
     conv.stop()
     await task
     assert response.aborted and conv.state.entries[1].status == s.STOPPED
@@ -196,7 +194,55 @@ async def test_rate_limited_send_keeps_the_message_and_says_when():
     assert (problem.kind, problem.status, problem.retryable) == ("http", 429, True)
     assert problem.retry_after == 60.0  # clamped
     assert problem_text(problem) == "Slow down a little."
-    assert conv.unsent_texts() == ["hello"] and conv.retry_action() == "resend"
+    assert s.unsent_texts(conv.state) == ["hello"] and conv.state.retry_action == "resend"
+
+
+async def test_retry_after_counts_down_in_the_state_and_then_allows_a_retry():
+    """The countdown is state: a view shows "Try again in N s" from it and keeps Retry (and
+    Send) off until it is over; it runs on the clock, so here in virtual time."""
+    limited = ScriptedResponse(
+        429, {"Content-Type": "application/json", "Retry-After": "50"}, [b'{"error":{}}']
+    )
+    clock = FakeClock()
+    seen = []
+    conv = _conversation(Server(limited, _turn()), clock=clock)
+    conv.subscribe(lambda state: seen.append(state.wait))
+    await conv.send("hello")
+    # 50 s does not fit the client's own retry budget (40 s): the user is told to wait
+    assert conv.state.wait == 50 and wait_text(conv.state.wait) == "Try again in 50 s"
+    await clock.sleep(51)  # the countdown ticks meanwhile, on the same virtual clock
+    assert conv.state.wait == 0 and not len(conv.tasks) and clock.now() == 1051.0
+    ticks = [w for i, w in enumerate(seen) if i == 0 or w != seen[i - 1]]
+    assert ticks[-51:] == list(range(50, -1, -1))  # once a second, down to 0
+    assert await conv.retry() is True and conv.state.entries[0].status == s.DONE
+
+
+async def test_a_new_request_ends_the_countdown():
+    limited = ScriptedResponse(
+        429, {"Content-Type": "application/json", "Retry-After": "50"}, [b'{"error":{}}']
+    )
+    clock = FakeClock(autojump=False)
+    conv = _conversation(Server(limited), clock=clock)
+    await conv.send("hello")
+    assert conv.state.wait == 50
+    conv.dispatch(s.ProblemDismissed())
+    assert conv.state.wait == 0 and conv.state.problem is None
+    clock.advance(1)
+    await until(lambda: not len(conv.tasks))
+    assert conv.state.wait == 0  # the old countdown stopped instead of ticking on
+
+
+async def test_the_message_in_flight_is_the_one_acknowledged():
+    """After a send whose fate is unknown, a second message is acknowledged as itself: the
+    failed one stays not sent (with its own body for Retry), nothing else is marked."""
+    server = Server(TransportError("down"), TransportError("down"), _turn())
+    conv = _conversation(server)
+    await conv.send("first")
+    await conv.send("What is ROS 2?")
+    first, second, answer = conv.state.entries
+    assert (first.status, second.status, answer.status) == (s.FAILED, s.DONE, s.DONE)
+    assert s.unsent_texts(conv.state) == ["first"] and first.request is not None
+    assert second.request is None and conv.state.retry_action == "resend"
 
 
 async def test_rejected_message_is_not_retried():
@@ -208,8 +254,8 @@ async def test_rejected_message_is_not_retried():
     server = Server(bad)
     conv = _conversation(server)
     await conv.send("x" * 10)
-    assert len(server.bodies) == 1 and conv.retry_action() is None
-    assert conv.unsent_texts() == ["x" * 10] and await conv.retry() is False
+    assert len(server.bodies) == 1 and conv.state.retry_action is None
+    assert s.unsent_texts(conv.state) == ["x" * 10] and await conv.retry() is False
     assert problem_text(conv.state.problem) == "Message too long."
 
 
@@ -247,7 +293,11 @@ async def test_reset_starts_over():
     conv = _conversation(Server(_turn()))
     await conv.send("What is ROS 2?")
     conv.reset()
-    assert conv.state.entries == () and conv.state.thread_id is None and conv.retry_action() is None
+    assert (
+        conv.state.entries == ()
+        and conv.state.thread_id is None
+        and conv.state.retry_action is None
+    )
 
 
 def test_problems_for_each_failure_class():

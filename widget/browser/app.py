@@ -1,35 +1,36 @@
-"""The chat app: DOM events -> ``Conversation`` -> reducer -> ``View`` (browser-only).
+"""The chat app: DOM events -> ``Conversation`` -> reducer -> state -> ``View`` (browser-only).
 
-Owns what only a page has: the fetch transport, the draft in sessionStorage, the Retry-After
-countdown, the clipboard, page hide, and the loader's open/close/ask API. Everything that can be
-decided without a browser lives in ``widget.thread.conversation`` and is tested there.
-
-Draft rule (architecture.md, "Never lose what the user typed"): the composer is emptied when a
-message is sent (the text is in its bubble), but the text stays saved as the draft until the
-server acknowledges it; a message that was not sent is put back into an empty composer, and a
-reload restores the saved draft.
+Wiring only. The state flows one way: the conversation dispatches every outcome to the reducer
+and hands each new state to its subscribers: the view (which renders it at the next frame)
+and the draft rules (``widget.thread.composer``). What the widget decides lives in portable
+code with portable tests: the conversation's rules, what Retry does and the ``Retry-After``
+countdown (in the state), the draft rules, what an answer shows (``widget.render``). This
+module owns only what a page has: the fetch transport, ``sessionStorage``, the clipboard, page
+hide, links into the docs site, and the loader's open/close/ask API.
 """
 
 import asyncio
 
 from pyscript import window
 
-from widget import strings
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
 from widget.browser.jsbridge import is_null
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
+from widget.thread.composer import Drafts
 from widget.thread.conversation import Conversation
-from widget.thread.state import FAILED
-
-_DRAFT = "draft"
+from widget.thread.state import NoticeDismissed, ProblemDismissed
 
 
 def _new_message_id() -> str:
     # crypto.randomUUID: unguessable, so a client_message_id never collides across tabs.
     return "cm_" + str(window.crypto.randomUUID()).replace("-", "")
+
+
+def _report(exc: BaseException) -> None:
+    window.console.error("[chatkit-widget] %s: %s" % (type(exc).__name__, exc))
 
 
 class App:
@@ -39,113 +40,58 @@ class App:
         backend = str(config.backendUrl).rstrip("/")
         self.client = ChatKitClient(FetchTransport(host.chatkitBody), backend)
         self.conversation = Conversation(
-            self.client, new_message_id=_new_message_id, on_change=self._changed
+            self.client, new_message_id=_new_message_id, on_error=_report
         )
-        self.drafts = Store("sessionStorage", str(config.siteBaseUrl))
+        self.tasks = self.conversation.tasks
+        self.drafts = Drafts(Store("sessionStorage", str(config.siteBaseUrl)))
         self.announcer = Announcer()
         self.view = View(host.shadowRoot, config, self, self.announcer)
-        self._tasks: set = set()
-        self._countdown_until = 0.0
-        self._countdown_running = False
         self._session_started = False
-        self._seen = self.conversation.state  # the state _changed last looked at
-        saved = self.drafts.get(_DRAFT)
-        if saved:
-            self.view.set_draft(saved)
+        self._seen = self.conversation.state  # the state the draft rules looked at last
+        self.view.set_draft(self.drafts.restored())
+        self.conversation.subscribe(self.view.schedule)
+        self.conversation.subscribe(self._keep_drafts)
         # ``pyscript.window`` is the ``js`` module; listeners need the real window object.
         self.view.listeners.on(window.window, "pagehide", lambda e: self._page_hidden())
-        self._spawn(self._warm_up())
+        self.tasks.spawn(self._warm_up())
 
     async def _warm_up(self) -> None:
         # After boot has returned (the panel is up): compile what the first answer needs.
         await asyncio.sleep(0.05)
         load_rich_text()
 
-    # -- state -> view ---------------------------------------------------------------------------
-
-    def _changed(self, state) -> None:
-        # Called for every stream event: only cheap Python here; anything that touches the
-        # page (DOM, storage) happens when what it depends on changed, or in the frame render.
-        self.view.schedule(state)
+    def _keep_drafts(self, state) -> None:
         seen = self._seen
         self._seen = state
-        problem = state.problem
-        if problem is not seen.problem and problem is not None and problem.retry_after:
-            if not self._countdown_running:
-                self._countdown_until = (
-                    float(window.performance.now()) / 1000.0 + problem.retry_after
-                )
-                self._spawn(self._countdown())
-        if state.acked_message_id != seen.acked_message_id and not self.conversation.unsent_texts():
-            if not self.view.draft():
-                self.drafts.remove(_DRAFT)  # the server has the message: the draft is done
-        if state.phase == "idle" and seen.phase != "idle":
-            self._restore_unsent(state)
-
-    def _restore_unsent(self, state) -> None:
-        """A message that was not sent goes back into an empty composer (and stays saved)."""
-        if self.view.draft():
-            return
-        for entry in state.entries:
-            if entry.status == FAILED and entry.client_message_id is not None:
-                text = entry.item.text()
-                self.view.set_draft(text)
-                self.drafts.set(_DRAFT, text)
-                return
-
-    async def _countdown(self) -> None:
-        self._countdown_running = True
-        try:
-            while True:
-                left = self._countdown_until - float(window.performance.now()) / 1000.0
-                if left <= 0 or self.conversation.state.problem is None:
-                    break
-                self.view.set_wait(strings.wait_text(left))
-                await asyncio.sleep(min(1.0, left))
-        finally:
-            self._countdown_running = False
-            self.view.set_wait("")
-
-    def _spawn(self, coro) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)  # keep a reference until it finishes
-        if hasattr(task, "add_done_callback"):  # MicroPython's tasks have no callbacks
-            task.add_done_callback(self._tasks.discard)
+        composer = self.drafts.changed(seen, state, self.view.draft)
+        if composer is not None:
+            self.view.set_draft(composer)
 
     # -- actions from the view (and the loader API) ----------------------------------------------
 
     def send(self, text: str) -> None:
         if self.conversation.busy or not text.strip():
             return
-        self.drafts.set(_DRAFT, text)
-        self.view.set_draft("")
-        self._spawn(self.conversation.send(text))
+        self.view.set_draft(self.drafts.sending(text))
+        self.tasks.spawn(self.conversation.send(text))
 
     def draft_changed(self, text: str) -> None:
-        if text:
-            self.drafts.set(_DRAFT, text)
-        elif not self.conversation.unsent_texts():
-            self.drafts.remove(_DRAFT)
+        self.drafts.typed(text, self.conversation.state)
 
     def stop(self) -> None:
         self.conversation.stop()
 
     def retry(self) -> None:
-        if (
-            self.conversation.retry_action() == "resend"
-            and self.view.draft() in self.conversation.unsent_texts()
-        ):
-            self.view.set_draft("")  # it is being sent again; its bubble holds it
-        self._spawn(self.conversation.retry())
-
-    def retry_action(self):
-        return self.conversation.retry_action()
+        composer = self.drafts.retrying(self.conversation.state, self.view.draft())
+        if composer is not None:
+            self.view.set_draft(composer)
+        self.tasks.spawn(self.conversation.retry())
 
     def regenerate(self) -> None:
-        self._spawn(self.conversation.regenerate())
+        self.tasks.spawn(self.conversation.regenerate())
 
     def feedback(self, key: int, kind: str) -> None:
-        self._spawn(self.conversation.feedback(key, kind))
+        self.tasks.spawn(self.conversation.feedback(key, kind))
 
     def copy(self, key: int) -> bool:
         """Copy an answer's Markdown source."""
@@ -183,13 +129,9 @@ class App:
         return True
 
     def dismiss_problem(self) -> None:
-        from widget.thread.state import ProblemDismissed
-
         self.conversation.dispatch(ProblemDismissed())
 
     def dismiss_notice(self, key: int) -> None:
-        from widget.thread.state import NoticeDismissed
-
         self.conversation.dispatch(NoticeDismissed(key=key))
 
     def new_chat(self) -> None:
@@ -207,7 +149,7 @@ class App:
             # The session is asked for on first open, not on page load, so the first question
             # does not wait for it (and a failure shows up as the first send's problem).
             self._session_started = True
-            self._spawn(self._warm_session())
+            self.tasks.spawn(self._warm_session())
 
     async def _warm_session(self) -> None:
         try:
@@ -236,7 +178,7 @@ class App:
 
     def _page_hidden(self) -> None:
         # pagehide (not visibilitychange: a hidden tab keeps streaming) aborts the request
-        # (reliability-security.md §3.5). The secret lives in memory only, so an unloaded page
+        # (docs/reliability.md §3.5). The secret lives in memory only, so an unloaded page
         # forgets it anyway; a page kept in the back/forward cache keeps it, so its thread,
         # which belongs to that session, still works when the visitor comes back.
         self.conversation.stop("pagehide")

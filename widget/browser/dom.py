@@ -9,7 +9,7 @@ the network ever becomes markup: no ``innerHTML`` anywhere (docs/reliability.md 
 
 from pyscript import document
 
-from widget.browser.jsbridge import proxy
+from widget.browser.jsbridge import proxy, release
 
 
 def el(tag: str, cls: "str | None" = None, text: "str | None" = None, attrs: "dict | None" = None):
@@ -94,11 +94,12 @@ class Listeners:
         return fn
 
     def drop(self, node) -> None:
-        """Remove every listener bound on ``node``."""
+        """Remove every listener bound on ``node`` and release its JS function."""
         kept = []
         for entry in self._bound:
             if entry[0] is node:
                 node.removeEventListener(entry[1], entry[2])
+                release(entry[2])
             else:
                 kept.append(entry)
         self._bound = kept

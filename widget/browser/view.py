@@ -3,10 +3,11 @@
 ``View`` builds the panel once and then only patches it: ``schedule(state)`` asks for at most
 one render per animation frame (however many deltas arrived), and ``render`` touches only the
 entries whose object changed since the last frame (the reducer shares unchanged entries, so
-identity means "nothing new"). The view knows nothing of the network: user actions go to the
-``actions`` object (``send(text)``, ``stop()``, ``retry()``, ``regenerate()``,
-``feedback(key, kind)``, ``copy(key)``, ``dismiss_notice(key)``, ``dismiss_problem()``,
-``new_chat()``, ``close()``).
+identity means "nothing new"). Everything it shows comes from the state it is given (what
+Retry does, the Retry-After countdown included); it never asks the app while rendering. It
+knows nothing of the network: user actions go to the ``actions`` object (``send(text)``,
+``stop()``, ``retry()``, ``regenerate()``, ``feedback(key, kind)``, ``copy(key)``,
+``dismiss_notice(key)``, ``dismiss_problem()``, ``new_chat()``, ``close()``).
 
 Accessibility (reliability-security.md §5): a labelled non-modal dialog; the message list is a
 ``role="log"``; the composer has a label; every icon button has a name and a 44 px target;
@@ -58,13 +59,11 @@ class Announcer:
             for name, value in _VISUALLY_HIDDEN:
                 style.setProperty(name, value)
             document.body.append(node)
-        self.last_status = ""
 
     def say(self, text: str) -> None:
         # Same text twice is not re-announced by screen readers: clear first.
         self.status.textContent = ""
         self.status.textContent = text
-        self.last_status = text
 
     def alarm(self, text: str) -> None:
         self.alert.textContent = ""
@@ -86,7 +85,6 @@ class View:
         self._frame_cb = self.listeners.keep(_frame_callback(self))
         self._announced_done: set[int] = set()
         self._last_problem = None
-        self._wait_text = ""
         self._chrome = None  # what the last render showed around the messages
         self._last_render = -1e9
         self._jump_shown = False
@@ -277,7 +275,7 @@ class View:
     def _update_send_button(self) -> None:
         state = self._state
         busy = state is not None and state.phase != "idle"
-        blocked = bool(self._wait_text)
+        blocked = state is not None and state.wait > 0  # Retry-After is counting down
         self.send_button.disabled = busy or blocked or not str(self.input.value).strip()
 
     # -- open / close ---------------------------------------------------------------------------
@@ -346,14 +344,6 @@ class View:
         self._last_render = now
         self.render(state)
 
-    def set_wait(self, text: str) -> None:
-        """The Retry-After countdown ("Try again in 12 s"); "" when it is over."""
-        if text != self._wait_text:
-            self._wait_text = text
-            if self._state is not None:
-                self._render_problem(self._state)
-            self._update_send_button()
-
     def render(self, state) -> None:
         """Patch the panel to show ``state``. Called at most once per frame; every write to
         the page is skipped when what it shows did not change (each FFI call costs time on
@@ -369,6 +359,7 @@ class View:
             strings.status_text(state) if showing_status else "",
             busy and state.allow_cancel,
             busy,
+            state.wait,
         )
         if chrome != self._chrome:
             old = self._chrome
@@ -380,7 +371,12 @@ class View:
             self._update_send_button()
             if busy and (old is None or not old[3]):
                 self.announcer.say("Assistant is responding\u2026")
-        if previous is None or state.problem is not previous.problem:
+        if (
+            previous is None
+            or state.problem is not previous.problem
+            or state.wait != previous.wait
+            or state.retry_action != previous.retry_action
+        ):
             self._render_problem(state)
         if previous is None or state.notices is not previous.notices:
             self._render_notices(state)
@@ -461,13 +457,13 @@ class View:
             self._last_problem = None
             return
         text = strings.problem_text(problem)
-        if self._wait_text:
-            text = text + " " + self._wait_text + "."
+        if state.wait > 0:
+            text = text + " " + strings.wait_text(state.wait) + "."
         set_text(self.problem_text, text)
-        action = self.actions.retry_action()
+        action = state.retry_action
         show(self.retry_button, action is not None)
         set_text(self.retry_button, strings.retry_label(action))
-        self.retry_button.disabled = bool(self._wait_text)
+        self.retry_button.disabled = state.wait > 0
         show(self.problem, True)
         if problem is not self._last_problem:
             self._last_problem = problem

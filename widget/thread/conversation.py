@@ -1,22 +1,29 @@
 """One conversation: user intents -> requests; stream events and outcomes -> thread state
 (portable; the browser app is a thin layer of DOM events over this).
 
-    conv = Conversation(client, new_message_id=..., on_change=render)
+    conv = Conversation(client, new_message_id=..., clock=SYSTEM_CLOCK)
+    conv.subscribe(render)     # render(state) after every change
     await conv.send(text)      # optimistic message, threads.create / add_user_message
-    await conv.retry()         # what the error line's Retry does (see below)
+    await conv.retry()         # what the error line's Retry does: state.retry_action
     await conv.regenerate()    # a new answer to the last question
     conv.stop()                # Stop: aborts the request for real
     await conv.feedback(key, "positive" | "negative")
 
-The rules that protect users (architecture.md, reliability-security.md §3.4) live here:
-- every send carries a fresh ``metadata.client_message_id``; the request body is kept
-  byte-for-byte until the server acknowledges the message, so "Retry" on a message that was
-  not sent re-sends the *same* body (the backend de-duplicates it, nothing is doubled);
+Data flows one way: every outcome becomes a reducer event (``widget.thread.reducer``), the
+new state goes to the subscribers, and what a view shows (including what Retry would do and
+the ``Retry-After`` countdown) is in that state; nothing calls back into the conversation to
+render.
+
+The rules that protect users (docs/reliability.md §3.4) live here:
+- every send carries a fresh ``metadata.client_message_id``; the request body is kept in the
+  state (``entry.request``) byte for byte until the server acknowledges the message, so Retry
+  on a message that was not sent re-sends the *same* body (the backend de-duplicates it,
+  nothing is doubled);
 - once the user message was acknowledged (``thread.item.done``), recovery is only
   ``threads.retry_after_item`` with that item's id;
 - the client re-sends nothing automatically once any byte of a stream arrived;
 - one request at a time: ``send`` while an answer streams is refused (the draft stays).
-Every outcome becomes a reducer event; failures become a ``Problem`` the view explains.
+Failures become a ``Problem`` the view explains.
 """
 
 import random
@@ -31,12 +38,16 @@ from widget.errors import (
     RequestTimeout,
     TransportError,
 )
+from widget.net.clock import SYSTEM_CLOCK
+from widget.net.rules import MANUAL_RETRY_STATUSES
 from widget.net.transport import AbortHandle
+from widget.tasks import TaskSet
 from widget.thread.reducer import apply
 from widget.thread.state import (
     DONE,
-    FAILED,
     IDLE,
+    REGENERATE,
+    RESEND,
     FeedbackGiven,
     MessageResent,
     MessageSubmitted,
@@ -47,15 +58,13 @@ from widget.thread.state import (
     StreamFailed,
     StreamOpened,
     ThreadReset,
+    WaitTicked,
+    failed_message,
     initial_state,
 )
 
 if False:  # type-checking only
     from typing import Any, Callable
-
-# Statuses worth retrying: the request was rejected before the server acted on it, or the
-# server failed; anything else (400, 403, 404, 413, 422) would fail the same way again.
-RETRYABLE_STATUS = (401, 408, 425, 429, 500, 502, 503, 504)
 
 
 def problem_for(exc: BaseException) -> Problem:
@@ -70,7 +79,7 @@ def problem_for(exc: BaseException) -> Problem:
             status=exc.status,
             code=exc.error_type,
             message=exc.error_message,
-            retryable=exc.status in RETRYABLE_STATUS,
+            retryable=exc.status in MANUAL_RETRY_STATUSES,
             retry_after=exc.retry_after,
         )
     if isinstance(exc, ContentTypeError):
@@ -90,32 +99,33 @@ class Conversation:
         client,
         *,
         new_message_id: "Callable[[], str] | None" = None,
-        on_change: "Callable[[Any], Any] | None" = None,
+        clock: "Any" = SYSTEM_CLOCK,
+        on_error: "Callable[[BaseException], Any] | None" = None,
     ) -> None:
         self.client = client
+        self.clock = clock
         self.state = initial_state()
+        self.tasks = TaskSet(on_error)
         self._new_id = new_message_id or _random_message_id
-        self._on_change = on_change
+        self._subscribers: list = []
         self._abort: AbortHandle | None = None
-        # client_message_id -> the exact request body, until the server acknowledges it
-        self._unsent: dict[str, dict] = {}
 
     # -- state ---------------------------------------------------------------------------------
+
+    def subscribe(self, fn: "Callable[[Any], Any]") -> None:
+        """Call ``fn(state)`` after every change of the state."""
+        self._subscribers.append(fn)
 
     def dispatch(self, event) -> None:
         new = apply(self.state, event)
         if new is not self.state:
             self.state = new
-            if self._on_change is not None:
-                self._on_change(new)
+            for fn in self._subscribers:
+                fn(new)
 
     @property
     def busy(self) -> bool:
         return self.state.phase != IDLE
-
-    def unsent_texts(self) -> "list[str]":
-        """Texts of messages the server has not acknowledged (the draft to keep safe)."""
-        return [e.item.text() for e in self.state.entries if e.client_message_id in self._unsent]
 
     # -- intents ---------------------------------------------------------------------------------
 
@@ -133,31 +143,19 @@ class Conversation:
             body = protocol.threads_add_user_message(
                 self.state.thread_id, message, metadata=metadata
             )
-        self._unsent[message_id] = body
-        self.dispatch(MessageSubmitted(client_message_id=message_id, text=text))
+        self.dispatch(MessageSubmitted(client_message_id=message_id, text=text, request=body))
         await self._run(body)
         return True
 
-    def retry_action(self) -> "str | None":
-        """What ``retry`` would do now: "resend" (a message that was not sent), "regenerate"
-        (answer the acknowledged question again) or None (nothing to retry)."""
-        problem = self.state.problem
-        if self.busy or (problem is not None and not problem.retryable):
-            return None
-        if self._failed_message_id() is not None:
-            return "resend"
-        if self.state.retry_item_id is not None and self.state.thread_id is not None:
-            return "regenerate"
-        return None
-
     async def retry(self) -> bool:
-        action = self.retry_action()
-        if action == "resend":
-            message_id = self._failed_message_id() or ""  # retry_action saw one
-            self.dispatch(MessageResent(client_message_id=message_id))
-            await self._run(self._unsent[message_id])
+        """What the error line's Retry does now (``state.retry_action``)."""
+        action = self.state.retry_action
+        if action == RESEND:
+            entry = failed_message(self.state)
+            self.dispatch(MessageResent(client_message_id=entry.client_message_id))  # type: ignore[union-attr]
+            await self._run(entry.request)  # type: ignore[union-attr]
             return True
-        if action == "regenerate":
+        if action == REGENERATE:
             return await self.regenerate()
         return False
 
@@ -173,7 +171,7 @@ class Conversation:
 
     def stop(self, reason: str = "stop") -> None:
         """Abort the running request (Stop button, page hide). The server keeps what it had
-        generated (protocol.md §5, cancel)."""
+        generated (docs/protocol.md §5)."""
         if self._abort is not None:
             self._abort.abort(reason)
 
@@ -199,16 +197,9 @@ class Conversation:
     def reset(self) -> None:
         """Start a new conversation (the running request, if any, is stopped)."""
         self.stop("reset")
-        self._unsent = {}
         self.dispatch(ThreadReset())
 
     # -- the one request loop ----------------------------------------------------------------------
-
-    def _failed_message_id(self) -> "str | None":
-        for e in self.state.entries:
-            if e.status == FAILED and e.client_message_id in self._unsent:
-                return e.client_message_id
-        return None
 
     async def _run(self, body: dict) -> None:
         handle = AbortHandle()
@@ -220,16 +211,16 @@ class Conversation:
                 opened[0] = True
                 self.dispatch(StreamOpened())
             self.dispatch(event)
-            acked = self.state.acked_message_id
-            if acked is not None:
-                self._unsent.pop(acked, None)
 
         try:
             result = await self.client.stream(body, on_event, abort=handle)
         except RequestCancelled:
             self.dispatch(StreamCancelled())
         except ChatKitClientError as exc:
-            self.dispatch(StreamFailed(problem=problem_for(exc)))
+            problem = problem_for(exc)
+            self.dispatch(StreamFailed(problem=problem))
+            if problem.retry_after:
+                self.tasks.spawn(self._count_down(problem))
         else:
             if result.complete:
                 self.dispatch(StreamClosed())
@@ -238,3 +229,16 @@ class Conversation:
         finally:
             if self._abort is handle:
                 self._abort = None
+
+    async def _count_down(self, problem: Problem) -> None:
+        """``Retry-After``: the seconds left, into the state, once a second, until they are
+        over or the problem is gone (a new request, dismissed, a new thread)."""
+        clock = self.clock
+        until = clock.now() + problem.retry_after
+        while self.state.problem is problem:
+            left = until - clock.now()
+            whole = int(left + 0.999)
+            self.dispatch(WaitTicked(seconds=whole if left > 0 else 0))
+            if left <= 0:
+                return
+            await clock.sleep(min(1.0, left - (whole - 1)) if whole > 1 else left)

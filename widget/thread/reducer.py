@@ -22,8 +22,15 @@ Rules it owns (protocol.md §4-§5, reliability-security.md §3.4, architecture.
 - After an in-band ``error`` or a failed stream, entries that were added but never done are
   ``incomplete``; after a cancel they are ``stopped``; a clean end of body leaves them
   ``incomplete`` too (a server that crashes after the headers can only end the body).
-- An unacknowledged user message whose stream failed becomes ``failed`` ("Not sent - Retry");
-  after an acknowledgement recovery is ``threads.retry_after_item(retry_item_id)``.
+- An unacknowledged user message whose stream failed becomes ``failed`` ("Not sent - Retry")
+  and keeps its exact request body (``entry.request``) for a resend; the acknowledgement goes
+  to the message in flight (``sending``) first, and drops the body.
+- ``retry_action`` says what Retry does now, so the view renders it from the state: a resend
+  of a message that was not sent, else a regeneration of the acknowledged question
+  (``threads.retry_after_item(retry_item_id)``), else nothing (busy, or a failure that would
+  fail again). It is worked out after every event but a delta.
+- ``wait`` counts down ``Retry-After`` (``WaitTicked``, from the conversation's clock); any new
+  request or a new thread ends it.
 """
 
 if False:  # type-checking only; MicroPython has no typing module
@@ -60,6 +67,8 @@ from widget.thread.state import (
     FAILED,
     IDLE,
     INCOMPLETE,
+    REGENERATE,
+    RESEND,
     RESPONDING,
     SENDING,
     STOPPED,
@@ -81,6 +90,8 @@ from widget.thread.state import (
     ThreadLoaded,
     ThreadReset,
     ThreadState,
+    WaitTicked,
+    failed_message,
     initial_state,
 )
 from widget.thread.widget_tree import append_text, replace_component
@@ -92,7 +103,23 @@ def apply(state: ThreadState, event) -> ThreadState:
     handler = _HANDLERS.get(type(event))
     if handler is None:  # client_effect, unknown events: nothing to show
         return state
-    return handler(state, event)
+    new = handler(state, event)
+    if new is state or type(event) is ThreadItemUpdatedEvent:
+        return new  # a delta changes no status: nothing to retry differently
+    action = retry_action(new)
+    return new if action == new.retry_action else new.replace(retry_action=action)
+
+
+def retry_action(state: ThreadState) -> "str | None":
+    """What Retry would do in ``state``: RESEND, REGENERATE or None."""
+    problem = state.problem
+    if state.phase != IDLE or (problem is not None and not problem.retryable):
+        return None
+    if failed_message(state) is not None:
+        return RESEND
+    if state.retry_item_id is not None and state.thread_id is not None:
+        return REGENERATE
+    return None
 
 
 def _entry(key: int, item, status: str, **extra) -> Entry:
@@ -110,6 +137,14 @@ def _newest_index(state: ThreadState, item_id, statuses=None) -> int:
     for i in range(len(entries) - 1, -1, -1):
         e = entries[i]
         if getattr(e.item, "id", None) == item_id and (statuses is None or e.status in statuses):
+            return i
+    return -1
+
+
+def _first_index(state: ThreadState, status: str) -> int:
+    """The first message sent from here with ``status``, or -1."""
+    for i, e in enumerate(state.entries):
+        if e.status == status and e.client_message_id is not None:
             return i
     return -1
 
@@ -141,15 +176,17 @@ def _on_submitted(state: ThreadState, ev: MessageSubmitted) -> ThreadState:
         created_at="",
         content=[UserMessageTextContent(text=ev.text)],
     )
-    state = _append(state, item, SENDING, client_message_id=ev.client_message_id)
-    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False)
+    state = _append(
+        state, item, SENDING, client_message_id=ev.client_message_id, request=ev.request
+    )
+    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False, wait=0)
 
 
 def _on_resent(state: ThreadState, ev: MessageResent) -> ThreadState:
     for i, e in enumerate(state.entries):
         if e.client_message_id == ev.client_message_id and e.status == FAILED:
             state = _set_entry(state, i, e.replace(status=SENDING))
-    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False)
+    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False, wait=0)
 
 
 def _on_retry(state: ThreadState, ev: RetrySubmitted) -> ThreadState:
@@ -162,6 +199,7 @@ def _on_retry(state: ThreadState, ev: RetrySubmitted) -> ThreadState:
         problem=None,
         progress=None,
         allow_cancel=False,
+        wait=0,
     )
 
 
@@ -175,12 +213,16 @@ def _on_closed(state: ThreadState, ev) -> ThreadState:
     problem = state.problem
     if unacked and problem is None:
         problem = Problem(kind="empty", retryable=True)
-    return state.replace(phase=IDLE, progress=None, allow_cancel=False, problem=problem)
+    wait = state.wait if problem is state.problem else 0
+    return state.replace(phase=IDLE, progress=None, allow_cancel=False, problem=problem, wait=wait)
 
 
 def _on_failed(state: ThreadState, ev: StreamFailed) -> ThreadState:
     state = _finish_open_entries(state, INCOMPLETE)
-    return state.replace(phase=IDLE, progress=None, allow_cancel=False, problem=ev.problem)
+    wait = int((ev.problem.retry_after or 0) + 0.999)  # whole seconds; the conversation ticks
+    return state.replace(
+        phase=IDLE, progress=None, allow_cancel=False, problem=ev.problem, wait=wait
+    )
 
 
 def _on_cancelled(state: ThreadState, ev) -> ThreadState:
@@ -221,7 +263,12 @@ def _on_notice_dismissed(state: ThreadState, ev: NoticeDismissed) -> ThreadState
 
 
 def _on_problem_dismissed(state: ThreadState, ev) -> ThreadState:
-    return state.replace(problem=None)
+    return state.replace(problem=None, wait=0)
+
+
+def _on_wait_ticked(state: ThreadState, ev: WaitTicked) -> ThreadState:
+    seconds = max(0, int(ev.seconds))
+    return state if seconds == state.wait else state.replace(wait=seconds)
 
 
 def _on_feedback(state: ThreadState, ev: FeedbackGiven) -> ThreadState:
@@ -254,11 +301,14 @@ def _on_item_done(state: ThreadState, ev: ThreadItemDoneEvent) -> ThreadState:
     if item.type == "user_message" and state.thread_id is None and item.thread_id:
         state = state.replace(thread_id=item.thread_id)  # e.g. a thread.created we never saw
     if item.type == "user_message":
-        for i, e in enumerate(state.entries):
-            if e.status in (SENDING, FAILED) and e.client_message_id is not None:
-                entry = e.replace(item=item, status=DONE)
-                state = _set_entry(state, i, entry)
-                return state.replace(acked_message_id=e.client_message_id, retry_item_id=item.id)
+        # The message in flight is the one acknowledged; a failed one only when none is.
+        index = _first_index(state, SENDING)
+        if index < 0:
+            index = _first_index(state, FAILED)
+        if index >= 0:
+            e = state.entries[index]
+            state = _set_entry(state, index, e.replace(item=item, status=DONE, request=None))
+            return state.replace(acked_message_id=e.client_message_id, retry_item_id=item.id)
         state = state.replace(retry_item_id=item.id)
     index = _newest_index(state, getattr(item, "id", None), (STREAMING,))
     if index < 0:
@@ -314,7 +364,7 @@ def _on_notice(state: ThreadState, ev: NoticeEvent) -> ThreadState:
 def _on_error(state: ThreadState, ev: ErrorEvent) -> ThreadState:
     state = _finish_open_entries(state, INCOMPLETE)
     problem = Problem(kind="server", message=ev.message, retryable=ev.allow_retry, code=ev.code)
-    return state.replace(problem=problem, progress=None)
+    return state.replace(problem=problem, progress=None, wait=0)
 
 
 def _update_workflow(item, update):
@@ -393,6 +443,7 @@ _HANDLERS: "dict[type, Callable[[ThreadState, Any], ThreadState]]" = {
     ProblemDismissed: _on_problem_dismissed,
     FeedbackGiven: _on_feedback,
     ThreadReset: _on_reset,
+    WaitTicked: _on_wait_ticked,
     ThreadCreatedEvent: _on_thread,
     ThreadUpdatedEvent: _on_thread,
     ThreadItemAddedEvent: _on_item_added,

@@ -25,11 +25,15 @@ RESPONDING = "responding"  # response headers received, events arriving
 class Entry(Value):
     """One row of the conversation: ``key`` is local and unique (a counter), ``item`` the
     protocol item, ``status`` one of the statuses above, ``client_message_id`` for messages the
-    user sent from here, ``feedback`` "positive"/"negative"/None, ``progress`` for images, and
-    for an assistant message its ``answer`` (``widget.thread.answer.Answer``): the content as
-    it streams (the item keeps the content it arrived with until ``thread.item.done``)."""
+    user sent from here, ``request`` the exact request body of such a message until the server
+    acknowledged it (a resend sends these very bytes), ``feedback`` "positive"/"negative"/None,
+    ``progress`` for images, and for an assistant message its ``answer``
+    (``widget.thread.answer.Answer``): the content as it streams (the item keeps the content it
+    arrived with until ``thread.item.done``)."""
 
-    FIELDS = fields("key", "item", "status", "client_message_id", "feedback", "progress", "answer")
+    FIELDS = fields(
+        "key", "item", "status", "client_message_id", "request", "feedback", "progress", "answer"
+    )
 
     def text(self) -> str:
         """The entry's text as shown: an answer's Markdown source, a message's text."""
@@ -61,9 +65,30 @@ class ThreadState(Value):
         "notices",  # tuple of (key, NoticeEvent)
         "acked_message_id",  # client_message_id of the last acknowledged user message
         "retry_item_id",  # user item id a retry_after_item would answer again
+        "retry_action",  # what Retry does now: RESEND, REGENERATE or None (see below)
+        "wait",  # whole seconds before Retry-After allows another request (0: none)
         "has_more_before",
         "before_cursor",
     )
+
+
+# What the error line's Retry does (``ThreadState.retry_action``):
+RESEND = "resend"  # send a message that was not sent again, byte for byte
+REGENERATE = "regenerate"  # threads.retry_after_item: answer the acknowledged question again
+
+
+def unsent_texts(state: ThreadState) -> "list[str]":
+    """Texts of messages sent from here that the server has not acknowledged: what must not
+    be lost (the draft keeps them)."""
+    return [e.item.text() for e in state.entries if e.request is not None]
+
+
+def failed_message(state: ThreadState) -> "Entry | None":
+    """The first message that was not sent and can be sent again."""
+    for e in state.entries:
+        if e.status == FAILED and e.request is not None:
+            return e
+    return None
 
 
 def initial_state() -> ThreadState:
@@ -73,6 +98,7 @@ def initial_state() -> ThreadState:
         phase=IDLE,
         allow_cancel=False,
         notices=(),
+        wait=0,
         has_more_before=False,
     )
 
@@ -81,9 +107,10 @@ def initial_state() -> ThreadState:
 
 
 class MessageSubmitted(Value):
-    """The user sent ``text``; ``client_message_id`` travels in the request metadata."""
+    """The user sent ``text`` in ``request`` (the body); ``client_message_id`` travels in the
+    request metadata."""
 
-    FIELDS = fields("client_message_id", "text")
+    FIELDS = fields("client_message_id", "text", "request")
 
 
 class MessageResent(Value):
@@ -139,6 +166,12 @@ class ProblemDismissed(Value):
 
 class FeedbackGiven(Value):
     FIELDS = fields("key", "kind")
+
+
+class WaitTicked(Value):
+    """``seconds`` (whole) are left before ``Retry-After`` allows another request."""
+
+    FIELDS = fields("seconds")
 
 
 class ThreadReset(Value):
