@@ -1,7 +1,12 @@
-"""What the widget says to people (portable): short, non-technical, with a way forward
-(architecture.md, "Errors speak human"; WCAG 3.3.1: errors in text, not only colour).
+"""Everything the widget says to people, in one catalogue (portable): short, non-technical,
+with a way forward (docs/reliability.md §3.6; WCAG 3.3.1: errors in text, not only colour).
 
-Strings are English for now; every user-visible sentence is here so a translation is one file.
+Every word the Python widget shows or speaks (labels, button names, notes, status lines,
+errors, what a screen reader hears) is here, and nowhere else, so a translation is one file
+(``tests/unit/test_layering.py`` checks the browser layer and the renderer hold no English of
+their own). Before the first click the page runs no Python: the launcher's three texts ("Ask
+AI", "Loading…", "Couldn't load the assistant — Retry") are in ``static/loader.js``, and the
+title and greeting come from the site's ``data-*`` attributes.
 """
 
 from widget.thread.state import FAILED, INCOMPLETE, RESPONDING, STOPPED, WAITING
@@ -45,7 +50,7 @@ def problem_text(problem: "Problem") -> str:
 
 
 def retry_label(action: "str | None") -> str:
-    return "Send again" if action == "resend" else "Retry"
+    return "Send again" if action == "resend" else RETRY
 
 
 def wait_text(seconds: float) -> str:
@@ -61,7 +66,7 @@ def status_text(state: "ThreadState") -> str:
     if state.phase == WAITING:
         return "Sending\u2026"
     if state.phase == RESPONDING:
-        return "Assistant is responding\u2026"
+        return RESPONDING_TEXT
     return ""
 
 
@@ -76,6 +81,63 @@ def entry_note(status: str) -> str:
     return ENTRY_NOTES.get(status, "")
 
 
-# --- labels of an answer's body (widget.render) -----------------------------------------------
+# --- the panel (widget.browser.view) -----------------------------------------------------------
+
+NEW_CHAT = "New chat"
+CLOSE = "Close"
+CONVERSATION = "Conversation"
+JUMP_TO_LATEST = "Jump to latest \u2193"
+RETRY = "Retry"
+DISMISS = "Dismiss"
+DISMISS_NOTICE = "Dismiss notice"
+COMPOSER_LABEL = "Ask a question about these docs"
+COMPOSER_PLACEHOLDER = "Ask a question\u2026"
+COMPOSER_HINT = "Enter sends, Shift+Enter adds a new line."
+STOP = "Stop"
+SEND = "Send"
+COPIED = "Copied"
+RESPONDING_TEXT = "Assistant is responding\u2026"
+
+
+def answer_announcement(text: str) -> str:
+    """What a screen reader hears once an answer is complete."""
+    return "Answer: " + text
+
+
+# --- one message (widget.browser.message_view, widget.browser.bodies) -------------------------
+
+AUTHORS = {"user": "You", "assistant": "Assistant"}
+ANSWER_ACTIONS = "Answer actions"
+COPY = "Copy"
+HELPFUL = "Helpful"
+NOT_HELPFUL = "Not helpful"
+REGENERATE = "Regenerate"
+STEP = "Step"
+STEPS = "Steps"
+WORKING = "Working\u2026"
+STEP_STATES = {"loading": "In progress", "complete": "Done"}
+IMAGE = "Image"
+GENERATING_IMAGE = "Generating an image\u2026"
+OPEN_GENERATED_IMAGE = "Open the generated image"
+GENERATED_IMAGE = "Generated image"
+
+
+def worked_for(seconds: int) -> str:
+    """A finished workflow's summary when the server gave only its duration."""
+    return "Worked for %d s" % seconds
+
+
+# --- an answer's body (widget.render) ------------------------------------------------------------
 
 SOURCES = "Sources"
+COPY_CODE = "Copy code"
+CODE = "code"  # a code block's label when it names no language
+TABLE = "Table"
+IMAGE_PREFIX = "Image: "  # before the text of a link to an image (never loaded)
+TASK_DONE = "done"
+TASK_NOT_DONE = "not done"
+
+
+def source_label(number: int, title: str) -> str:
+    """The accessible name of a citation marker."""
+    return "Source %d: %s" % (number, title)

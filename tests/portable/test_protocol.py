@@ -312,7 +312,7 @@ def test_encode_request_is_json_text():
 def test_json_loads_joins_surrogate_pair_escapes():
     assert p.json_loads('"\\ud83d\\ude00"') == "😀"
     assert p.json_loads('{"a": "x\\uD83E\\uDD16y"}') == {"a": "x🤖y"}
-    assert p.json_loads(b'"\\ud83d\\ude00 \\u00e9"') == "😀 é"
+    assert p.json_loads('"\\ud83d\\ude00 \\u00e9"') == "😀 é"
 
 
 def test_json_loads_lone_surrogates_become_replacement_characters():
@@ -328,4 +328,4 @@ def test_json_loads_leaves_escaped_backslashes_alone():
 
 def test_json_loads_invalid_json_is_a_protocol_error():
     raises(ProtocolError, p.json_loads, "{nope")
-    raises(ProtocolError, p.json_loads, b"")
+    raises(ProtocolError, p.json_loads, "")

@@ -11,6 +11,7 @@ message read in its own direction (Urdu or Arabic answers right to left).
 site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
 """
 
+from widget import strings
 from widget.browser.dom import PAGE_DOM, clear, el, set_text
 
 
@@ -34,7 +35,6 @@ _TEXT_COMPONENTS = {
     "Badge": "span",
 }
 _CONTAINERS = ("Card", "ListView", "ListViewItem", "Box", "Row", "Col", "Form", "Transition")
-_STEP_STATUS = {"loading": "In progress", "complete": "Done"}
 
 
 class TextBody:
@@ -91,7 +91,7 @@ class StepsBody:
                 self._opened_once = True
         else:
             tasks = [item.task]
-            title = getattr(item.task, "title", None) or "Step"
+            title = getattr(item.task, "title", None) or strings.STEP
         set_text(self.summary, title)
         clear(self.list)
         lines = [title]
@@ -99,7 +99,7 @@ class StepsBody:
             li = el("li", "step")
             label = getattr(task, "title", None) or ""
             content = getattr(task, "content", None) or ""
-            state = _STEP_STATUS.get(getattr(task, "status_indicator", "none"), "")
+            state = strings.STEP_STATES.get(getattr(task, "status_indicator", "none"), "")
             if state:
                 li.setAttribute("data-step", getattr(task, "status_indicator", "none"))
                 li.append(el("span", "visually-hidden", state + ": "))
@@ -122,8 +122,8 @@ def _workflow_title(workflow, status: str) -> str:
         return title
     duration = summary.get("duration")
     if isinstance(duration, int) and not isinstance(duration, bool):
-        return "Worked for %d s" % duration
-    return "Working\u2026" if status == "streaming" else "Steps"
+        return strings.worked_for(duration)
+    return strings.WORKING if status == "streaming" else strings.STEPS
 
 
 class WidgetBody:
@@ -173,7 +173,7 @@ class WidgetBody:
             link = resolve_link(
                 str(comp.get("src") or ""), self.context.base_url, self.context.site_root
             )
-            alt = comp.get("alt") if isinstance(comp.get("alt"), str) else "Image"
+            alt = comp.get("alt") if isinstance(comp.get("alt"), str) else strings.IMAGE
             texts.append(alt)
             if link is None:
                 return el("span", "w-image", alt)
@@ -227,20 +227,20 @@ class ImageBody:
         link = resolve_link(url, self.context.base_url, self.context.site_root) if url else None
         if link is None:
             self.node.append(
-                el("p", "image-pending", "Generating an image\u2026" if not url else "Image")
+                el("p", "image-pending", strings.GENERATING_IMAGE if not url else strings.IMAGE)
             )
             return
         self.node.append(
             el(
                 "a",
                 "md-link image-link",
-                "Open the generated image",
+                strings.OPEN_GENERATED_IMAGE,
                 {"href": link.href, "target": "_blank", "rel": "noopener noreferrer"},
             )
         )
 
     def plain_text(self, limit: int = 0) -> str:
-        return "Generated image"
+        return strings.GENERATED_IMAGE
 
 
 def body_for(item, context):

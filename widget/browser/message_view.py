@@ -11,7 +11,6 @@ from widget.browser.dom import el, set_text, show
 from widget.browser.icons import icon
 
 _ROLES = {"user_message": "user", "assistant_message": "assistant"}
-_AUTHORS = {"user": "You", "assistant": "Assistant"}
 
 
 class MessageView:
@@ -28,8 +27,8 @@ class MessageView:
         role = _ROLES.get(entry.item.type, "item")
         self.role = role
         self.node = el("li", "message message-" + role, None, {"data-key": str(entry.key)})
-        if role in _AUTHORS:
-            self.node.append(el("span", "visually-hidden", _AUTHORS[role] + ":"))
+        if role in strings.AUTHORS:
+            self.node.append(el("span", "visually-hidden", strings.AUTHORS[role] + ":"))
         self.node.append(self.body.node)
         self.note = el("p", "message-note")
         self.note.hidden = True
@@ -39,17 +38,21 @@ class MessageView:
             self._build_actions()
 
     def _build_actions(self) -> None:
-        bar = el("div", "message-actions", None, {"role": "group", "aria-label": "Answer actions"})
-        self.copy_button = el("button", "action copy", "Copy", {"type": "button"})
+        bar = el(
+            "div", "message-actions", None, {"role": "group", "aria-label": strings.ANSWER_ACTIONS}
+        )
+        self.copy_button = el("button", "action copy", strings.COPY, {"type": "button"})
         self.up_button = el(
-            "button", "action up", None, {"type": "button", "aria-label": "Helpful"}
+            "button", "action up", None, {"type": "button", "aria-label": strings.HELPFUL}
         )
         self.up_button.append(icon("thumb-up"))
         self.down_button = el(
-            "button", "action down", None, {"type": "button", "aria-label": "Not helpful"}
+            "button", "action down", None, {"type": "button", "aria-label": strings.NOT_HELPFUL}
         )
         self.down_button.append(icon("thumb-down"))
-        self.regen_button = el("button", "action regenerate", "Regenerate", {"type": "button"})
+        self.regen_button = el(
+            "button", "action regenerate", strings.REGENERATE, {"type": "button"}
+        )
         bar.append(self.copy_button, self.up_button, self.down_button, self.regen_button)
         self.node.append(bar)
         self.toolbar = bar
@@ -62,7 +65,7 @@ class MessageView:
 
     def _copy(self) -> None:
         if self.actions.copy(self.key):
-            set_text(self.copy_button, "Copied")
+            set_text(self.copy_button, strings.COPIED)
 
     def update(self, entry, *, is_last_answer: bool, busy: bool) -> None:
         context = (is_last_answer, busy)

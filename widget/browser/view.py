@@ -115,13 +115,13 @@ class View:
             "button",
             "icon-button new-chat",
             "+",
-            {"type": "button", "aria-label": "New chat", "title": "New chat"},
+            {"type": "button", "aria-label": strings.NEW_CHAT, "title": strings.NEW_CHAT},
         )
         self.close_button = el(
             "button",
             "icon-button close-button",
             "\u00d7",
-            {"type": "button", "aria-label": "Close", "title": "Close"},
+            {"type": "button", "aria-label": strings.CLOSE, "title": strings.CLOSE},
         )
         header.append(self.new_button, self.close_button)
 
@@ -134,31 +134,29 @@ class View:
             "div",
             "messages",
             None,
-            {"role": "log", "aria-label": "Conversation", "aria-live": "off"},
+            {"role": "log", "aria-label": strings.CONVERSATION, "aria-live": "off"},
         )
         self.greeting = el("p", "greeting", str(self.config.greeting))
         self.list = el("ol", "message-list")
-        self.jump = el("button", "jump-latest", "Jump to latest \u2193", {"type": "button"})
+        self.jump = el("button", "jump-latest", strings.JUMP_TO_LATEST, {"type": "button"})
         self.jump.hidden = True
         self.scroller.append(self.greeting, self.list)
 
         self.status = el("p", "status", "", {"aria-hidden": "true"})
         self.problem = el("div", "problem")
         self.problem_text = el("p", "problem-text")
-        self.retry_button = el("button", "problem-retry", "Retry", {"type": "button"})
+        self.retry_button = el("button", "problem-retry", strings.RETRY, {"type": "button"})
         self.problem_close = el(
             "button",
             "icon-button problem-dismiss",
             "\u00d7",
-            {"type": "button", "aria-label": "Dismiss"},
+            {"type": "button", "aria-label": strings.DISMISS},
         )
         self.problem.append(self.problem_text, self.retry_button, self.problem_close)
         self.problem.hidden = True
 
         self.form = el("form", "composer", None, {"novalidate": ""})
-        label = el(
-            "label", "visually-hidden", "Ask a question about these docs", {"for": "chatkit-input"}
-        )
+        label = el("label", "visually-hidden", strings.COMPOSER_LABEL, {"for": "chatkit-input"})
         self.input = el(
             "textarea",
             "composer-input",
@@ -166,7 +164,7 @@ class View:
             {
                 "id": "chatkit-input",
                 "rows": "1",
-                "placeholder": "Ask a question\u2026",
+                "placeholder": strings.COMPOSER_PLACEHOLDER,
                 "enterkeyhint": "send",
                 "aria-describedby": "chatkit-hint",
                 "maxlength": "8000",
@@ -175,12 +173,12 @@ class View:
         hint = el(
             "span",
             "visually-hidden",
-            "Enter sends, Shift+Enter adds a new line.",
+            strings.COMPOSER_HINT,
             {"id": "chatkit-hint"},
         )
-        self.stop_button = el("button", "stop-button", "Stop", {"type": "button"})
+        self.stop_button = el("button", "stop-button", strings.STOP, {"type": "button"})
         self.stop_button.hidden = True
-        self.send_button = el("button", "send-button", "Send", {"type": "submit"})
+        self.send_button = el("button", "send-button", strings.SEND, {"type": "submit"})
         self.form.append(label, hint, self.input, self.stop_button, self.send_button)
 
         body = el("div", "panel-body")
@@ -229,7 +227,7 @@ class View:
         if button is not None:
             code = button.closest(".code-block").querySelector("code")
             if self.actions.copy_text(str(code.textContent)):
-                set_text(button, "Copied")
+                set_text(button, strings.COPIED)
             return
         link = _closest(event, "a[href]")
         if link is None or str(link.getAttribute("target") or "") == "_blank":
@@ -370,7 +368,7 @@ class View:
             self.scroller.setAttribute("aria-busy", "true" if busy else "false")
             self._update_send_button()
             if busy and (old is None or not old[3]):
-                self.announcer.say("Assistant is responding\u2026")
+                self.announcer.say(strings.RESPONDING_TEXT)
         if (
             previous is None
             or state.problem is not previous.problem
@@ -413,7 +411,7 @@ class View:
                 and entry.key not in self._announced_done
             ):
                 self._announced_done.add(entry.key)
-                self.announcer.say("Answer: " + view.plain_text(360))
+                self.announcer.say(strings.answer_announcement(view.plain_text(360)))
         keys_t = tuple(keys)
         if keys_t != self._order:
             for key in list(views):
@@ -445,7 +443,7 @@ class View:
                 "button",
                 "icon-button notice-dismiss",
                 "\u00d7",
-                {"type": "button", "aria-label": "Dismiss notice", "data-key": str(key)},
+                {"type": "button", "aria-label": strings.DISMISS_NOTICE, "data-key": str(key)},
             )
             box.append(text, dismiss)
             self.notices.append(box)

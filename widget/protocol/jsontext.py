@@ -11,25 +11,14 @@ import json
 from widget.errors import ProtocolError
 
 
-def json_loads(text):
-    """Parse one JSON document from ``str`` or UTF-8 ``bytes``; ``ProtocolError`` if invalid."""
-    if isinstance(text, (bytes, bytearray)):
-        text = _utf8(bytes(text))
+def json_loads(text: str):
+    """Parse one JSON document (text); ``ProtocolError`` if invalid."""
     if "\\ud" in text or "\\uD" in text:
         text = join_surrogate_escapes(text)
     try:
         return json.loads(text)
     except ValueError as exc:  # json.JSONDecodeError is a ValueError; MicroPython raises ValueError
         raise ProtocolError("invalid JSON: %s" % (exc,)) from None
-
-
-def _utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeError:
-        from widget.wire.utf8 import decode_utf8_replace
-
-        return decode_utf8_replace(data)
 
 
 def _hex4(text: str, start: int) -> int:

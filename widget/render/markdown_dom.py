@@ -23,6 +23,7 @@ Citations: private-use marker characters in text (``widget.text.citations``) bec
 superscript links to their source (``sources``: number -> ``CitedSource``).
 """
 
+from widget import strings
 from widget.text.citations import split_markers, strip_markers
 from widget.text.links import display_host
 from widget.text.markdown.nodes import plain_text
@@ -230,7 +231,7 @@ class MarkdownView:
         label = "[%d]" % number
         sup = dom.element("sup", "cite")
         if source is not None and source.href:
-            attrs = {"href": source.href, "aria-label": "Source %d: %s" % (number, source.title)}
+            attrs = {"href": source.href, "aria-label": strings.source_label(number, source.title)}
             if source.external:
                 attrs["target"] = "_blank"
                 attrs["rel"] = "noopener noreferrer"
@@ -256,7 +257,7 @@ class MarkdownView:
             attrs["rel"] = "noopener noreferrer"
         a = dom.element("a", "md-link image-link" if image else "md-link", None, attrs)
         if image:  # never loaded: a link to open it, labelled as an image
-            dom.append(a, dom.element("span", "image-label", "Image: "))
+            dom.append(a, dom.element("span", "image-label", strings.IMAGE_PREFIX))
         if not external:
             return [a], a
         # Show where an outside link really goes: a prompt-injected link can read
@@ -274,11 +275,14 @@ class MarkdownView:
         wrap = dom.element("div", "code-block")
         head = dom.element("div", "code-head")
         lang = strip_markers(node.get("lang") or "")
-        dom.append(head, dom.element("span", "code-lang", lang or "code"))
+        dom.append(head, dom.element("span", "code-lang", lang or strings.CODE))
         dom.append(
             head,
             dom.element(
-                "button", "copy-code", "Copy", {"type": "button", "aria-label": "Copy code"}
+                "button",
+                "copy-code",
+                strings.COPY,
+                {"type": "button", "aria-label": strings.COPY_CODE},
             ),
         )
         pre = dom.element("pre", None, None, {"tabindex": "0"})
@@ -308,7 +312,11 @@ class MarkdownView:
             el = dom.element("li")
             return [el], el
         el = dom.element("li", "task")
-        attrs = {"type": "checkbox", "disabled": "", "aria-label": "done" if task else "not done"}
+        attrs = {
+            "type": "checkbox",
+            "disabled": "",
+            "aria-label": strings.TASK_DONE if task else strings.TASK_NOT_DONE,
+        }
         if task:
             attrs["checked"] = ""
         dom.append(el, dom.element("input", "task-box", None, attrs))
@@ -317,7 +325,10 @@ class MarkdownView:
     def _table(self, node):
         dom = self.dom
         wrap = dom.element(
-            "div", "table-scroll", None, {"tabindex": "0", "role": "region", "aria-label": "Table"}
+            "div",
+            "table-scroll",
+            None,
+            {"tabindex": "0", "role": "region", "aria-label": strings.TABLE},
         )
         table = dom.element("table")
         head = dom.element("thead")
