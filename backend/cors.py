@@ -5,7 +5,7 @@ there becomes a bare 500 without CORS headers, which a browser reports as an opa
 error. This middleware is the outermost user middleware: it catches what escapes the app and
 answers a JSON ``ChatKitError`` 500 through the same header logic.
 
-Rules (design/reliability-security.md §4.6): the request ``Origin`` is compared exactly with the
+Rules (docs/reliability.md §4.6): the request ``Origin`` is compared exactly with the
 configured list and echoed only on a match (never ``*``, never ``null``); every response carries
 ``Vary: Origin``; allowed responses expose ``Retry-After``; a preflight from an allowed origin
 gets 204 with the allowed methods and headers, any other preflight a 400 JSON error without

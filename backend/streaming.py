@@ -6,7 +6,8 @@ the SDK keeps storing items even while the client reads slowly.
 
 * `first()` waits for the first event before any header is sent. If the stream fails or ends
   before that, the exception surfaces there and the app answers with a JSON error and the
-  right status, instead of a 200 whose body is then cut off (capture 13/35) or empty (36).
+  right status, instead of a 200 whose body is then cut off or empty (docs/protocol.md §1.6;
+  captures in tests/fixtures/transcripts/: 13, 35 cut off, 36 empty).
 * The response body sends an SSE comment (``: keep-alive``) whenever the reply has been silent
   for ``keepalive`` seconds, so proxies and the widget's idle timer see a live stream.
 * A client disconnect cancels the pump inside the SDK generator, which runs the SDK's cancel

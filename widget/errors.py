@@ -1,7 +1,7 @@
 """The client's exception tree (portable).
 
 Exceptions are for transport and protocol failures only; a server ``error`` *event* is data
-in the thread state, and the view decides what to offer (house style).
+in the thread state, and the view decides what to offer (docs/architecture.md §6).
 
     ChatKitClientError                 anything the client raises
     +-- TransportError                 network failure: fetch rejected, connection reset,
@@ -33,7 +33,7 @@ class TransportError(ChatKitClientError):
     """The request did not complete at the network level (no status, or a broken body).
 
     ``bytes_received`` tells whether any response byte had arrived: a streaming request is
-    never re-sent once it has (architecture.md, "Never duplicate a message").
+    never re-sent once it has (docs/reliability.md §3.4).
     """
 
     def __init__(self, message: str = "network error", *, bytes_received: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""widget.wire.sse: each WHATWG event-stream rule (reliability-security.md §1.1, §6 A), checked as
+"""widget.wire.sse: each WHATWG event-stream rule (docs/reliability.md §1.1, §6 A), checked as
 one chunk, under every 2-way split and in 1-, 2- and 3-byte chunks.
 
 The bodies are bytes, decoded once as the browser does (``ByteStream``: UTF-8 decode with the

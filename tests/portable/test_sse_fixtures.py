@@ -13,7 +13,7 @@ STREAMS = ["streams/" + name for name in list_fixtures("streams", ".sse")]
 
 
 def expected_events(data):
-    """The events by the ChatKit framing alone (protocol.md §1: each event is ``data: `` +
+    """The events by the ChatKit framing alone (docs/protocol.md §1.3: each event is ``data: `` +
     one JSON object + ``\\n\\n``), without the decoder."""
     blocks = data.decode("utf-8").split("\n\n")
     assert blocks[-1] == "" and len(blocks) > 1

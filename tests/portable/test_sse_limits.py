@@ -1,5 +1,5 @@
 """widget.wire.sse resource limits: the buffer cap raises StreamLimitError instead of growing, and
-decoding stays linear when one large event arrives in tiny chunks (reliability-security.md
+decoding stays linear when one large event arrives in tiny chunks (docs/reliability.md
 §1.4 "Quadratic re-parsing", "Unbounded buffers"; §6 A 10-11)."""
 
 from tests.portable._support import cpu_seconds, raises

@@ -136,7 +136,7 @@ def test_the_layering_check_sees_a_violation():
     """The checks above read real imports (a test that cannot fail is a defect)."""
     names = [name for name, _ in _imports(WIDGET / "browser" / "fetch.py")]
     assert "pyscript" in names and "widget.net.transport" in names
-    assert ("widget.strings" in [n for n, _ in _imports(WIDGET / "render" / "answer_view.py")])
+    assert "widget.strings" in [n for n, _ in _imports(WIDGET / "render" / "answer_view.py")]
 
 
 # -- every word shown comes from widget/strings.py ---------------------------------------------

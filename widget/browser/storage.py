@@ -1,7 +1,7 @@
 """Namespaced Web Storage (browser-only).
 
 Only the draft lives here (sessionStorage: this tab, survives reloads and docs navigation),
-never the client secret (reliability-security.md §4.5: any XSS reads all of Web Storage, and
+never the client secret (docs/reliability.md §4.5: any XSS reads all of Web Storage, and
 on ``*.github.io`` every project site of a user shares one origin). Keys are namespaced by the
 site's base URL so two docs sites on one origin do not see each other's drafts. Storage can be
 missing or full (private modes, quotas): every call degrades to "nothing stored".

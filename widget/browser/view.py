@@ -9,7 +9,7 @@ knows nothing of the network: user actions go to the ``actions`` object (``send(
 ``stop()``, ``retry()``, ``regenerate()``, ``feedback(key, kind)``, ``copy(key)``,
 ``dismiss_notice(key)``, ``dismiss_problem()``, ``new_chat()``, ``close()``).
 
-Accessibility (reliability-security.md §5): a labelled non-modal dialog; the message list is a
+Accessibility (docs/reliability.md §5): a labelled non-modal dialog; the message list is a
 ``role="log"``; the composer has a label; every icon button has a name and a 44 px target;
 completed answers, errors and waits are announced through a light-DOM live region (live regions
 inside shadow DOM are unreliable), never token by token; focus never moves while streaming.

@@ -4,11 +4,11 @@ bodies (portable).
 The client's timeouts are implemented here, on the one clock (``widget.net.clock``): the
 response headers must arrive within one deadline (``race``), and every piece of the body within
 an idle deadline (every piece resets it, keep-alive comments included;
-reliability-security.md §3.5). When a deadline
+docs/reliability.md §3.5). When a deadline
 fires or the caller's ``AbortHandle`` does, the request is aborted for real (``Request.abort``
 handle and ``Response.abort()``) before ``RequestTimeout`` / ``RequestCancelled`` is raised.
 
-Responses are classified before their body is used (reliability-security.md §2.3 rule 3,
+Responses are classified before their body is used (docs/reliability.md §2.3 rule 3,
 §3.3): a non-2xx becomes ``HTTPStatusError`` after reading at most ``ERROR_BODY_LIMIT``
 characters of error body (the contract's ``{"error": {"type", "message"}, "timestamp"}``, FastAPI's
 ``{"detail"}``, or plain text, which is ignored) and with ``retry_after`` from the
@@ -70,7 +70,7 @@ class BodyReader:
     watchdog sleeps until the deadline measured from the last one. On MicroPython's browser
     build every timer is a JS round trip: racing each read against its own timer cost about
     1.2 ms per chunk (measured), which at a chunk per event was most of the main thread's
-    time while an answer streamed (docs/decisions.md D7).
+    time while an answer streamed (docs/decisions.md D8).
     """
 
     def __init__(
@@ -164,7 +164,7 @@ async def read_body(
 
 # --- HTTP semantics: status, media type, error bodies ---------------------------------------
 
-#: Error bodies are read only this far (reliability-security.md §2.3: "a small error body").
+#: Error bodies are read only this far (docs/reliability.md §2.3 rule 3: "a small error body").
 ERROR_BODY_LIMIT = 8 * 1024
 
 

@@ -4,7 +4,7 @@ This module owns the *when* of retrying; what is safe to retry is the caller's p
 passed by name (stamina: "retries must name what they retry on"). It does no I/O: the clock
 (``widget.net.clock``) and the random source are injected, so tests never sleep.
 
-Rules (reliability-security.md §3.1, §3.2):
+Rules (docs/reliability.md §3.1, §3.2):
 
 - **Full Jitter** (AWS "Exponential Backoff And Jitter"): before retry ``n`` (0-based)
   ``sleep_n = uniform(0, min(wait_max, wait_initial * wait_exp_base ** n))``.
@@ -33,7 +33,7 @@ from widget.net.clock import SYSTEM_CLOCK, race
 if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Awaitable, Callable
 
-#: Longest Retry-After we honour automatically (reliability-security.md §3.2: "clamp").
+#: Longest Retry-After we honour automatically (docs/reliability.md §3.2: "clamp").
 RETRY_AFTER_MAX = 60.0
 
 

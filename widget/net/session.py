@@ -1,11 +1,11 @@
 """The ChatKit client secret: fetched, cached, refreshed ahead of expiry, shared (portable).
 
-Endpoint (contract.md §1): ``POST {backend_url}/api/chatkit/session`` with
+Endpoint (docs/contract.md §1): ``POST {backend_url}/api/chatkit/session`` with
 ``Content-Type: application/json`` and body ``{}``, answering
 ``{"client_secret", "session_id", "expires_at"}``; ``expires_at`` is ISO 8601 UTC
 (``2026-11-26T12:00:00Z``), may be absent (no expiry); Unix seconds are accepted too.
 
-Rules this module owns (reliability-security.md §4.5, §3.1, §3.3):
+Rules this module owns (docs/reliability.md §4.5, §3.1, §3.3):
 
 - **Memory only.** The secret lives in this object and nowhere else; it never appears in
   ``repr``/``str``, exception messages or logs. ``clear()`` drops it (page hide).
@@ -108,7 +108,7 @@ class Session:
         self.refreshes = 0
 
     def __repr__(self) -> str:
-        # Never the secret (reliability-security.md §4.5).
+        # Never the secret (docs/reliability.md §4.5).
         state = "no secret" if self._secret is None else "secret held"
         if self._stale:
             state += ", stale"

@@ -8,7 +8,7 @@ exactly once and never re-encoded in Python. Deadlines are the *client's* policy
 and an ``AbortHandle`` (``widget.net.clock.race``) and, when a deadline fires or the user
 aborts, calls ``abort`` so the underlying request stops for real (the server sees the
 disconnect). Nothing relies on cancelling an asyncio task to stop I/O: on Pyodide and
-MicroPython that does not cancel a JS fetch (reliability-security.md §3.5).
+MicroPython that does not cancel a JS fetch (docs/reliability.md §3.5).
 
 Contract every implementation keeps:
 - ``open`` raises ``TransportError`` for network failures.

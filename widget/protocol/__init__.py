@@ -1,5 +1,5 @@
 """The ChatKit wire vocabulary (portable): parse every stream event, item and item update into
-values; build every request the widget sends. See protocol.md and ``chatkit/types.py`` of
+values; build every request the widget sends. See docs/protocol.md and ``chatkit/types.py`` of
 ``openai-chatkit`` 1.6.5, whose class names and ``type`` strings are kept.
 
     records   the one Record/Union mechanism every wire value is declared with

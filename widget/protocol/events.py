@@ -1,4 +1,4 @@
-"""Stream events and item updates (portable): protocol.md §4 and §4.1.
+"""Stream events and item updates (portable): docs/protocol.md §4 and §4.1.
 
 ``parse_event(obj)`` turns one decoded SSE ``data`` JSON object into a value. Unknown event or
 update types become ``UnknownEvent`` / ``UnknownUpdate``; a known type with a missing or
@@ -178,7 +178,7 @@ class ClientEffectEvent(Tagged):
 
 
 class ErrorEvent(Tagged):
-    """An in-band error (protocol.md §5): ``code`` is "stream.error", "custom" or another
+    """An in-band error (docs/protocol.md §5.1): ``code`` is "stream.error", "custom" or another
     open-enum value; ``message`` is absent for SDK-made errors."""
 
     TYPE = "error"

@@ -1,9 +1,10 @@
 """Threads, thread items and what they contain (portable).
 
 Class names and ``type`` strings follow ``openai-chatkit`` 1.6.5 ``chatkit/types.py`` so the two
-can be read side by side (house style). Only the fields a client needs are typed; open-ended
-payloads (widget trees, structured-input questions, attachments, inference options) stay plain
-JSON values. ``created_at`` stays the server's string: naive ISO 8601 (protocol.md §1).
+can be read side by side (docs/architecture.md §6). Only the fields a client needs are typed;
+open-ended payloads (widget trees, structured-input questions, attachments, inference options)
+stay plain JSON values. ``created_at`` stays the server's string: naive ISO 8601
+(docs/protocol.md §1.5).
 """
 
 from widget.protocol.records import (

@@ -9,7 +9,7 @@ absent optional fields are not written), besides what every Value has (keyword c
 
 Tagged unions (``Union``) dispatch on the ``type`` field through one table; an unknown tag
 becomes the union's ``Unknown...`` record, which keeps the raw dict: ChatKit documents its
-enums as open (protocol.md §6), so an unknown type must never crash the client.
+enums as open (docs/protocol.md §6), so an unknown type must never crash the client.
 """
 
 from widget.errors import ProtocolError

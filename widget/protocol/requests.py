@@ -1,8 +1,8 @@
-"""Request bodies for ``POST /chatkit`` (portable): protocol.md §2.
+"""Request bodies for ``POST /chatkit`` (portable): docs/protocol.md §2.
 
 Every builder returns a plain JSON-ready dict ``{"type", "params", "metadata"}``. ``params`` is
 always present (the SDK rejects a request without it) and ``UserMessageInput`` always carries
-``attachments`` and ``inference_options`` (both required by the SDK, protocol.md §2). Optional
+``attachments`` and ``inference_options`` (both required by the SDK, docs/protocol.md §2). Optional
 parameters that are ``None`` are left out rather than sent as ``null``.
 """
 
@@ -72,7 +72,7 @@ def threads_retry_after_item(
     thread_id: str, item_id: str, *, metadata: "dict | None" = None
 ) -> dict:
     """Regenerate: the server deletes every item after ``item_id`` (a user message) and answers
-    it again, without ``thread.item.removed`` events (protocol.md §2)."""
+    it again, without ``thread.item.removed`` events (docs/protocol.md §2)."""
     return _request(
         "threads.retry_after_item", {"thread_id": thread_id, "item_id": item_id}, metadata
     )

@@ -1,5 +1,5 @@
 """Citations from ChatKit annotations (portable): numbered markers in the text and one
-de-duplicated Sources list (protocol.md §3: ``index`` is the character offset in the text where
+de-duplicated Sources list (docs/protocol.md §3: ``index`` is the character offset in the text where
 the footnote marker goes).
 
 Markers travel through the Markdown parser as private-use characters (U+E001 + n - 1 for

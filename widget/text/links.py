@@ -3,7 +3,7 @@
 Portable (CPython, MicroPython, Pyodide); no I/O, no ``urllib`` (MicroPython has none), so
 RFC 3986 reference resolution is implemented here.
 
-Rules this module owns (reliability-security.md §4.1 rule 3, §6 C 2):
+Rules this module owns (docs/reliability.md §4.1 rule 3, §6 C 2):
 
 - Allowed after resolution: ``http``, ``https``, ``mailto``. Everything else is refused
   (``None``): ``javascript:``, ``vbscript:``, ``data:``, ``file:``, ``blob:``, unknown schemes.

@@ -6,7 +6,7 @@ no randomness, no I/O, and it never mutates a value it was given. Changed entrie
 objects and unchanged ones are shared, so a renderer can skip every entry whose object is the
 same as last frame (identity = "nothing changed").
 
-Rules it owns (protocol.md §4-§5, reliability-security.md §3.4, architecture.md):
+Rules it owns (docs/protocol.md §4-§5, docs/reliability.md §3.4):
 - A submitted user message shows at once as an optimistic entry (``sending``); the server's
   ``thread.item.done(user_message)`` replaces it (``done``) and records ``acked_message_id`` so the
   view can clear the draft only then ("never lose what the user typed").

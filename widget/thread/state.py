@@ -131,7 +131,7 @@ class StreamOpened(Value):
 
 
 class StreamClosed(Value):
-    """The body ended cleanly (end of the HTTP body = end of the turn, protocol.md §1)."""
+    """The body ended cleanly (end of the HTTP body = end of the turn, docs/protocol.md §1.4)."""
 
     FIELDS = ()
 

@@ -1,7 +1,7 @@
 """Copy-on-write edits of a ChatKit widget tree (portable).
 
 A widget is JSON: ``{"type": "Card", "children": [...]}`` with components that may carry an
-``id``. The ``widget.*`` item updates (protocol.md §4.1) address components by that id. The
+``id``. The ``widget.*`` item updates (docs/protocol.md §4.1) address components by that id. The
 tree given is never mutated: the path to the changed component is copied, the rest shared.
 """
 

@@ -1,9 +1,9 @@
 """Text of a ChatKit response body -> protocol events (portable).
 
 The one place where the SSE layer meets the protocol layer: each dispatched server-sent event's
-``data`` is one JSON object (protocol.md §1: every event is exactly one ``data:`` line) parsed
-with ``protocol.json_loads`` and ``protocol.parse_event``. Events with an empty data buffer are
-never dispatched by the decoder (WHATWG), and comments (keep-alives) produce nothing.
+``data`` is one JSON object (docs/protocol.md §1.3: every event is exactly one ``data:`` line)
+parsed with ``protocol.json_loads`` and ``protocol.parse_event``. Events with an empty data
+buffer are never dispatched by the decoder (WHATWG), and comments (keep-alives) produce nothing.
 Used by the client for live streams and by ``python -m widget replay`` for recorded ones.
 
 Consecutive text deltas of the same content part that arrive in one read are merged into one
