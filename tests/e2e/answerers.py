@@ -8,6 +8,8 @@ The first word of the question picks the reply:
 - ``rtl``: an answer in Urdu;
 - ``extras``: a workflow, a widget, a notice and a client effect before the answer;
 - ``long``: 20,000 characters of Markdown in 4,000 deltas (the rendering benchmark);
+- ``deliver CASE SIZE PACE_MS``: one of ``DELIVERY`` (the answers that once rendered short or
+  raised) in deltas of SIZE characters, PACE_MS apart;
 - anything else: "You said: ...".
 """
 
@@ -84,6 +86,21 @@ Done."""
 URDU = "آپ ویجیٹ کو `static` فولڈر میں کاپی کریں۔ پھر سائٹ دوبارہ بنائیں۔"
 
 
+# Answers that once ended on screen as something else than what arrived (a table short of rows,
+# a paragraph of links cut off) or broke the view (nesting hundreds deep).
+DELIVERY = {
+    "table": "| Option | Default |\n|:--|--:|\n| `data-title` | Ask AI |\n| `data-boot` | click |\n"
+    "| `data-greeting` | Hi! |\n",
+    "bigtable": "| n | square |\n|---|---:|\n"
+    + "".join("| %d | %d |\n" % (i, i * i) for i in range(300)),
+    "links": "Call [name](scheme:call(1)) or [the guide](/docs/guide/#setup), "
+    "[Python](https://python.org/a_(b)) and [ref] again, then <https://example.org/x>.\n\n"
+    "Next paragraph with **bold** and `code`.\n\n[ref]: /docs/ref\n",
+    "lists": "- - - " * 100 + "x\n\n" + "> - " * 150 + "y\n",
+    "quotes": "> " * 400 + "deep\n\nAfter the quotes.\n",
+}
+
+
 def _words(text: str) -> list[str]:
     out = []
     for i, word in enumerate(text.split(" ")):
@@ -141,6 +158,11 @@ class ScriptedAnswerer:
             size = max(1, len(text) // 4000)
             deltas = [text[i : i + size] for i in range(0, len(text), size)]
             pace, annotations = 0.002, []
+        elif word == "deliver":
+            _, case, size, pace_ms = question.split()
+            text, size = DELIVERY[case], int(size)
+            deltas = [text[i : i + size] for i in range(0, len(text), size)]
+            pace, annotations = int(pace_ms) / 1000.0, []
         elif word == "extras":
             async for event in self._extras(thread, context):
                 yield event
