@@ -1,7 +1,9 @@
 """dist/chatkit-widget/, the folder a site deploys: the vendored runtime files a browser
-fetches, every widget module in one widget.py.json, the CSS, and static/loader.js with the
-build manifest inlined. `build()` writes it and the preview tree dist/site/. The output is
-byte-for-byte reproducible."""
+fetches, every widget module and the Python bootstrap in one widget.py.json, the CSS,
+static/loader.js (what runs before the first click) with the build manifest inlined, and
+static/boot.js (everything after it, loaded on demand) with widget/browser/body_reader.js
+inlined. `build()` writes it and the preview tree dist/site/. The
+output is byte-for-byte reproducible."""
 
 from __future__ import annotations
 
@@ -31,10 +33,18 @@ PYODIDE_FILES = (
 # What a browser never imports: the CPython command line, and widget/tools/ (the replay tool and
 # the test doubles).
 PY_EXCLUDE = ("widget/__main__.py", "widget/tools/")
+# The Python bootstrap: the text of the boot script, shipped as widget.py.json's "boot" (it
+# installs the other files, so it is not one of them).
+BOOTSTRAP = "widget/browser/bootstrap.py"
+BODY_READER = "widget/browser/body_reader.js"
 
 _SOURCE_MAP_LINE = re.compile(rb"\n?//# sourceMappingURL=[^\n]*\n?$")
 _MANIFEST_SLOT = "/*@CHATKIT_MANIFEST@*/null"
 _DOC_BLOCK = re.compile(r"\A/\*\*.*?\*/\n", re.S)
+# static/boot.js imports the body reader from its source folder; the build puts the reader's
+# code in place of this line (one request instead of two: the first answer needs it anyway).
+_BODY_READER_IMPORT = 'import { bodyReader } from "../widget/browser/body_reader.js";\n'
+_BODY_READER_EXPORT = "export function bodyReader("
 
 
 def _strip_source_map(data: bytes) -> bytes:
@@ -70,7 +80,8 @@ def runtime_files(cache: Path | None = None) -> tuple[dict[str, bytes], dict]:
 
 
 def widget_python_files() -> dict[str, bytes]:
-    """Every widget module (portable core and browser layer), by package-relative path."""
+    """Every widget module (portable core and browser layer), by package-relative path; the
+    bootstrap included (``python_bundle`` takes it out)."""
     out = {}
     for path in sorted((ROOT / "widget").rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
@@ -80,25 +91,50 @@ def widget_python_files() -> dict[str, bytes]:
 
 
 def python_bundle(py: dict[str, bytes]) -> bytes:
-    """All widget sources in one JSON file, {"files": [[path, source], ...]}: one request
-    instead of one per module, fetched by the loader's retryable preflight (a file missing from
-    PyScript's own `files` config would fail the interpreter for the life of the page)."""
-    entries = [[rel, data.decode("utf-8")] for rel, data in sorted(py.items())]
-    return json.dumps({"files": entries}, ensure_ascii=False, separators=(",", ":")).encode()
+    """All widget sources in one JSON file, {"boot": bootstrap source, "files": [[path, source],
+    ...]}: one request instead of one per module, fetched by boot.js's retryable preflight (a
+    file missing from PyScript's own `files` config would fail the interpreter for the life of
+    the page). "boot" is the text of the boot script (widget/browser/bootstrap.py), which writes
+    "files" into the interpreter's file system."""
+    if BOOTSTRAP not in py:
+        raise BuildError("%s is missing" % BOOTSTRAP)
+    entries = [[rel, data.decode("utf-8")] for rel, data in sorted(py.items()) if rel != BOOTSTRAP]
+    bundle = {"boot": py[BOOTSTRAP].decode("utf-8"), "files": entries}
+    return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _strip_js(text: str) -> str:
+    """The leading doc comment, whole-line comments and indentation dropped: safe for any JS
+    without multi-line template literals or strings (loader.js and boot.js have none), and it
+    roughly halves a file. The doc comment documents the source, not the shipped file."""
+    text = _DOC_BLOCK.sub("", text, count=1)
+    lines = [line.strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
 
 def render_loader(source: str, manifest: dict) -> str:
-    """static/loader.js with the build manifest inlined (no extra request at run time) and the
-    long handshake comment dropped (it documents the source, not the shipped file)."""
+    """static/loader.js with the build manifest inlined (no extra request at run time), stripped."""
     if source.count(_MANIFEST_SLOT) != 1:
         raise BuildError("static/loader.js must contain %s exactly once" % _MANIFEST_SLOT)
-    text = _DOC_BLOCK.sub("", source, count=1)
-    # Whole-line comments and indentation only: safe for any JS without multi-line template
-    # literals (the loader has none), and it roughly halves the file.
-    lines = [line.strip() for line in text.splitlines()]
-    text = "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
     manifest_json = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
-    return text.replace(_MANIFEST_SLOT, manifest_json)
+    return _strip_js(source).replace(_MANIFEST_SLOT, manifest_json)
+
+
+def render_boot(source: str, body_reader: str) -> str:
+    """static/boot.js with widget/browser/body_reader.js in place of its import (the reader's
+    ``export`` dropped: boot.js exports only ``start``), stripped like the loader."""
+    if source.count(_BODY_READER_IMPORT) != 1:
+        raise BuildError("static/boot.js must contain %r exactly once" % _BODY_READER_IMPORT)
+    reader = _DOC_BLOCK.sub("", body_reader, count=1)
+    if reader.count(_BODY_READER_EXPORT) != 1 or re.search(
+        r"^\s*(import|export)\b", reader.replace(_BODY_READER_EXPORT, "", 1), re.M
+    ):
+        raise BuildError(
+            "%s must export exactly one thing, %s...), and import nothing"
+            % (BODY_READER, _BODY_READER_EXPORT)
+        )
+    reader = reader.replace(_BODY_READER_EXPORT, "function bodyReader(", 1)
+    return _strip_js(source.replace(_BODY_READER_IMPORT, reader.rstrip("\n") + "\n", 1))
 
 
 def widget_files(cache: Path | None = None) -> dict[str, bytes]:
@@ -112,6 +148,12 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
         files[name] = data
         manifest[key] = _short_hash(data)
     manifest["py"] = _short_hash(bundle)
+    boot = render_boot(
+        (STATIC / "boot.js").read_text(encoding="utf-8"),
+        (ROOT / BODY_READER).read_text(encoding="utf-8"),
+    ).encode()
+    files["boot.js"] = boot
+    manifest["boot"] = _short_hash(boot)
     manifest["version"] = _short_hash(
         b"".join(k.encode() + b"\0" + hashlib.sha256(v).digest() for k, v in sorted(files.items()))
     )
@@ -142,15 +184,17 @@ def build(out: Path | None = None, cache: Path | None = None, quiet: bool = Fals
     # the served tree links the widget folder in at each base, as a site would copy it
     link_widget(out / "site")
     if not quiet:
-        loader = files["loader.js"]
+        loader, boot = files["loader.js"], files["boot.js"]
         print(
-            "built %s: %d files, %.1f MB; loader.js %d B (%d B gzip)"
+            "built %s: %d files, %.1f MB; loader.js %d B (%d B gzip), boot.js %d B (%d B gzip)"
             % (
                 (out / WIDGET_DIR_NAME).relative_to(ROOT) if out.is_relative_to(ROOT) else out,
                 len(files),
                 sum(map(len, files.values())) / 1e6,
                 len(loader),
                 len(gzip.compress(loader, mtime=0)),
+                len(boot),
+                len(gzip.compress(boot, mtime=0)),
             )
         )
     return out / WIDGET_DIR_NAME

@@ -3,13 +3,26 @@
  *
  *   <script src="/repo/chatkit-widget/loader.js" defer data-backend-url="https://api.example.com"></script>
  *
- * It reads data-* attributes from its own tag, mounts <chatkit-widget> (open shadow root) on
- * document.body, draws the launcher at once, and boots PyScript + the interpreter on first
- * open (data-boot="click"), when idle ("idle") or at once ("eager"). Every URL is absolute and
+ * It holds only what runs before the first click: it reads data-* attributes from its own tag,
+ * mounts <chatkit-widget> (open shadow root) on document.body, draws the launcher at once,
+ * follows the theme, queues window.ChatKitWidget calls, and starts the boot on first open
+ * (data-boot="click"), when idle ("idle") or at once ("eager"). Everything after that lives in
+ * boot.js, an ES module it import()s from its own folder (baseUrl + "boot.js?v=<hash from the
+ * manifest>"; a new URL after a failed import) when the boot starts, or already when the
+ * launcher is hovered or focused so the click does not wait for it. Every URL is absolute and
  * computed from this script's own src (PyScript resolves relative config URLs against the
  * page, and docs pages sit at many depths and under a base path).
  *
- * Loader <-> Python handshake (widget/browser/main.py codes against this):
+ * Loader -> boot.js: start(ctx) once (ctx documented at the top of static/boot.js); then
+ * boot() when data-state turns "booting", prefetch() on hover/focus while idle, retry() when
+ * the error launcher is clicked. When it requests boot.js the loader also starts the runtime
+ * downloads (plain preload links; boot.js checks the results), so they do not wait a round
+ * trip for boot.js. boot.js -> loader: ctx.ready(api), ctx.setState("error"),
+ * ctx.boot() (retry). If boot.js itself cannot be loaded (or takes 120 s), the loader shows the
+ * error launcher and a click tries again.
+ *
+ * Loader <-> Python handshake (widget/browser/bootstrap.py and main.py code against this; the
+ * callbacks are set by boot.js):
  *
  * 1. Before booting Python the loader sets on the host element (document.querySelector("chatkit-widget")):
  *      host.chatkitConfig = {backendUrl, interpreter ("micropython"|"pyodide"), title, greeting,
@@ -20,30 +33,33 @@
  *    when the boot starts; the boot waits for it) and the launcher
  *    <button class="launcher">. Python adds its UI to host.shadowRoot; the panel element must
  *    have id="chatkit-panel" (the launcher's aria-controls).
- * 2. Boot: the loader fetches widget.py.json (every widget module, one request) with the
- *    runtime files, then adds a light-DOM <script type="mpy" async> (type="py" for Pyodide)
- *    inside the host, whose config names the self-hosted interpreter and disables all PyScript
- *    plugins, and import()s baseUrl + "pyscript/core.js". The script's code writes the modules
- *    from host.chatkitSources ([[path, source], ...]) into the interpreter's file system
- *    (./widget/...), then runs
- *      from widget.browser.main import boot; boot()      (a returned coroutine is awaited)
+ * 2. Boot (boot.js): it fetches widget.py.json ({boot, files}: the bootstrap's source and every
+ *    widget module, one request) with the runtime files, then adds a light-DOM
+ *    <script type="mpy" async> (type="py" for Pyodide) inside the host whose text is "boot"
+ *    (widget/browser/bootstrap.py) and whose config names the self-hosted interpreter and
+ *    disables all PyScript plugins, and import()s baseUrl + "pyscript/core.js". The bootstrap
+ *    writes the modules from host.chatkitSources ([[path, source], ...]) into the interpreter's
+ *    file system (./widget/...), forgets widget* modules of an earlier attempt, then runs
+ *      from widget.browser.main import boot; boot()      (a returned coroutine runs as a task)
  * 3. Python calls host.chatkitReady(api) when its UI is built; api is a JS object with
  *    open(), close(), toggle(), ask(text) (create_proxy'd functions, kept alive by Python).
  *    The loader sets data-state="ready", replays calls queued before boot (the open or ask
  *    that triggered the boot included), and from then on forwards window.ChatKitWidget.* to api.
- * 4. Python calls host.chatkitPanelState(isOpen) after it showed or hid the panel. The loader
- *    updates the launcher's aria-expanded and, on close, moves focus back to the launcher when
- *    focus was inside the widget (or was lost to <body>).
- * 5. Python calls host.chatkitFailed(message) if boot() raised. The loader also fails the boot
- *    if a runtime file cannot be fetched or if ready has not come 30 s after the runtime
- *    arrived. Failure: data-state="error", the launcher reads "Couldn't load the assistant —
- *    Retry"; clicking it retries. Nothing is thrown into the host page.
+ * 4. Python calls host.chatkitPanelState(isOpen) after it showed or hid the panel. The launcher's
+ *    aria-expanded follows and, on close, focus moves back to the launcher when focus was
+ *    inside the widget (or was lost to <body>).
+ * 5. The bootstrap calls host.chatkitFailed("Type: message") if installing or boot() raised.
+ *    The boot also fails if a runtime file cannot be fetched or if ready has not come 30 s
+ *    after the runtime arrived. Failure: data-state="error", the launcher reads "Couldn't load
+ *    the assistant — Retry"; clicking it retries (reloading the page, then reopening the chat,
+ *    when the interpreter itself failed to start). Nothing is thrown into the host page.
  *
- * 6. host.chatkitBody(response) -> a reader of a fetch Response's body for Python: JS reads the
- *    stream and decodes it (TextDecoder, streaming); Python calls take() (all text since the last
- *    call), and awaits ready() (a Promise settled when there is text or the body ended); done,
- *    failed (read() rejected) and received (a byte arrived) are flags. One Python wake-up thus
- *    takes every chunk already there: on MicroPython each await of a JS promise costs a timer.
+ * 6. host.chatkitBody(response) -> a reader of a fetch Response's body for Python
+ *    (widget/browser/body_reader.js, bundled into boot.js): JS reads the stream and decodes it
+ *    (TextDecoder, streaming); Python calls take() (all text since the last call), and awaits
+ *    ready() (a Promise settled when there is text or the body ended); done, failed (read()
+ *    rejected) and received (a byte arrived) are flags. One Python wake-up thus takes every
+ *    chunk already there: on MicroPython each await of a JS promise costs a timer.
  *
  * host[data-state]: idle (launcher only) | booting | ready | error.  host[data-theme]: light |
  * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for the CSS.
@@ -56,8 +72,7 @@
   var MANIFEST = /*@CHATKIT_MANIFEST@*/null;
   var LOG = "[chatkit-widget] ";
   var PANEL_ID = "chatkit-panel";
-  var START_TIMEOUT_MS = 30000; // runtime files arrived -> Python called chatkitReady
-  var FETCH_TIMEOUT_MS = 120000; // runtime files requested -> all arrived
+  var FETCH_TIMEOUT_MS = 120000; // boot.js requested -> arrived (boot.js times the rest)
   var QUEUE_MAX = 20;
   var REOPEN_KEY = "chatkit-widget:reopen";
 
@@ -135,7 +150,6 @@
   };
   var bootMode = pick("boot", ["click", "idle", "eager"], "click");
   var pyodide = config.interpreter === "pyodide";
-  var pyType = pyodide ? "py" : "mpy";
 
   // ---- host element, shadow root, launcher ----------------------------------------------
 
@@ -247,83 +261,7 @@
   launcher.addEventListener("pointerenter", prefetch);
   launcher.addEventListener("focus", prefetch);
 
-  // ---- handshake callbacks (see the top of this file) -----------------------------------
-
-  host.chatkitReady = function (pyApi) {
-    if (state === "ready") return;
-    api = pyApi;
-    clearTimeout(timer);
-    delete host.chatkitSources;
-    launcher.setAttribute("aria-controls", PANEL_ID);
-    setState("ready");
-    var pending = queue;
-    queue = [];
-    for (var i = 0; i < pending.length; i++) invoke(pending[i][0], pending[i][1]);
-  };
-
-  host.chatkitPanelState = function (isOpen) {
-    launcher.setAttribute("aria-expanded", isOpen ? "true" : "false");
-    if (!isOpen) {
-      var active = document.activeElement;
-      if (!active || active === document.body || active === host) launcher.focus({ preventScroll: true });
-    }
-  };
-
-  host.chatkitFailed = function (message) {
-    fail("Python boot failed: " + message);
-  };
-
-  host.chatkitBody = function (response) {
-    var reader = response.body ? response.body.getReader() : null;
-    var decoder = new TextDecoder();
-    var body = { done: !reader, failed: false, received: false };
-    var text = "";
-    var waiter = null;
-    function wake() {
-      var w = waiter;
-      waiter = null;
-      if (w) w();
-    }
-    function pump() {
-      reader.read().then(
-        function (r) {
-          if (r.done) {
-            text += decoder.decode();
-            body.done = true;
-          } else {
-            body.received = true;
-            text += decoder.decode(r.value, { stream: true });
-            pump();
-          }
-          wake();
-        },
-        function () {
-          body.failed = body.done = true;
-          wake();
-        }
-      );
-    }
-    body.take = function () {
-      var t = text;
-      text = "";
-      return t;
-    };
-    body.ready = function () {
-      return text || body.done ? Promise.resolve() : new Promise(function (r) { waiter = r; });
-    };
-    if (reader) pump();
-    return body;
-  };
-
-  // ---- boot --------------------------------------------------------------------------------
-
-  var attempt = 0;
-  var timer = 0;
-  var preloading = null;
-  var sources = null;
-  var failures = 0;
-  var coreImported = false;
-  var interpreterUp = false;
+  // ---- boot: boot.js does it, loaded on demand ------------------------------------------------
 
   function runtimeAssets() {
     var assets = MANIFEST.pyscript.map(function (name) {
@@ -338,212 +276,113 @@
     });
     return assets;
   }
+  var panelCss = baseUrl + "panel.css?v=" + MANIFEST.panelCss;
 
-  // Every runtime file is requested up front, with <link rel=modulepreload> for JS modules
-  // (into the module map) and <link rel=preload as=fetch> for wasm/zip/json (a preloaded
-  // response is handed to the runtime's own fetch(), cacheable or not). On hover this is a
-  // prefetch; on boot it is a preflight whose failures are retryable, which PyScript's own
-  // loading is not: it keeps a failed interpreter load for the life of the page (polyscript's
-  // interpreters map). A fetch-mode preload fires "load" even for an HTTP error, so its status
-  // is read from Resource Timing. A retry fetch()es with cache "reload" instead, so an error
-  // response that the browser kept is not served again.
-  // The panel's styles are fetched with the runtime (on hover, focus or open), never before:
-  // a page that is only read pays for launcher.css alone.
-  var panelStyles = null;
-  function panelStylesheet() {
-    if (panelStyles) return panelStyles;
-    panelStyles = new Promise(function (resolve, reject) {
+  // The runtime downloads start with the request for boot.js, not a round trip after it:
+  // measured with an emulated 100 ms round trip, a click right after the hover was ready
+  // 0.58 s after it without these links, 0.45 s with them (as fast as the one-file loader).
+  // They only start the requests (once per page); boot.js preloads the same URLs in the same
+  // modes, which the browser serves from them (one download each, tested), checks the results
+  // and retries.
+  var hinted = false;
+  function hint() {
+    if (hinted) return;
+    hinted = true;
+    var links = runtimeAssets().map(function (asset) {
       var link = document.createElement("link");
-      link.rel = "stylesheet";
-      link.href = baseUrl + "panel.css?v=" + MANIFEST.panelCss;
-      link.onload = resolve;
-      link.onerror = function () {
-        panelStyles = null;
-        link.remove();
-        reject(new Error("could not load " + link.href));
-      };
-      root.append(link);
+      link.rel = asset.module ? "modulepreload" : "preload";
+      if (!asset.module) link.as = "fetch";
+      link.crossOrigin = "anonymous";
+      link.href = asset.url;
+      return link;
     });
-    return panelStyles;
+    var styles = document.createElement("link");
+    styles.rel = "preload";
+    styles.as = "style";
+    styles.href = panelCss;
+    links.push(styles);
+    links.forEach(function (link) { document.head.appendChild(link); });
   }
 
-  function preload() {
-    if (preloading) return preloading;
-    var links = [];
-    var retrying = failures > 0;
-    preloading = Promise.all([panelStylesheet()].concat(runtimeAssets().map(function (asset) {
-      if (asset.sources) {
-        return fetch(asset.url, { credentials: "same-origin", cache: retrying ? "reload" : "default" })
-          .then(function (response) {
-            if (!response.ok) throw new Error("HTTP " + response.status + " for " + asset.url);
-            return response.json();
-          })
-          .then(function (bundle) { sources = bundle.files; });
-      }
-      if (!asset.module && retrying) return fetchAgain(asset.url, true);
-      return new Promise(function (resolve, reject) {
-        var link = document.createElement("link");
-        if (asset.module) {
-          link.rel = "modulepreload";
-        } else {
-          link.rel = "preload";
-          link.as = "fetch";
-        }
-        link.crossOrigin = "anonymous";
-        link.href = asset.url;
-        link.onload = function () {
-          var seen = performance.getEntriesByName ? performance.getEntriesByName(asset.url) : [];
-          var status = seen.length ? seen[seen.length - 1].responseStatus : 0;
-          if (status >= 400) reject(new Error("HTTP " + status + " for " + asset.url));
-          else resolve();
-        };
-        link.onerror = function () { reject(new Error("could not load " + asset.url)); };
-        links.push(link);
-        document.head.appendChild(link);
+  // What boot.js may use and call (see the top of static/boot.js).
+  var ctx = {
+    host: host,
+    root: root,
+    launcher: launcher,
+    log: LOG,
+    reopenKey: REOPEN_KEY,
+    manifest: MANIFEST,
+    assets: runtimeAssets,
+    panelCss: panelCss,
+    state: function () { return state; },
+    setState: setState,
+    boot: boot,
+    ready: ready,
+  };
+  var booter = null; // boot.js's start(ctx): {boot, prefetch, retry}
+  var loading = null;
+  var loadFailures = 0;
+  var loadTimer = 0;
+
+  function loadBooter() {
+    if (!loading) {
+      // A new URL after a failed import: a browser may keep a failed module for the page's life.
+      var url = baseUrl + "boot.js?v=" + MANIFEST.boot + (loadFailures ? "&retry=" + loadFailures : "");
+      loading = import(url).then(function (module) {
+        if (!booter) booter = module.start(ctx);
+        return booter;
+      }, function (err) {
+        loading = null;
+        loadFailures++;
+        throw err;
       });
-    })));
-    preloading.catch(function () {
-      links.forEach(function (l) { l.remove(); });
-      preloading = null;
-    });
-    return preloading;
-  }
-
-  // The first fetch() of a retry may be handed the failed preload's response (Chrome matches
-  // an unused preload whatever the cache mode); then one more request gets a fresh answer.
-  function fetchAgain(url, once) {
-    return fetch(url, { credentials: "same-origin", cache: "reload" }).then(function (response) {
-      if (response.ok) return response.arrayBuffer();
-      if (once) return fetchAgain(url, false);
-      throw new Error("HTTP " + response.status + " for " + url);
-    });
+    }
+    return loading;
   }
 
   function prefetch() {
-    if (state === "idle") preload().catch(function () {});
+    if (state !== "idle") return;
+    loadBooter().then(function (b) {
+      if (state === "idle") b.prefetch();
+    }, function () {});
+    hint(); // after boot.js's request: on HTTP/1.1 it must not queue behind six others
   }
 
   function boot() {
     if (state === "booting" || state === "ready") return;
     setState("booting");
-    var mine = ++attempt;
-    clearTimeout(timer);
-    timer = setTimeout(function () { fail("runtime download timed out"); }, FETCH_TIMEOUT_MS);
-    preload().then(function () {
-      if (mine !== attempt || state !== "booting") return;
-      clearTimeout(timer);
-      timer = setTimeout(function () { fail("no answer from Python after 30 s"); }, START_TIMEOUT_MS);
-      startPython();
+    if (booter) return booter.boot();
+    clearTimeout(loadTimer);
+    loadTimer = setTimeout(function () { loadFailed("boot.js download timed out"); }, FETCH_TIMEOUT_MS);
+    loadBooter().then(function (b) {
+      clearTimeout(loadTimer);
+      if (state === "booting") b.boot();
     }, function (err) {
-      if (mine === attempt) fail(err.message);
+      clearTimeout(loadTimer);
+      loadFailed("could not load boot.js: " + err);
     });
+    hint();
   }
 
-  function disabledPlugins() {
-    return MANIFEST.plugins.map(function (p) { return "!" + p; });
-  }
-
-  function bootScript(withConfig) {
-    var el = document.createElement("script");
-    el.type = pyType;
-    el.setAttribute("async", "");
-    if (withConfig) {
-      el.setAttribute("config", JSON.stringify({
-        interpreter: baseUrl + (pyodide ? "pyodide/pyodide.mjs" : "micropython/micropython.mjs"),
-        plugins: disabledPlugins(),
-      }));
-    }
-    el.textContent = [
-      "import os as _ck_os, sys as _ck_sys",
-      "from pyscript import document as _ck_document",
-      "_ck_host = _ck_document.querySelector('chatkit-widget')",
-      "try:",
-      "    _ck_files = _ck_host.chatkitSources",
-      "    for _ck_i in range(_ck_files.length):",
-      "        _ck_path = str(_ck_files[_ck_i][0])",
-      "        _ck_dir = ''",
-      "        for _ck_part in _ck_path.split('/')[:-1]:",
-      "            _ck_dir += _ck_part + '/'",
-      "            try:",
-      "                _ck_os.mkdir(_ck_dir)",
-      "            except OSError:",
-      "                pass",
-      "        with open(_ck_path, 'w') as _ck_f:",
-      "            _ck_f.write(str(_ck_files[_ck_i][1]))",
-      "    for _ck_name in list(_ck_sys.modules):",
-      "        if _ck_name == 'widget' or _ck_name.startswith('widget.'):",
-      "            del _ck_sys.modules[_ck_name]",
-      "    from widget.browser.main import boot as _ck_boot",
-      "    _ck_result = _ck_boot()",
-      "    if _ck_result is not None and hasattr(_ck_result, 'send'):",
-      "        await _ck_result",
-      "except BaseException as _ck_exc:",
-      "    _ck_host.chatkitFailed(type(_ck_exc).__name__ + ': ' + str(_ck_exc))",
-      "    raise",
-      "",
-    ].join("\n");
-    return el;
-  }
-
-  function startPython() {
-    // PyScript reads its config from the DOM once, when core.js is evaluated: the script
-    // carrying it must be in the document before the import. PyScript sets up both types (py
-    // and mpy) and imports every plugin of a type without config, so the unused type gets an
-    // <X-config> that only disables plugins (it starts no interpreter).
-    if (!coreImported) {
-      var other = document.createElement(pyodide ? "mpy-config" : "py-config");
-      other.setAttribute("type", "json");
-      other.textContent = JSON.stringify({ plugins: disabledPlugins() });
-      host.appendChild(other);
-    }
-    host.chatkitSources = sources;
-    host.appendChild(bootScript(!coreImported));
-    if (coreImported) return;
-    coreImported = true;
-    window.addEventListener(pyType + ":ready", function () { interpreterUp = true; }, true);
-    // Emscripten reports a runtime that cannot start by an uncaught "Aborted(...)": fail now
-    // rather than at the timeout.
-    var aborted = function (event) {
-      var reason = event.reason || event.error || event.message;
-      var text = String((reason && reason.message) || reason || "");
-      if (state === "booting" && !interpreterUp && /^Aborted\(/.test(text)) fail(text);
-    };
-    window.addEventListener("unhandledrejection", aborted);
-    window.addEventListener("error", aborted);
-    // PyScript 0.7.31 compiles its hooks with Function() and the interpreters need wasm
-    // compilation: a CSP without 'unsafe-eval' / 'wasm-unsafe-eval' stops the boot. Say so.
-    document.addEventListener("securitypolicyviolation", function (event) {
-      if (state !== "booting" || !/^(wasm-)?eval$/.test(event.blockedURI)) return;
-      console.error(LOG + "the page's Content-Security-Policy blocks " + event.blockedURI +
-        "; the widget needs script-src 'unsafe-eval' 'wasm-unsafe-eval'");
-      fail("blocked by Content-Security-Policy (" + event.effectiveDirective + ")");
-    });
-    import(baseUrl + "pyscript/core.js").catch(function (err) {
-      fail("could not start PyScript: " + err);
-    });
-  }
-
-  function fail(message) {
-    if (state === "ready") return;
-    clearTimeout(timer);
-    attempt++;
-    failures++;
+  function loadFailed(message) {
+    if (state !== "booting") return;
     console.error(LOG + "couldn't load the assistant: " + message);
     setState("error");
   }
 
   function retry() {
-    if (coreImported && !interpreterUp) {
-      // The interpreter failed to start after its files arrived (e.g. a CSP without
-      // 'wasm-unsafe-eval'): PyScript keeps that failure for the life of the page, so only a
-      // reload can try again. Open the chat once the page is back.
-      try {
-        sessionStorage.setItem(REOPEN_KEY, "1");
-      } catch (e) { /* storage disabled: the visitor clicks once more */ }
-      location.reload();
-      return;
-    }
-    boot();
+    if (booter) booter.retry();
+    else boot();
+  }
+
+  // Python's host.chatkitReady(api), through boot.js.
+  function ready(pyApi) {
+    api = pyApi;
+    launcher.setAttribute("aria-controls", PANEL_ID);
+    setState("ready");
+    var pending = queue;
+    queue = [];
+    for (var i = 0; i < pending.length; i++) invoke(pending[i][0], pending[i][1]);
   }
 
   // ---- mount --------------------------------------------------------------------------------

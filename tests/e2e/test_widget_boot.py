@@ -1,5 +1,6 @@
-"""The widget's boot pipeline in a real browser: loader -> launcher -> PyScript -> Python boot
-stub -> handshake, on the preview site (at / and under /repo/) and on synthetic pages."""
+"""The widget's boot pipeline in a real browser: loader -> launcher -> boot.js (on demand) ->
+PyScript -> Python bootstrap -> handshake, on the preview site (at / and under /repo/) and on
+synthetic pages."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def test_launcher_is_drawn_before_boot_without_any_runtime_request(widget, page,
     assert box["x"] + box["width"] > viewport["width"] - 60, "launcher sits bottom-right"
     assert box["y"] + box["height"] > viewport["height"] - 60
     assert page_log.runtime_requests() == []
+    assert not [u for u in page_log.requests if "/boot.js" in u], "boot.js waits for the visitor"
     # mounted on <body>, outside the Docusaurus-style root that client navigation re-renders
     assert page.evaluate("%s.parentElement === document.body" % HOST)
     assert page.evaluate("%s.shadowRoot.mode" % HOST) == "open"
@@ -171,6 +173,77 @@ def test_python_boot_error_is_reported_fast(widget, page, page_log):
     assert any("RuntimeError: boom" in e for e in page_log.console_errors)
 
 
+@pytest.mark.allow_console_errors
+def test_a_bundle_the_bootstrap_refuses_is_reported_fast(widget, page, page_log):
+    """The bootstrap checks every entry before writing one: a path outside the package fails
+    the install as a whole, reported through chatkitFailed with the exception's type."""
+
+    def bad_bundle(route):
+        bundle = route.fetch().json()
+        bundle["files"].append(["widget/../escape.py", "x = 1\n"])
+        route.fulfill(content_type="application/json", body=json.dumps(bundle))
+
+    page.route("**/widget.py.json*", bad_bundle)
+    widget.goto("/docs/intro/")
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error", timeout=10_000) == "error"
+    assert any(
+        "Python boot failed: ValueError: bad entry in widget.py.json" in e
+        for e in page_log.console_errors
+    ), page_log.console_errors
+
+
+@pytest.mark.allow_console_errors
+def test_retry_after_a_python_boot_error_imports_the_modules_afresh(widget, page, page_log):
+    """boot() raises once: Retry runs the bootstrap again in the same interpreter, which
+    forgets the widget modules of the failed attempt (main.py is imported a second time) and
+    boots."""
+
+    def flaky_main(route):
+        bundle = route.fetch().json()
+        for entry in bundle["files"]:
+            if entry[0] == "widget/browser/main.py":
+                assert "\ndef boot():\n" in entry[1]
+                entry[1] = entry[1].replace(
+                    "\ndef boot():\n",
+                    "\nwindow.__ckImports = window.__ckImports + 1\n\n\ndef boot():\n"
+                    "    if window.__ckImports == 1:\n"
+                    "        raise RuntimeError('first attempt')\n",
+                )
+        route.fulfill(content_type="application/json", body=json.dumps(bundle))
+
+    page.route("**/widget.py.json*", flaky_main)
+    widget.goto("/docs/intro/")
+    page.evaluate("window.__ckImports = 0")
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error", timeout=10_000) == "error"
+    assert any("RuntimeError: first attempt" in e for e in page_log.console_errors)
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error") == "ready"
+    widget.panel.wait_for(state="visible")
+    assert page.evaluate("window.__ckImports") == 2
+    assert page.locator("chatkit-widget script[type=mpy]").count() == 2
+
+
+@pytest.mark.allow_console_errors
+def test_boot_module_that_fails_to_load_offers_retry(widget, page, page_log):
+    """boot.js answers 404: the launcher shows the error state; Retry asks for it again under a
+    new URL (a failed module import may be kept for the page's life) and boots."""
+    page.route("**/chatkit-widget/boot.js*", lambda route: route.fulfill(status=404, body="x"))
+    widget.goto("/docs/intro/")
+    page.evaluate("window.ChatKitWidget.open()")
+    assert widget.wait_state("ready", "error") == "error"
+    assert "Retry" in widget.launcher.inner_text()
+    assert page_log.page_errors == []
+    assert any("could not load boot.js" in e for e in page_log.console_errors)
+    page.unroute("**/chatkit-widget/boot.js*")
+    widget.launcher.click()
+    assert widget.wait_state("ready", "error") == "ready"
+    widget.panel.wait_for(state="visible")
+    boot_js = [u for u in page_log.requests if "/boot.js" in u]
+    assert len(boot_js) == 2 and boot_js[0] != boot_js[1], boot_js
+
+
 def test_boot_modes_eager_and_idle(widget, page, custom_page):
     """data-boot="eager" boots at once and "idle" after load, both without opening the panel."""
     for mode in ("eager", "idle"):
@@ -249,6 +322,22 @@ def test_hover_prefetches_the_runtime_once(widget, page, page_log):
     widget.open_by_click()
     runtime = page_log.runtime_requests()
     assert len(runtime) == len(set(runtime)), runtime
+    for name in ("/boot.js", "/panel.css"):
+        assert len([u for u in page_log.requests if name in u]) == 1, name
+
+
+def test_open_without_hover_downloads_each_file_once(widget, page, page_log):
+    """Opened by the API (no hover first): the loader starts the runtime downloads together
+    with boot.js, and boot.js's own preloads of the same URLs reuse them (no second request)."""
+    widget.goto("/docs/intro/")
+    page.evaluate("window.ChatKitWidget.open()")
+    assert widget.wait_state("ready", "error") == "ready"
+    widget.panel.wait_for(state="visible")
+    runtime = page_log.runtime_requests()
+    assert any(u.endswith("micropython.wasm") for u in runtime)
+    assert len(runtime) == len(set(runtime)), runtime
+    for name in ("/boot.js", "/panel.css"):
+        assert len([u for u in page_log.requests if name in u]) == 1, name
 
 
 def test_axe_finds_no_violations_in_the_open_widget(widget, page):

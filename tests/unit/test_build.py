@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import socket
+import subprocess
 import tarfile
 import urllib.error
 import urllib.request
@@ -20,7 +21,7 @@ import pytest
 import build
 from devtools import bundle
 from devtools.backend_process import free_port, port_is_free
-from devtools.bundle import render_loader
+from devtools.bundle import render_boot, render_loader
 from devtools.errors import BuildError
 from devtools.paths import CACHE, PREVIEW_SRC, ROOT, WIDGET_DIR_NAME
 from devtools.preview_server import PreviewServer
@@ -58,6 +59,7 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
     files = set(_tree(out / WIDGET))
     for required in (
         "loader.js",
+        "boot.js",
         "launcher.css",
         "panel.css",
         "pyscript/core.js",
@@ -85,19 +87,31 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
 
 
 def test_manifest_and_python_bundle(out: Path):
-    """widget.py.json carries every widget module with its exact source, but not the CPython CLI,
-    the replay tool or the test doubles (widget/tools/); the manifest inlined in loader.js names
-    its hash and PyScript chunks that exist."""
+    """widget.py.json carries the bootstrap as "boot" and every other widget module with its
+    exact source in "files", but not the CPython CLI, the replay tool or the test doubles
+    (widget/tools/); the manifest inlined in loader.js names the hashes of boot.js, the CSS
+    files and widget.py.json, and PyScript chunks that exist."""
     manifest = _manifest((out / WIDGET / "loader.js").read_text())
+    for name, key in (
+        ("boot.js", "boot"),
+        ("launcher.css", "css"),
+        ("panel.css", "panelCss"),
+        ("widget.py.json", "py"),
+    ):
+        data = (out / WIDGET / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest().startswith(manifest[key]), name
     data = (out / WIDGET / "widget.py.json").read_bytes()
-    assert hashlib.sha256(data).hexdigest().startswith(manifest["py"])
-    bundle = dict(json.loads(data)["files"])
+    shipped = json.loads(data)
+    assert sorted(shipped) == ["boot", "files"]
+    assert shipped["boot"] == (ROOT / "widget/browser/bootstrap.py").read_text()
+    bundle = dict(shipped["files"])
     expected = sorted(
         p.relative_to(ROOT).as_posix()
         for p in (ROOT / "widget").rglob("*.py")
         if "__pycache__" not in p.parts and "tools" not in p.parts
     )
     expected.remove("widget/__main__.py")
+    expected.remove("widget/browser/bootstrap.py")
     assert not [p for p in bundle if p.startswith("widget/tools/")]
     assert sorted(bundle) == expected
     assert bundle["widget/browser/main.py"] == (ROOT / "widget/browser/main.py").read_text()
@@ -115,14 +129,51 @@ def test_build_is_deterministic(out: Path, tmp_path: Path):
 
 
 def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
-    """loader.js, the only thing every page pays for, stays small: <= 16 KB, <= 6 KB gzip."""
+    """loader.js, the only thing every page pays for, holds only what runs before the first
+    click (and starts the runtime downloads) and stays small: <= 11 KB, <= 4 KB gzip (boot.js,
+    loaded on open: <= 10 KB)."""
     data = (out / WIDGET / "loader.js").read_bytes()
     packed = len(gzip.compress(data, mtime=0))
+    boot = (out / WIDGET / "boot.js").read_bytes()
     with capsys.disabled():
-        print("\nloader.js: %d bytes, %d bytes gzip" % (len(data), packed))
-    assert len(data) <= 16_000
-    assert packed <= 6_000
+        print(
+            "\nloader.js: %d bytes, %d bytes gzip; boot.js: %d bytes, %d bytes gzip"
+            % (len(data), packed, len(boot), len(gzip.compress(boot, mtime=0)))
+        )
+    assert len(data) <= 11_000
+    assert packed <= 4_000
+    assert len(boot) <= 10_000
     assert b"Loader <-> Python handshake" not in data, "doc block should be stripped"
+    for name in (b"chatkitBody", b"chatkitSources", b"TextDecoder", b"getEntriesByName", b"mpy"):
+        assert name not in data, "%s belongs in boot.js" % name.decode()
+        assert name in boot
+
+
+def test_boot_js_is_one_module_with_the_body_reader_inside(out: Path):
+    """The shipped boot.js imports nothing statically (the reader is inlined, not fetched),
+    exports only start(), and carries the reader's code as in widget/browser/body_reader.js."""
+    boot = (out / WIDGET / "boot.js").read_text()
+    assert not re.search(r"^import\s*(?!\()", boot, re.M), "a static import: another request"
+    assert re.findall(r"^export\b.*", boot, re.M) == ["export function start(ctx) {"]
+    assert "\nfunction bodyReader(response) {\n" in boot
+    reader = (ROOT / "widget/browser/body_reader.js").read_text()
+    body = reader[reader.index("export function bodyReader") :]
+    stripped = [line.strip() for line in body.splitlines()[1:] if line.strip()]
+    assert "\n".join(stripped) in boot
+    assert "/**" not in boot and "/*@" not in boot, "doc blocks dropped, nothing left to fill"
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js")
+def test_shipped_scripts_parse(out: Path, tmp_path: Path):
+    """Stripping comments and indentation left valid JS: loader.js as a classic script, boot.js
+    as a module (node --check)."""
+    shutil.copy(out / WIDGET / "loader.js", tmp_path / "loader.cjs")
+    shutil.copy(out / WIDGET / "boot.js", tmp_path / "boot.mjs")
+    for name in ("loader.cjs", "boot.mjs"):
+        done = subprocess.run(
+            ["node", "--check", str(tmp_path / name)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
 
 
 def test_preview_site_is_built_at_root_and_under_repo(out: Path):
@@ -189,6 +240,33 @@ def test_render_loader_needs_exactly_one_manifest_slot():
         {"b": 1, "a": [1]},
     )
     assert text == '(function(){\nvar M = {"a":[1],"b":1};\n})();\n'
+
+
+_IMPORT = 'import { bodyReader } from "../widget/browser/body_reader.js";\n'
+_BOOT = "/** doc */\n%svar R = 1;\nexport function start() {\n  // x\n}\n"
+_READER = "/**\n * doc\n */\nexport function bodyReader(response) {\n  return 1;\n}\n"
+
+
+def test_render_boot_inlines_the_body_reader():
+    text = render_boot(_BOOT % _IMPORT, _READER)
+    assert text == (
+        "function bodyReader(response) {\nreturn 1;\n}\nvar R = 1;\nexport function start() {\n}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("boot", "reader", "message"),
+    [
+        (_BOOT % "", _READER, "must contain 'import"),
+        (_BOOT % (_IMPORT * 2), _READER, "must contain 'import"),
+        (_BOOT % _IMPORT, _READER.replace("export ", ""), "must export exactly one"),
+        (_BOOT % _IMPORT, _READER + "export const x = 1;\n", "must export exactly one"),
+        (_BOOT % _IMPORT, 'import "./other.js";\n' + _READER, "and import nothing"),
+    ],
+)
+def test_render_boot_refuses_what_it_cannot_inline(boot: str, reader: str, message: str):
+    with pytest.raises(BuildError, match=message):
+        render_boot(boot, reader)
 
 
 def test_markdown_subset():

@@ -1,13 +1,13 @@
 """``FetchTransport``: the core's ``Transport`` over the browser's fetch (browser-only).
 
-``js.fetch`` + ``response.body.getReader()`` + ``AbortController`` (architecture.md decision 5:
+``js.fetch`` + ``response.body.getReader()`` + ``AbortController`` (docs/decisions.md D5:
 no pyodide-http, no synchronous XHR). The transport contract (``widget/net/transport.py``):
 - ``open`` resolves with status and headers; the request's ``AbortHandle`` aborts the fetch for
   real at any moment, before or after the headers (the server sees the disconnect);
 - ``read_text`` returns ``""`` once at a clean end of body; a rejected ``read()`` is a
   network failure (``TransportError``) unless we aborted it (``RequestCancelled``): the message
   text of a fetch ``TypeError`` differs per browser, so it is never matched
-  (reliability-security.md §2.3 rule 5).
+  (docs/reliability.md §2.3 rule 5).
 
 Bytes cross the JS/Python boundary as text: a ``TextDecoder`` in streaming mode turns the
 chunks into a string (split UTF-8 sequences carried over, invalid bytes replaced, one leading
@@ -29,7 +29,8 @@ _HEADERS = ("content-type", "retry-after")
 
 
 class FetchTransport(Transport):
-    """``body_reader`` is the loader's ``host.chatkitBody`` (see ``FetchResponse``)."""
+    """``body_reader`` is ``host.chatkitBody``: ``bodyReader`` of ``body_reader.js`` beside this
+    file, which the build bundles into boot.js (see ``FetchResponse``)."""
 
     def __init__(self, body_reader) -> None:
         self.body_reader = body_reader
@@ -48,7 +49,7 @@ class FetchTransport(Transport):
                 "body": request.body or None,
                 "signal": controller.signal,
                 "mode": "cors",
-                "credentials": "omit",  # a bearer secret, never cookies (§4.6)
+                "credentials": "omit",  # a bearer secret, never cookies (docs/reliability.md §4.6)
                 "cache": "no-store",
                 "referrerPolicy": "strict-origin-when-cross-origin",
             }
@@ -63,13 +64,14 @@ class FetchTransport(Transport):
 
 
 class FetchResponse(Response):
-    """The body is read by JS (``host.chatkitBody``, defined by loader.js): it decodes each chunk
-    as it arrives and keeps the text, and ``read_text`` takes everything that arrived since the
-    last call. On MicroPython's browser build every resume of a Python task that awaited a JS
-    promise goes through a timer; measured, a 4,000-chunk answer that the server sends in 10 s
-    took 24 s to read with one ``await reader.read()`` per chunk, and still 9.5 s of main
-    thread with a Python ``then`` callback per chunk. One wake-up must carry every chunk that
-    is already there, and the per-chunk work must stay in JS."""
+    """The body is read by JS (``host.chatkitBody``, ``widget/browser/body_reader.js``, tested in
+    Node by tests/js/body_reader.test.mjs): it decodes each chunk as it arrives and keeps the
+    text, and ``read_text`` takes everything that arrived since the last call. On MicroPython's
+    browser build every resume of a Python task that awaited a JS promise goes through a timer;
+    measured, a 4,000-chunk answer that the server sends in 10 s took 24 s to read with one
+    ``await reader.read()`` per chunk, and still 9.5 s of main thread with a Python ``then``
+    callback per chunk. One wake-up must carry every chunk that is already there, and the
+    per-chunk work must stay in JS."""
 
     def __init__(self, response, controller, handle, body_reader) -> None:
         headers = {}

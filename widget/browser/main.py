@@ -1,7 +1,9 @@
-"""Browser entry point (browser-only; MicroPython and Pyodide): the loader's boot script runs
+"""Browser entry point (browser-only; MicroPython and Pyodide): the boot script
+(``widget/browser/bootstrap.py``, run by ``static/boot.js``) installs the widget's files and runs
 ``from widget.browser.main import boot; boot()``.
 
-Handshake with ``static/loader.js`` (documented at its top): read ``host.chatkitConfig``, build
+Handshake with the loader (documented at the top of ``static/loader.js``; the callbacks are
+set by ``static/boot.js``): read ``host.chatkitConfig``, build
 the chat app in ``host.shadowRoot`` (panel ``id="chatkit-panel"``), then call
 ``host.chatkitReady(api)`` with ``open``/``close``/``toggle``/``ask`` JS functions; the app calls
 ``host.chatkitPanelState(is_open)`` after every show/hide so the loader keeps the launcher's
