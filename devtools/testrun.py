@@ -14,6 +14,8 @@ import time
 from devtools.paths import ROOT
 
 _COUNTS = re.compile(r"(\d+) (passed|failed|errors?)\b")
+# node --test's spec reporter ends with "ℹ pass 12" and "ℹ fail 0" lines.
+_NODE_COUNT = re.compile(r"^\u2139 (pass|fail) (\d+)$")
 
 
 def _run_streaming(cmd: list[str], env: dict[str, str]) -> tuple[int, dict[str, int]]:
@@ -26,6 +28,10 @@ def _run_streaming(cmd: list[str], env: dict[str, str]) -> tuple[int, dict[str, 
     for line in proc.stdout:
         sys.stdout.write(line)
         sys.stdout.flush()
+        node = _NODE_COUNT.match(line.strip())
+        if node:
+            counts["passed" if node.group(1) == "pass" else "failed"] = int(node.group(2))
+            continue
         found = dict((kind, int(n)) for n, kind in _COUNTS.findall(line))
         if "passed" in found or "failed" in found:  # a closing line: "12 passed, 1 failed in 3s"
             counts["passed"] = found.get("passed", 0)
