@@ -209,13 +209,15 @@ def _frames(tasks, start: float, end: float) -> dict:
     bins = [0.0] * max(1, int((end - start) / FRAME_MS) + 1)
     total = 0.0
     longest = 0.0
+    longest_at = 0.0
     for t0, dur in tasks:
         t1 = t0 + dur
         a, b = max(t0, start), min(t1, end)
         if b <= a:
             continue
         total += b - a
-        longest = max(longest, dur)
+        if dur > longest:
+            longest, longest_at = dur, t0 - start
         i = int((a - start) / FRAME_MS)
         while a < b and i < len(bins):
             edge = start + (i + 1) * FRAME_MS
@@ -232,6 +234,10 @@ def _frames(tasks, start: float, end: float) -> dict:
         "p95": pick(0.95),
         "max_frame": ordered[-1],
         "longest_task": longest,
+        "longest_at": longest_at,
+        "longest_tasks": sorted(
+            (d for t0, d in tasks if t0 + d > start and t0 < end), reverse=True
+        )[:5],
     }
 
 
@@ -304,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                 ):
                     print(
                         "  %-28s total %7.0f ms over %6.0f ms   per frame p50 %5.2f  p95 %5.2f  max %6.1f ms"
-                        "   longest task %6.1f ms   (%d chars shown)"
+                        "   longest task %6.1f ms at %.1f s (next: %s ms)   (%d chars shown)"
                         % (
                             name,
                             r["busy_ms"],
@@ -313,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                             r["p95"],
                             r["max_frame"],
                             r["longest_task"],
+                            r["longest_at"] / 1000.0,
+                            ", ".join("%.0f" % d for d in r["longest_tasks"][1:4]),
                             r["chars"],
                         )
                     )
