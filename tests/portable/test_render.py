@@ -49,11 +49,13 @@ def _rng(seed):
     return random
 
 
-def reference(text):
-    """The DOM of ``parse(text)`` built in one go."""
+def reference(text, sources=()):
+    """The DOM of ``parse(text)`` built in one go (markers pointing at ``sources``)."""
     dom = FakeDom()
     box = dom.element("div", "markdown")
-    MarkdownView(dom, box).show(parse(text, base_url=PAGE, site_root=SITE).children)
+    view = MarkdownView(dom, box)
+    view.set_sources({s.number: s for s in sources})
+    view.show(parse(text, base_url=PAGE, site_root=SITE).children)
     return html(box)
 
 
@@ -162,7 +164,7 @@ def test_the_recorded_streams_render_their_final_answers():
                 views[entry.key].update(entry.answer, final=True)
                 final = [_plain_part(part) for part in entry.answer.parts]
                 marked, sources = answer_markdown(final, base_url=PAGE, site_root=SITE)
-                want = reference_with(marked, sources)
+                want = reference(marked, sources)
                 assert html(views[entry.key].markdown_node) == want, (name, size)
 
 
@@ -208,16 +210,7 @@ def test_annotations_at_any_time_end_where_the_whole_text_puts_them():
         view = play(updates, rng, rng.choice((1.0, 0.2)))
         parts = [_plain_part(part) for part in view._answer.parts]
         marked, sources = answer_markdown(parts, base_url=PAGE, site_root=SITE)
-        assert html(view.markdown_node) == reference_with(marked, sources), k
-
-
-def reference_with(marked, sources):
-    dom = FakeDom()
-    box = dom.element("div", "markdown")
-    view = MarkdownView(dom, box)
-    view.set_sources({s.number: s for s in sources})
-    view.show(parse(marked, base_url=PAGE, site_root=SITE).children)
-    return html(box)
+        assert html(view.markdown_node) == reference(marked, sources), k
 
 
 def test_markers_link_to_their_sources_and_the_sources_list_follows():

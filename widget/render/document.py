@@ -51,7 +51,6 @@ class AnswerDocument:
         self._md = IncrementalMarkdown(base_url=base_url, site_root=site_root)
         self.blocks: list = []
         self.sources: list = []
-        self.final = False
         self._cite_key: tuple | None = None
         self._cite: tuple = ([], [])
         self._start()
@@ -82,7 +81,6 @@ class AnswerDocument:
             grown = self._fed - self._full_at
             if self._late and (final or grown >= max(_LATE_MIN, self._full_at)):
                 self._full(texts, places)
-        self.final = final
         self.blocks = self._md.finish() if final else self._md.blocks()
 
     # -- markers ---------------------------------------------------------------------------

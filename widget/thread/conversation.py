@@ -241,4 +241,4 @@ class Conversation:
             self.dispatch(WaitTicked(seconds=whole if left > 0 else 0))
             if left <= 0:
                 return
-            await clock.sleep(min(1.0, left - (whole - 1)) if whole > 1 else left)
+            await clock.sleep(left - (whole - 1))  # to the next whole second left

@@ -78,12 +78,14 @@ class IncrementalMarkdown:
         self.site_root = site_root
         self.gfm = gfm
         self._work_before = 0
-        self.reset()
+        self._start()
 
     def reset(self) -> None:
         """Forget everything: the next ``append`` starts a new document."""
-        if getattr(self, "_parser", None) is not None:
-            self._work_before += self._scanned()
+        self._work_before += self._scanned()
+        self._start()
+
+    def _start(self) -> None:
         inline = InlineParser(None, _resolver(self.base_url, self.site_root), self.gfm)
         self._parser = BlockParser(inline, self.gfm)
         inline.lookup = self._parser.lookup  # the block parser owns the definitions
