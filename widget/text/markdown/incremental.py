@@ -123,8 +123,10 @@ class IncrementalMarkdown:
             data = data[i + 1 :]
         self._pending = data + "\r" if hold else data
         self._blocks = None
-        self._tail.append(text)
-        self._tail_size += len(text)
+        view = self._view
+        if view is not None and view[1] > OPEN_LIMIT:  # only a long open leaf shows a tail
+            self._tail.append(text)
+            self._tail_size += len(text)
 
     def _partial(self) -> "str | None":
         p = self._pending
