@@ -172,20 +172,31 @@ def test_feedback_copy_and_regenerate(chat, page, context):
         "%s.shadowRoot.querySelector('.action.up').getAttribute('aria-pressed') === 'true'" % HOST
     )
     chat.answer().get_by_role("button", name="Copy", exact=True).click()
-    copied = page.evaluate("navigator.clipboard.readText()")
+    copied = _clipboard_after(page, "")  # the write is asynchronous: wait for it to land
     assert (
         copied.startswith("## Install") and "| Option | Default |" in copied
     )  # the Markdown source
     chat.answer().locator(".copy-code").click()
-    assert (
-        page.evaluate("navigator.clipboard.readText()")
-        == "python build.py\ncp -r dist/chatkit-widget static/\n"
-    )
+    assert _clipboard_after(page, copied) == "python build.py\ncp -r dist/chatkit-widget static/\n"
+    old = chat.answer().get_attribute("data-key")
     with page.expect_request(lambda r: r.url.endswith("/chatkit") and r.method == "POST") as regen:
         chat.answer().get_by_role("button", name="Regenerate").click()
     assert '"threads.retry_after_item"' in regen.value.post_data
-    messages = chat.wait_answers(1)
+    page.wait_for_function(  # the new answer, done (not the old one before it is taken away)
+        "(old) => { const a = %s.shadowRoot.querySelectorAll('.message-assistant');"
+        " const last = a[a.length - 1];"
+        " return last && last.dataset.key !== old && last.dataset.status === 'done'; }" % HOST,
+        arg=old,
+    )
+    messages = chat.messages()
     assert [m["role"] for m in messages] == ["user", "assistant"]
+
+
+def _clipboard_after(page, old: str) -> str:
+    """The clipboard's text once it differs from ``old`` (navigator.clipboard.writeText settles
+    after the click handler returned)."""
+    page.wait_for_function("async (old) => (await navigator.clipboard.readText()) !== old", arg=old)
+    return page.evaluate("navigator.clipboard.readText()")
 
 
 def test_scrolling_follows_only_a_reader_at_the_bottom(chat, page):
