@@ -35,13 +35,16 @@ class Server:
     """Answers the session endpoint, then /chatkit from a script (a Response, an Exception,
     or a callable(request) -> Response). Records the decoded /chatkit request bodies."""
 
-    def __init__(self, *script):
+    def __init__(self, *script, sessions=()):
         self.script = list(script)
+        self.sessions = list(sessions)  # answers of the session endpoint before it works
         self.bodies = []
         self.auth = []
 
     def __call__(self, request):
         if request.url.endswith("/api/chatkit/session"):
+            if self.sessions:
+                return self.sessions.pop(0)
             return ScriptedResponse(
                 200,
                 {"Content-Type": "application/json"},
@@ -340,3 +343,96 @@ def test_countdown_and_status_texts():
     )
     assert entry_note(s.FAILED) == "Not sent" and entry_note(s.DONE) == ""
     assert retry_label("resend") == "Send again"
+
+
+def _ids(server):
+    return [b["metadata"].get("client_message_id") for b in server.bodies]
+
+
+async def test_enter_after_an_ambiguous_failure_resends_that_message_not_a_new_one():
+    # The send's fate is unknown (the connection dropped after the backend may have stored
+    # it); its text comes back into the composer and the user presses Enter: the very same
+    # request goes out again (same client_message_id), so the backend can drop a duplicate.
+    dropped = TransportError("dropped", bytes_received=True)
+    server = Server(
+        _turn(),
+        dropped,
+        _turn("02-threads.add_user_message.sse"),
+        _turn("02-threads.add_user_message.sse"),
+    )
+    conv = _conversation(server)
+    await conv.send("What is ROS 2?")
+    await conv.send("And nodes?")
+    assert conv.state.entries[-1].status == s.FAILED
+    assert await conv.send("And nodes?") is True
+    await conv.send("And topics?")
+    assert _ids(server) == ["cm_1", "cm_2", "cm_2", "cm_3"]
+    assert server.bodies[1] == server.bodies[2]
+    users = [e for e in conv.state.entries if e.item.type == "user_message"]
+    assert [e.status for e in users] == [s.DONE, s.DONE, s.DONE]
+    assert s.unsent_texts(conv.state) == [] and conv.state.retry_action == "regenerate"
+
+
+async def test_an_acknowledgement_goes_to_the_message_in_flight_never_to_a_failed_one():
+    dropped = TransportError("dropped", bytes_received=True)
+    server = Server(_turn(), dropped, _turn("02-threads.add_user_message.sse"))
+    conv = _conversation(server)
+    await conv.send("What is ROS 2?")
+    await conv.send("And nodes?")
+    await conv.send("Something else")  # not the failed text: a new message
+    users = [e for e in conv.state.entries if e.item.type == "user_message"]
+    assert [(e.client_message_id, e.status) for e in users] == [
+        ("cm_1", s.DONE),
+        ("cm_2", s.FAILED),
+        ("cm_3", s.DONE),
+    ]
+    assert conv.state.acked_message_id == "cm_3"
+    assert s.unsent_texts(conv.state) == ["And nodes?"]
+    assert conv.state.retry_action == "resend"  # the failed one can still be sent
+
+
+def _session_error(status, message, headers=None):
+    body = {"error": {"type": "SessionCreationError", "message": message}, "timestamp": "t"}
+    return ScriptedResponse(
+        status,
+        dict({"Content-Type": "application/json"}, **(headers or {})),
+        [json.dumps(body).encode()],
+    )
+
+
+async def test_a_session_that_fails_at_open_shows_the_server_message_and_a_retry():
+    message = "The chat service is down for maintenance."
+    server = Server(sessions=[_session_error(500, message) for _ in range(3)])
+    conv = _conversation(server)
+    assert conv.state.session is None
+    assert await conv.connect() is False
+    st = conv.state
+    assert st.session == s.SESSION_FAILED and st.problem.status == 500
+    assert problem_text(st.problem) == "The chat service is down for maintenance."
+    assert st.retry_action == s.RECONNECT and retry_label(st.retry_action) == "Retry"
+    assert not conv.busy
+    # the fault clears: Retry connects without a reload
+    assert await conv.retry() is True
+    assert conv.state.session == s.SESSION_READY and conv.state.problem is None
+    assert conv.state.retry_action is None and server.sessions == []
+
+
+async def test_a_session_refused_with_retry_after_counts_down_before_retry():
+    limited = _session_error(429, "Too many new chats.", {"Retry-After": "30"})
+    clock = FakeClock()
+    conv = _conversation(Server(sessions=[limited]), clock=clock)
+    task = asyncio.create_task(conv.connect())
+    await until(lambda: conv.state.session == s.SESSION_FAILED)
+    assert conv.state.wait == 30 and conv.state.retry_action == s.RECONNECT
+    await task
+
+
+async def test_a_send_after_a_failed_session_connects_and_clears_the_problem():
+    server = Server(_turn(), sessions=[_session_error(503, "Busy.") for _ in range(3)])
+    conv = _conversation(server)
+    await conv.connect()
+    await conv.send("What is ROS 2?")
+    st = conv.state
+    assert st.session == s.SESSION_READY and st.problem is None
+    assert [e.status for e in st.entries] == [s.DONE, s.DONE]
+    assert st.retry_action == "regenerate"

@@ -458,3 +458,49 @@ def test_values_compare_and_print():
         raise AssertionError("no error")
     except TypeError:
         pass
+
+
+def test_an_acknowledgement_with_no_message_in_flight_leaves_a_failed_message_unsent():
+    # A failed message, then a regeneration of an earlier question whose stream carries that
+    # question's thread.item.done: the failed message is not taken for it.
+    first = _run(_submitted(), _events("01-threads.create.sse") + [s.StreamClosed()])
+    failed = _run(
+        first,
+        [
+            s.MessageSubmitted(client_message_id="cm_2", text="second", request={"b": 2}),
+            s.StreamFailed(problem=s.Problem(kind="network", retryable=True)),
+        ],
+    )
+    assert failed.entries[-1].status == s.FAILED and failed.in_flight is None
+    st = apply(failed, s.RetrySubmitted(item_id=first.entries[0].item.id))
+    assert st.in_flight is None and st.retry_action is None
+    st = _run(st, _events("01-threads.create.sse")[1:] + [s.StreamClosed()])
+    unsent = [e for e in st.entries if e.client_message_id == "cm_2"]
+    assert [e.status for e in unsent] == [s.FAILED] and unsent[0].request is not None
+    assert st.acked_message_id == "cm_1" and st.retry_action == s.RESEND
+
+
+def test_the_session_failing_at_open_is_the_problem_until_retried():
+    st = apply(s.initial_state(), s.SessionRequested())
+    assert st.session == s.SESSION_CONNECTING and st.problem is None
+    down = s.Problem(kind="http", status=500, message="Down.", retryable=True, retry_after=2.5)
+    st = apply(st, s.SessionFailed(problem=down))
+    assert st.session == s.SESSION_FAILED and st.problem is down and st.wait == 3
+    assert st.retry_action == s.RECONNECT
+    assert apply(st, s.ThreadReset()).session == s.SESSION_FAILED  # a new chat: no session yet
+    again = apply(st, s.SessionRequested())
+    assert again.problem is None and again.wait == 0 and again.retry_action is None
+    assert apply(again, s.SessionStarted()).session == s.SESSION_READY
+
+
+def test_a_session_failure_while_a_message_is_sent_is_left_to_that_message():
+    st = apply(
+        apply(
+            s.initial_state(), s.MessageSubmitted(client_message_id="cm_1", text="a", request={})
+        ),
+        s.SessionFailed(problem=s.Problem(kind="network", retryable=True)),
+    )
+    assert st.problem is None and st.phase == s.WAITING and st.session == s.SESSION_FAILED
+    st = apply(st, s.StreamFailed(problem=s.Problem(kind="timeout", retryable=True)))
+    assert st.problem.kind == "timeout" and st.retry_action == s.RESEND
+    assert apply(st, s.StreamOpened()).session == s.SESSION_READY

@@ -46,7 +46,6 @@ class App:
         self.drafts = Drafts(Store("sessionStorage", str(config.siteBaseUrl)))
         self.announcer = Announcer()
         self.view = View(host.shadowRoot, config, self, self.announcer)
-        self._session_started = False
         self._seen = self.conversation.state  # the state the draft rules looked at last
         self.view.set_draft(self.drafts.restored())
         self.conversation.subscribe(self.view.schedule)
@@ -145,17 +144,9 @@ class App:
             self.view.set_open(True)
             self.host.chatkitPanelState(True)
         self.view.focus_input()
-        if not self._session_started:
-            # The session is asked for on first open, not on page load, so the first question
-            # does not wait for it (and a failure shows up as the first send's problem).
-            self._session_started = True
-            self.tasks.spawn(self._warm_session())
-
-    async def _warm_session(self) -> None:
-        try:
-            await self.client.session.get_secret()
-        except Exception:  # noqa: BLE001 - the next send retries and reports it
-            pass
+        # The session is asked for on open, not on page load: the first question does not
+        # wait for it, and a backend that is down says so (with Retry) before anyone asks.
+        self.tasks.spawn(self.conversation.connect())
 
     def close(self, *_args) -> None:
         if self.view.is_open():

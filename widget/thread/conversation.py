@@ -3,6 +3,7 @@
 
     conv = Conversation(client, new_message_id=..., clock=SYSTEM_CLOCK)
     conv.subscribe(render)     # render(state) after every change
+    await conv.connect()       # the session, asked when the chat opens
     await conv.send(text)      # optimistic message, threads.create / add_user_message
     await conv.retry()         # what the error line's Retry does: state.retry_action
     await conv.regenerate()    # a new answer to the last question
@@ -18,7 +19,8 @@ The rules that protect users (docs/reliability.md §3.4) live here:
 - every send carries a fresh ``metadata.client_message_id``; the request body is kept in the
   state (``entry.request``) byte for byte until the server acknowledges the message, so Retry
   on a message that was not sent re-sends the *same* body (the backend de-duplicates it,
-  nothing is doubled);
+  nothing is doubled); sending the text of a message that was not sent is that resend too
+  (its text came back into the composer, and Enter must not mint a second id for it);
 - once the user message was acknowledged (``thread.item.done``), recovery is only
   ``threads.retry_after_item`` with that item's id;
 - the client re-sends nothing automatically once any byte of a stream arrived;
@@ -46,13 +48,19 @@ from widget.thread.reducer import apply
 from widget.thread.state import (
     DONE,
     IDLE,
+    RECONNECT,
     REGENERATE,
     RESEND,
+    SESSION_CONNECTING,
+    SESSION_READY,
     FeedbackGiven,
     MessageResent,
     MessageSubmitted,
     Problem,
     RetrySubmitted,
+    SessionFailed,
+    SessionRequested,
+    SessionStarted,
     StreamCancelled,
     StreamClosed,
     StreamFailed,
@@ -129,11 +137,35 @@ class Conversation:
 
     # -- intents ---------------------------------------------------------------------------------
 
+    async def connect(self) -> bool:
+        """Ask for the session now (the chat opened, or Retry after that failed), so a backend
+        that is down shows its problem and a Retry at once. True when the session is ready."""
+        if self.state.session == SESSION_READY and self.client.session.has_secret:
+            return True
+        if self.state.session == SESSION_CONNECTING:
+            return False
+        self.dispatch(SessionRequested())
+        try:
+            await self.client.session.get_secret()
+        except ChatKitClientError as exc:
+            problem = problem_for(exc)
+            self.dispatch(SessionFailed(problem=problem))
+            if problem.retry_after:
+                self.tasks.spawn(self._count_down(problem))
+            return False
+        self.dispatch(SessionStarted())
+        return True
+
     async def send(self, text: str) -> bool:
-        """Send ``text`` as a new user message. False (nothing sent) when it is blank or a
-        request is already running."""
+        """Send ``text`` as a new user message, or, when it is the text of a message that was
+        not sent, send that message again. False (nothing sent) when it is blank or a request
+        is already running."""
         if self.busy or not text.strip():
             return False
+        unsent = failed_message(self.state, text)
+        if unsent is not None:
+            await self._resend(unsent)
+            return True
         message_id = self._new_id()
         metadata = {"client_message_id": message_id}
         message = protocol.user_message_input(text)
@@ -151,13 +183,18 @@ class Conversation:
         """What the error line's Retry does now (``state.retry_action``)."""
         action = self.state.retry_action
         if action == RESEND:
-            entry = failed_message(self.state)
-            self.dispatch(MessageResent(client_message_id=entry.client_message_id))  # type: ignore[union-attr]
-            await self._run(entry.request)  # type: ignore[union-attr]
+            await self._resend(failed_message(self.state))
             return True
+        if action == RECONNECT:
+            return await self.connect()
         if action == REGENERATE:
             return await self.regenerate()
         return False
+
+    async def _resend(self, entry) -> None:
+        """The very request of a message that was not sent (same client_message_id)."""
+        self.dispatch(MessageResent(client_message_id=entry.client_message_id))
+        await self._run(entry.request)
 
     async def regenerate(self) -> bool:
         """``threads.retry_after_item`` for the last acknowledged question: the server drops

@@ -23,12 +23,18 @@ Rules it owns (docs/protocol.md §4-§5, docs/reliability.md §3.4):
   ``incomplete``; after a cancel they are ``stopped``; a clean end of body leaves them
   ``incomplete`` too (a server that crashes after the headers can only end the body).
 - An unacknowledged user message whose stream failed becomes ``failed`` ("Not sent - Retry")
-  and keeps its exact request body (``entry.request``) for a resend; the acknowledgement goes
-  to the message in flight (``sending``) first, and drops the body.
+  and keeps its exact request body (``entry.request``) for a resend. A user message's
+  ``thread.item.done`` acknowledges only the message the running request carries
+  (``in_flight``, its client_message_id) and drops its body; a message that failed earlier is
+  never taken for it (docs/reliability.md §3.4).
+- ``session`` follows the session endpoint, asked when the chat opens: a failure there is the
+  state's problem at once (never a chat that only looks ready), and any answer proves a
+  session works.
 - ``retry_action`` says what Retry does now, so the view renders it from the state: a resend
-  of a message that was not sent, else a regeneration of the acknowledged question
-  (``threads.retry_after_item(retry_item_id)``), else nothing (busy, or a failure that would
-  fail again). It is worked out after every event but a delta.
+  of a message that was not sent, else asking for the session again when that failed, else a
+  regeneration of the acknowledged question (``threads.retry_after_item(retry_item_id)``),
+  else nothing (busy, or a failure that would fail again). It is worked out after every event
+  but a delta.
 - ``wait`` counts down ``Retry-After`` (``WaitTicked``, from the conversation's clock); any new
   request or a new thread ends it.
 """
@@ -67,10 +73,14 @@ from widget.thread.state import (
     FAILED,
     IDLE,
     INCOMPLETE,
+    RECONNECT,
     REGENERATE,
     RESEND,
     RESPONDING,
     SENDING,
+    SESSION_CONNECTING,
+    SESSION_FAILED,
+    SESSION_READY,
     STOPPED,
     STREAMING,
     WAITING,
@@ -83,6 +93,9 @@ from widget.thread.state import (
     Problem,
     ProblemDismissed,
     RetrySubmitted,
+    SessionFailed,
+    SessionRequested,
+    SessionStarted,
     StreamCancelled,
     StreamClosed,
     StreamFailed,
@@ -111,12 +124,14 @@ def apply(state: ThreadState, event) -> ThreadState:
 
 
 def retry_action(state: ThreadState) -> "str | None":
-    """What Retry would do in ``state``: RESEND, REGENERATE or None."""
+    """What Retry would do in ``state``: RESEND, RECONNECT, REGENERATE or None."""
     problem = state.problem
     if state.phase != IDLE or (problem is not None and not problem.retryable):
         return None
     if failed_message(state) is not None:
-        return RESEND
+        return RESEND  # (which asks for a session first when there is none)
+    if state.session == SESSION_FAILED:
+        return RECONNECT
     if state.retry_item_id is not None and state.thread_id is not None:
         return REGENERATE
     return None
@@ -141,12 +156,18 @@ def _newest_index(state: ThreadState, item_id, statuses=None) -> int:
     return -1
 
 
-def _first_index(state: ThreadState, status: str) -> int:
-    """The first message sent from here with ``status``, or -1."""
-    for i, e in enumerate(state.entries):
-        if e.status == status and e.client_message_id is not None:
-            return i
+def _in_flight_index(state: ThreadState) -> int:
+    """The message the running request carries, or -1 (none: e.g. a regeneration)."""
+    if state.in_flight is not None:
+        for i, e in enumerate(state.entries):
+            if e.client_message_id == state.in_flight and e.status == SENDING:
+                return i
     return -1
+
+
+def _fresh(state: ThreadState) -> ThreadState:
+    """An empty thread that keeps what outlives a thread: the key counter and the session."""
+    return initial_state().replace(next_key=state.next_key, session=state.session)
 
 
 def _set_entry(state: ThreadState, index: int, entry: Entry) -> ThreadState:
@@ -179,23 +200,13 @@ def _on_submitted(state: ThreadState, ev: MessageSubmitted) -> ThreadState:
     state = _append(
         state, item, SENDING, client_message_id=ev.client_message_id, request=ev.request
     )
-    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False, wait=0)
+    return _request_started(state, ev.client_message_id)
 
 
-def _on_resent(state: ThreadState, ev: MessageResent) -> ThreadState:
-    for i, e in enumerate(state.entries):
-        if e.client_message_id == ev.client_message_id and e.status == FAILED:
-            state = _set_entry(state, i, e.replace(status=SENDING))
-    return state.replace(phase=WAITING, problem=None, progress=None, allow_cancel=False, wait=0)
-
-
-def _on_retry(state: ThreadState, ev: RetrySubmitted) -> ThreadState:
-    index = _newest_index(state, ev.item_id)
-    entries = state.entries[: index + 1] if index >= 0 else state.entries
+def _request_started(state: ThreadState, message_id: "str | None") -> ThreadState:
     return state.replace(
-        entries=entries,
-        retry_item_id=ev.item_id,
         phase=WAITING,
+        in_flight=message_id,
         problem=None,
         progress=None,
         allow_cancel=False,
@@ -203,8 +214,24 @@ def _on_retry(state: ThreadState, ev: RetrySubmitted) -> ThreadState:
     )
 
 
+def _on_resent(state: ThreadState, ev: MessageResent) -> ThreadState:
+    for i, e in enumerate(state.entries):
+        if e.client_message_id == ev.client_message_id and e.status == FAILED:
+            state = _set_entry(state, i, e.replace(status=SENDING))
+    return _request_started(state, ev.client_message_id)
+
+
+def _on_retry(state: ThreadState, ev: RetrySubmitted) -> ThreadState:
+    index = _newest_index(state, ev.item_id)
+    entries = state.entries
+    if index >= 0:  # later items go, as on the server; a message that was not sent stays
+        later = entries[index + 1 :]
+        entries = entries[: index + 1] + tuple(e for e in later if e.request is not None)
+    return _request_started(state.replace(entries=entries, retry_item_id=ev.item_id), None)
+
+
 def _on_opened(state: ThreadState, ev) -> ThreadState:
-    return state.replace(phase=RESPONDING)
+    return state.replace(phase=RESPONDING, session=SESSION_READY)  # it answered: a session works
 
 
 def _on_closed(state: ThreadState, ev) -> ThreadState:
@@ -214,28 +241,56 @@ def _on_closed(state: ThreadState, ev) -> ThreadState:
     if unacked and problem is None:
         problem = Problem(kind="empty", retryable=True)
     wait = state.wait if problem is state.problem else 0
-    return state.replace(phase=IDLE, progress=None, allow_cancel=False, problem=problem, wait=wait)
+    return state.replace(
+        phase=IDLE,
+        in_flight=None,
+        progress=None,
+        allow_cancel=False,
+        problem=problem,
+        wait=wait,
+    )
 
 
 def _on_failed(state: ThreadState, ev: StreamFailed) -> ThreadState:
     state = _finish_open_entries(state, INCOMPLETE)
     wait = int((ev.problem.retry_after or 0) + 0.999)  # whole seconds; the conversation ticks
     return state.replace(
-        phase=IDLE, progress=None, allow_cancel=False, problem=ev.problem, wait=wait
+        phase=IDLE,
+        in_flight=None,
+        progress=None,
+        allow_cancel=False,
+        problem=ev.problem,
+        wait=wait,
     )
 
 
 def _on_cancelled(state: ThreadState, ev) -> ThreadState:
     state = _finish_open_entries(state, STOPPED)
-    return state.replace(phase=IDLE, progress=None, allow_cancel=False)
+    return state.replace(phase=IDLE, in_flight=None, progress=None, allow_cancel=False)
+
+
+def _on_session_requested(state: ThreadState, ev) -> ThreadState:
+    if state.session == SESSION_FAILED:  # Retry: the session's problem goes while it is asked
+        state = state.replace(problem=None, wait=0)
+    return state.replace(session=SESSION_CONNECTING)
+
+
+def _on_session_started(state: ThreadState, ev) -> ThreadState:
+    return state.replace(session=SESSION_READY)
+
+
+def _on_session_failed(state: ThreadState, ev: SessionFailed) -> ThreadState:
+    state = state.replace(session=SESSION_FAILED)
+    if state.phase != IDLE:
+        return state  # a request is running: its own outcome reports the problem
+    return state.replace(problem=ev.problem, wait=int((ev.problem.retry_after or 0) + 0.999))
 
 
 def _on_thread_loaded(state: ThreadState, ev: ThreadLoaded) -> ThreadState:
-    fresh = initial_state().replace(
+    fresh = _fresh(state).replace(
         thread_id=ev.thread.id,
         title=ev.thread.title,
         status=ev.thread.status,
-        next_key=state.next_key,
         has_more_before=bool(ev.has_more_before),
         before_cursor=ev.before_cursor,
     )
@@ -279,7 +334,7 @@ def _on_feedback(state: ThreadState, ev: FeedbackGiven) -> ThreadState:
 
 
 def _on_reset(state: ThreadState, ev) -> ThreadState:
-    return initial_state().replace(next_key=state.next_key)
+    return _fresh(state)
 
 
 # --- protocol events --------------------------------------------------------------------------
@@ -301,10 +356,9 @@ def _on_item_done(state: ThreadState, ev: ThreadItemDoneEvent) -> ThreadState:
     if item.type == "user_message" and state.thread_id is None and item.thread_id:
         state = state.replace(thread_id=item.thread_id)  # e.g. a thread.created we never saw
     if item.type == "user_message":
-        # The message in flight is the one acknowledged; a failed one only when none is.
-        index = _first_index(state, SENDING)
-        if index < 0:
-            index = _first_index(state, FAILED)
+        # Only the message the running request carries is acknowledged: a message that
+        # failed earlier stays "not sent" (and keeps its request) until it is resent itself.
+        index = _in_flight_index(state)
         if index >= 0:
             e = state.entries[index]
             state = _set_entry(state, index, e.replace(item=item, status=DONE, request=None))
@@ -437,6 +491,9 @@ _HANDLERS: "dict[type, Callable[[ThreadState, Any], ThreadState]]" = {
     StreamClosed: _on_closed,
     StreamFailed: _on_failed,
     StreamCancelled: _on_cancelled,
+    SessionRequested: _on_session_requested,
+    SessionStarted: _on_session_started,
+    SessionFailed: _on_session_failed,
     ThreadLoaded: _on_thread_loaded,
     OlderItemsLoaded: _on_older_loaded,
     NoticeDismissed: _on_notice_dismissed,

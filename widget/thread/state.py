@@ -64,6 +64,8 @@ class ThreadState(Value):
         "problem",  # Problem or None
         "notices",  # tuple of (key, NoticeEvent)
         "acked_message_id",  # client_message_id of the last acknowledged user message
+        "in_flight",  # client_message_id the running request carries (None: none does)
+        "session",  # None (not asked yet), SESSION_CONNECTING, SESSION_READY, SESSION_FAILED
         "retry_item_id",  # user item id a retry_after_item would answer again
         "retry_action",  # what Retry does now: RESEND, REGENERATE or None (see below)
         "wait",  # whole seconds before Retry-After allows another request (0: none)
@@ -75,6 +77,13 @@ class ThreadState(Value):
 # What the error line's Retry does (``ThreadState.retry_action``):
 RESEND = "resend"  # send a message that was not sent again, byte for byte
 REGENERATE = "regenerate"  # threads.retry_after_item: answer the acknowledged question again
+RECONNECT = "reconnect"  # ask the session endpoint again (it failed when the chat opened)
+
+# The session (``ThreadState.session``): asked for when the chat first opens, so a backend
+# that is down says so at once instead of showing a chat that only looks ready.
+SESSION_CONNECTING = "connecting"
+SESSION_READY = "ready"
+SESSION_FAILED = "failed"
 
 
 def unsent_texts(state: ThreadState) -> "list[str]":
@@ -83,10 +92,11 @@ def unsent_texts(state: ThreadState) -> "list[str]":
     return [e.item.text() for e in state.entries if e.request is not None]
 
 
-def failed_message(state: ThreadState) -> "Entry | None":
-    """The first message that was not sent and can be sent again."""
+def failed_message(state: ThreadState, text: "str | None" = None) -> "Entry | None":
+    """The first message that was not sent and can be sent again (whose text is ``text``,
+    when given)."""
     for e in state.entries:
-        if e.status == FAILED and e.request is not None:
+        if e.status == FAILED and e.request is not None and (text is None or e.text() == text):
             return e
     return None
 
@@ -119,9 +129,25 @@ class MessageResent(Value):
     FIELDS = fields("client_message_id")
 
 
+class SessionRequested(Value):
+    """The session endpoint was asked for a secret (the chat opened, or Retry)."""
+
+    FIELDS = ()
+
+
+class SessionStarted(Value):
+    FIELDS = ()
+
+
+class SessionFailed(Value):
+    """The session endpoint failed after its retries: ``problem`` says why."""
+
+    FIELDS = fields("problem")
+
+
 class RetrySubmitted(Value):
     """``threads.retry_after_item(item_id)`` was sent: the server deletes every later item
-    without events, so they go here too."""
+    without events, so they go here too (but a message that was not sent stays, to be sent)."""
 
     FIELDS = fields("item_id")
 
