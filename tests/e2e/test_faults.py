@@ -1,0 +1,677 @@
+"""Faults between the widget and the real reference backend, in Chromium.
+
+A fault-injecting proxy (``tests/e2e/fault_proxy.py``) sits between the widget and
+``python -m backend``: the widget's ``data-backend-url`` is the proxy, which forwards to the
+backend and, when told, refuses, answers an error, stalls, or drops the connection before or in
+the middle of an answer. For every fault the test checks what the user sees (the problem line
+and its Retry button, in the shadow DOM), that what was typed is never lost (the composer or a
+bubble holds it), that the backend holds each user message exactly once (read back through its
+own ChatKit API with the widget's session), and that once the fault clears, Retry (or Enter)
+goes on without a reload. Expectations: docs/contract.md, docs/reliability.md §3.
+
+The widget's deadlines (5 s per session attempt, 30 s to the headers and 30 s of silence in a
+stream: ``widget/net/rules.py``) run on the page's clock, which Playwright can install and
+move forward (``page.clock``): the timeout cases jump over them instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+
+import pytest
+
+from devtools.backend_process import free_port, start_backend, stop_process
+from tests.e2e.fault_proxy import CHATKIT_PATH, SESSION_PATH, Fault, FaultProxy
+
+HOST = "document.querySelector('chatkit-widget')"
+QUESTION = "How do I install the widget?"
+SECOND = "How do I change the title?"
+
+PROBLEM = (
+    "(() => { const r = %s.shadowRoot; const p = r.querySelector('.problem');"
+    " const b = r.querySelector('.problem-retry');"
+    " return {shown: !!p && !p.hidden, text: r.querySelector('.problem-text').textContent,"
+    " retry: !!b && !b.hidden, label: b.textContent, disabled: b.disabled}; })()" % HOST
+)
+
+# Every problem text the line showed, in order (the Retry-After countdown ticks in it).
+WATCH_PROBLEM = (
+    """() => {
+  const root = %s.shadowRoot;
+  window.__problems = [];
+  new MutationObserver(() => {
+    const p = root.querySelector('.problem');
+    const text = p && !p.hidden ? root.querySelector('.problem-text').textContent : '';
+    const b = root.querySelector('.problem-retry');
+    const seen = text + ' | ' + (b.hidden ? '-' : b.disabled ? 'disabled' : 'enabled');
+    if (window.__problems[window.__problems.length - 1] !== seen) window.__problems.push(seen);
+  }).observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+    % HOST
+)
+
+
+# -- the proxy and the widget ---------------------------------------------------------------
+
+
+@pytest.fixture
+def proxy(backend):
+    p = FaultProxy(backend.url).start()
+    yield p
+    p.stop()
+
+
+def open_chat(page, widget, custom_page, proxy: FaultProxy, *, session: bool = True) -> None:
+    """Open the widget on a page whose backend is the proxy; with ``session``, wait until the
+    session the chat asks for on open was issued."""
+    page.goto(custom_page({"data-backend-url": proxy.url}))
+    widget.open_by_click()
+    if session:
+        proxy.wait_for(lambda: proxy.issued, what="session issued")
+        wait_no_problem(page)
+
+
+def problem(widget) -> dict:
+    return widget.page.evaluate(PROBLEM)
+
+
+def wait_problem(page, contains: str = "", timeout: float = 20_000) -> dict:
+    page.wait_for_function(
+        "(text) => { const r = %s.shadowRoot; const p = r.querySelector('.problem');"
+        " return p && !p.hidden && r.querySelector('.problem-text').textContent.includes(text); }"
+        % HOST,
+        arg=contains,
+        timeout=timeout,
+    )
+    return page.evaluate(PROBLEM)
+
+
+def wait_no_problem(page, timeout: float = 20_000) -> None:
+    page.wait_for_function("%s.shadowRoot.querySelector('.problem').hidden" % HOST, timeout=timeout)
+
+
+def wait_user_status(page, status: str, index: int = -1, timeout: float = 20_000) -> None:
+    page.wait_for_function(
+        "([status, i]) => { const m = %s.shadowRoot.querySelectorAll('.message-user');"
+        " const e = m[i < 0 ? m.length + i : i]; return !!e && e.dataset.status === status; }"
+        % HOST,
+        arg=[status, index],
+        timeout=timeout,
+    )
+
+
+def wait_answer_text(page, count: int, text: str, timeout: float = 20_000) -> None:
+    """Until there are ``count`` answers and the last shows ``text`` (while it streams)."""
+    page.wait_for_function(
+        "([n, text]) => { const a = %s.shadowRoot.querySelectorAll('.message-assistant');"
+        " return a.length === n && a[n - 1].textContent.includes(text); }" % HOST,
+        arg=[count, text],
+        timeout=timeout,
+    )
+
+
+def click_retry(widget) -> None:
+    widget.host.locator(".problem-retry").click()
+
+
+def notes(widget) -> list[str]:
+    """The status note of every message ("Not sent", "Answer incomplete"; "" when none)."""
+    return widget.shadow(
+        "Array.from(root.querySelectorAll('.message')).map(m => {"
+        " const n = m.querySelector('.message-note'); return n && !n.hidden ? n.textContent : ''; })"
+    )
+
+
+def roles_and_statuses(widget) -> list[tuple[str, str]]:
+    return [(m["role"], m["status"]) for m in widget.messages()]
+
+
+def user_texts_shown(widget) -> list[str]:
+    return [m["text"] for m in widget.messages() if m["role"] == "user"]
+
+
+def fast_forward_until(page, predicate, step_ms: int, what: str, timeout: float = 20.0) -> None:
+    """Move the page's clock ``step_ms`` ahead, again and again, until ``predicate()``."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("no %s after fast-forwarding the clock for %.0f s" % (what, timeout))
+        page.clock.fast_forward(step_ms)
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end and not predicate():
+            time.sleep(0.05)
+
+
+def only_network_errors(page_log) -> None:
+    """The console may say a request failed (Chromium logs each one); the widget itself must
+    not have reported an error, and the page must not have thrown."""
+    assert not page_log.page_errors, page_log.page_errors
+    widget_errors = [
+        m
+        for m in page_log.console_errors
+        if "[chatkit-widget]" in m or "Traceback" in m or "Error:" in m
+    ]
+    assert not widget_errors, widget_errors
+
+
+# -- what the backend holds -----------------------------------------------------------------
+
+
+def _post(url: str, body: dict, secret: str | None) -> dict:
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if secret:
+        headers["Authorization"] = "Bearer " + secret
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        exc.msg = "%s %s: %s" % (exc.msg, body.get("type", url), exc.read()[:500])
+        raise
+
+
+def fresh_secret(backend_url: str, secret: str) -> str:
+    """A fresh secret for the same session (an expired one is refreshed within the grace)."""
+    return _post(backend_url + SESSION_PATH, {}, secret)["client_secret"]
+
+
+def stored_threads(backend_url: str, secret: str) -> list[list[tuple[str, str]]]:
+    """Every thread of the widget's session, as ``[(item type, text), ...]`` oldest first,
+    read through the backend's ChatKit API (``threads.list``, ``items.list``)."""
+    secret = fresh_secret(backend_url, secret)
+    url = backend_url + CHATKIT_PATH
+    threads = _post(url, {"type": "threads.list", "params": {"limit": 100}}, secret)["data"]
+    out = []
+    for thread in threads:
+        params = {"thread_id": thread["id"], "limit": 100, "order": "asc"}
+        items = _post(url, {"type": "items.list", "params": params}, secret)["data"]
+        out.append(
+            [(i["type"], "".join(c.get("text", "") for c in i.get("content", []))) for i in items]
+        )
+    return out
+
+
+def stored_user_messages(backend_url: str, proxy: FaultProxy) -> list[list[str]]:
+    """The user messages the backend holds, per thread of the widget's session."""
+    secret = proxy.issued[-1]["client_secret"]
+    return [
+        [text for kind, text in items if kind == "user_message"]
+        for items in stored_threads(backend_url, secret)
+    ]
+
+
+def stored_kinds(backend_url: str, proxy: FaultProxy) -> list[list[str]]:
+    secret = proxy.issued[-1]["client_secret"]
+    return [[kind for kind, _ in items] for items in stored_threads(backend_url, secret)]
+
+
+def same_message(exchanges) -> str:
+    """The requests all carry the very same body (so the same client_message_id); that id."""
+    bodies = {e.body for e in exchanges}
+    assert len(bodies) == 1, [e.body for e in exchanges]
+    cmid = exchanges[0].client_message_id
+    assert cmid and cmid.startswith("cm_")
+    return cmid
+
+
+# -- the session, asked for on open ------------------------------------------------------------
+
+
+@pytest.mark.allow_console_errors  # Chromium logs every refused connection
+def test_session_refused_at_open_then_send_again_once_it_listens(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    proxy.stop_listening()
+    open_chat(page, widget, custom_page, proxy, session=False)
+    seen = wait_problem(page, "Connection lost")
+    assert seen == {
+        "shown": True,
+        "text": "Connection lost. Check your network and try again.",
+        "retry": True,
+        "label": "Retry",
+        "disabled": False,
+    }
+    assert proxy.log == []  # nothing got through
+
+    # asked anyway: not sent, and back in the composer, character for character
+    widget.send(QUESTION)
+    wait_user_status(page, "failed")
+    seen = wait_problem(page, "Connection lost")
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Send again", False)
+    assert widget.composer.input_value() == QUESTION
+    assert notes(widget) == ["Not sent"]
+
+    proxy.start_listening()
+    click_retry(widget)
+    widget.wait_answers(1)
+    assert not problem(widget)["shown"]
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
+    assert user_texts_shown(widget) == [QUESTION]
+    assert widget.composer.input_value() == ""
+    assert len(proxy.requests(SESSION_PATH)) == 1
+    assert len(proxy.requests(CHATKIT_PATH)) == 1
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors  # Chromium logs every 500 response
+def test_session_500_at_open_retry_keeps_the_draft_and_works_once_it_clears(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    fault = proxy.add(Fault("status", path=SESSION_PATH, status=500))
+    open_chat(page, widget, custom_page, proxy, session=False)
+    seen = wait_problem(page, "couldn't start a chat session")
+    assert seen == {
+        "shown": True,
+        "text": "We couldn't start a chat session. Please try again.",  # the server's words
+        "retry": True,
+        "label": "Retry",
+        "disabled": False,
+    }
+    assert fault.hits == 3  # the session row: 3 attempts, then the problem
+
+    widget.composer.fill(QUESTION)  # typed while the backend fails
+    click_retry(widget)  # still failing: asked again (3 attempts), the same problem
+    proxy.wait_for(lambda: fault.hits == 6, what="three more session attempts")
+    wait_problem(page, "couldn't start a chat session")
+    assert widget.composer.input_value() == QUESTION
+
+    proxy.remove(fault)
+    click_retry(widget)
+    proxy.wait_for(lambda: proxy.issued, what="session issued")
+    wait_no_problem(page)
+    assert widget.composer.input_value() == QUESTION
+    widget.composer.press("Enter")
+    widget.wait_answers(1)
+    assert user_texts_shown(widget) == [QUESTION]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_session_timeout_at_open_aborts_each_attempt_then_retry_works(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    page.clock.install()
+    fault = proxy.add(Fault("stall", path=SESSION_PATH))
+    open_chat(page, widget, custom_page, proxy, session=False)
+    proxy.wait_for(lambda: fault.hits == 1, what="first session attempt")
+    # 5 s per attempt, 3 attempts: jump over each deadline
+    fast_forward_until(page, lambda: problem(widget)["shown"], 5_100, "problem line")
+    seen = problem(widget)
+    assert seen == {
+        "shown": True,
+        "text": "The assistant took too long to respond.",
+        "retry": True,
+        "label": "Retry",
+        "disabled": False,
+    }
+    attempts = proxy.requests(SESSION_PATH)
+    assert len(attempts) == 3
+    # each timeout aborted its request for real: the browser closed every connection
+    proxy.wait_for(lambda: all(e.client_gone for e in attempts), what="aborted attempts")
+
+    widget.composer.fill(QUESTION)
+    proxy.remove(fault)
+    click_retry(widget)
+    proxy.wait_for(lambda: proxy.issued, what="session issued")
+    wait_no_problem(page)
+    widget.composer.press("Enter")
+    widget.wait_answers(1)
+    assert user_texts_shown(widget) == [QUESTION]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+# -- a message ------------------------------------------------------------------------------------
+
+
+@pytest.mark.allow_console_errors  # Chromium logs every 429 response
+def test_rate_limited_send_waits_retry_after_then_counts_down_then_sends_once(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    open_chat(page, widget, custom_page, proxy)
+    fault = proxy.add(Fault("status", op="threads.create", status=429, retry_after="2"))
+    page.evaluate(WATCH_PROBLEM)
+    widget.send(QUESTION)
+    seen = wait_problem(page, "Try again in")
+    # the automatic retry waited Retry-After (a minimum), then gave up to the user
+    first, second = proxy.requests(CHATKIT_PATH)
+    assert second.started - first.started >= 2.0
+    cmid = same_message([first, second])
+    assert seen["text"].startswith("Too many requests. Please wait 2 seconds and try again.")
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Send again", True)
+    assert widget.composer.input_value() == QUESTION  # not sent: back in the composer
+    assert notes(widget) == ["Not sent"]
+    page.wait_for_function("!%s.shadowRoot.querySelector('.problem-retry').disabled" % HOST)
+    assert "Try again in" not in problem(widget)["text"]
+    shown = page.evaluate("window.__problems")
+    counting = [s for s in shown if "Try again in" in s]
+    assert counting and all(s.endswith("| disabled") for s in counting), shown
+    seconds = [int(s.split("Try again in ")[1].split(" ")[0]) for s in counting]
+    assert seconds == sorted(seconds, reverse=True) and seconds[-1] == 1, shown
+    assert shown[-1].endswith("| enabled"), shown
+    assert fault.hits == 2
+
+    proxy.remove(fault)
+    click_retry(widget)
+    widget.wait_answers(1)
+    assert not problem(widget)["shown"]
+    assert user_texts_shown(widget) == [QUESTION]
+    third = proxy.requests(CHATKIT_PATH)[2]
+    assert third.client_message_id == cmid and third.body == first.body
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_dropped_once_before_any_byte_is_resent_by_itself_and_stored_once(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    open_chat(page, widget, custom_page, proxy)
+    fault = proxy.add(Fault("drop_before", op="threads.create", times=1))
+    widget.send(QUESTION)
+    widget.wait_answers(1)
+    # the backend stored and answered the first request, whose answer never arrived; the
+    # automatic re-send (same body) found the message and answered it again
+    assert fault.hits == 1
+    sent = proxy.requests(CHATKIT_PATH)
+    assert len(sent) == 2 and sent[0].status == 200
+    same_message(sent)
+    assert not problem(widget)["shown"]
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_dropped_before_any_byte_every_time_shows_not_sent_then_send_again_stores_once(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    open_chat(page, widget, custom_page, proxy)
+    widget.send(QUESTION)
+    widget.wait_answers(1)
+    fault = proxy.add(Fault("drop_before", op="threads.add_user_message"))
+    widget.send(SECOND)
+    seen = wait_problem(page, "Connection lost")
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Send again", False)
+    assert widget.composer.input_value() == SECOND
+    assert notes(widget)[-1] == "Not sent"
+    assert fault.hits == 2  # one automatic re-send, the same bytes
+    cmid = same_message(proxy.requests(CHATKIT_PATH, op="threads.add_user_message"))
+    # the backend got the message (twice) and holds it once
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION, SECOND]]
+
+    proxy.remove(fault)
+    click_retry(widget)
+    widget.wait_answers(2)
+    assert not problem(widget)["shown"]
+    assert user_texts_shown(widget) == [QUESTION, SECOND]
+    assert roles_and_statuses(widget) == [
+        ("user", "done"),
+        ("assistant", "done"),
+        ("user", "done"),
+        ("assistant", "done"),
+    ]
+    sends = proxy.requests(CHATKIT_PATH, op="threads.add_user_message")
+    assert len(sends) == 3 and sends[2].client_message_id == cmid
+    assert widget.composer.input_value() == ""
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION, SECOND]]
+    assert stored_kinds(backend.url, proxy) == [
+        ["user_message", "assistant_message", "user_message", "assistant_message"]
+    ]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_dropped_mid_answer_is_marked_incomplete_and_retry_regenerates_it(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    open_chat(page, widget, custom_page, proxy)
+    # thread.created, the user message, stream_options, progress, thread.updated, the
+    # answer added, its part added, then three text deltas: cut there
+    fault = proxy.add(Fault("drop_after", op="threads.create", events=10, times=1))
+    widget.send(QUESTION)
+    seen = wait_problem(page, "Connection lost")
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Retry", False)
+    assert fault.hits == 1 and len(proxy.requests(CHATKIT_PATH)) == 1  # never re-sent by itself
+    messages = widget.messages()
+    assert [(m["role"], m["status"]) for m in messages] == [
+        ("user", "done"),
+        ("assistant", "incomplete"),
+    ]
+    assert messages[0]["text"] == QUESTION  # the bubble holds it: the server acknowledged it
+    assert messages[1]["text"].startswith("Here are the most relevant parts")
+    assert notes(widget) == ["", "Answer incomplete"]
+    assert widget.composer.input_value() == ""
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+
+    click_retry(widget)
+    widget.wait_answers(1)
+    assert not problem(widget)["shown"]
+    retried = proxy.requests(CHATKIT_PATH)[1]
+    assert retried.op == "threads.retry_after_item"
+    assert retried.json["params"]["item_id"].startswith("msg_")
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_dropped_before_the_message_was_acknowledged_send_again_stores_it_once(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    open_chat(page, widget, custom_page, proxy)
+    # only thread.created gets through: the backend stored the message, the widget never saw
+    # it acknowledged, and bytes arrived, so nothing is re-sent by itself
+    fault = proxy.add(Fault("drop_after", op="threads.create", events=1, times=1))
+    widget.send(QUESTION)
+    seen = wait_problem(page, "Connection lost")
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Send again", False)
+    assert fault.hits == 1 and len(proxy.requests(CHATKIT_PATH)) == 1
+    assert widget.composer.input_value() == QUESTION
+    assert notes(widget) == ["Not sent"]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+
+    widget.composer.press("Enter")  # Enter on the message that was not sent: that message
+    widget.wait_answers(1)
+    assert not problem(widget)["shown"]
+    first, again = proxy.requests(CHATKIT_PATH)
+    same_message([first, again])
+    assert user_texts_shown(widget) == [QUESTION]
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_no_response_headers_times_out_twice_then_send_again_stores_once(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    page.clock.install()
+    open_chat(page, widget, custom_page, proxy)
+    fault = proxy.add(Fault("stall", op="threads.create"))
+    widget.send(QUESTION)
+    proxy.wait_for(lambda: fault.hits == 1, what="the message")
+    # 30 s to the headers, one automatic re-send, 30 s again
+    fast_forward_until(page, lambda: problem(widget)["shown"], 30_500, "problem line")
+    seen = problem(widget)
+    assert seen["text"] == "The assistant took too long to respond."
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Send again", False)
+    sent = proxy.requests(CHATKIT_PATH)
+    assert len(sent) == 2
+    cmid = same_message(sent)
+    proxy.wait_for(lambda: all(e.client_gone for e in sent), what="aborted requests")
+    assert widget.composer.input_value() == QUESTION
+    assert notes(widget) == ["Not sent"]
+
+    proxy.remove(fault)
+    click_retry(widget)
+    widget.wait_answers(1)
+    assert not problem(widget)["shown"]
+    assert proxy.requests(CHATKIT_PATH)[2].client_message_id == cmid
+    assert user_texts_shown(widget) == [QUESTION]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors
+def test_stalled_mid_answer_past_the_idle_timeout_is_aborted_and_retry_regenerates(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    page.clock.install()
+    open_chat(page, widget, custom_page, proxy)
+    fault = proxy.add(Fault("stall_after", op="threads.create", events=10, times=1))
+    widget.send(QUESTION)
+    wait_answer_text(page, 1, "Here are the most relevant parts")
+    stalled = proxy.wait_for(lambda: fault.hits and proxy.requests(CHATKIT_PATH)[0])
+    proxy.wait_for(lambda: stalled.events_passed == 10, what="ten events")
+    # nothing more arrives, keep-alive comments included: 30 s of silence
+    fast_forward_until(page, lambda: problem(widget)["shown"], 30_500, "problem line")
+    seen = problem(widget)
+    assert seen["text"] == "The assistant took too long to respond."
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Retry", False)
+    proxy.wait_for(lambda: stalled.client_gone, what="the aborted stream")  # aborted for real
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "incomplete")]
+    assert notes(widget) == ["", "Answer incomplete"]
+    assert len(proxy.requests(CHATKIT_PATH)) == 1
+
+    click_retry(widget)
+    widget.wait_answers(1)
+    assert proxy.requests(CHATKIT_PATH)[1].op == "threads.retry_after_item"
+    assert not problem(widget)["shown"]
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
+    only_network_errors(page_log)
+
+
+# -- the secret, and the backend itself --------------------------------------------------------
+
+
+@pytest.fixture
+def own_backend(site, tmp_path):
+    """A backend of this test's own (its flags, its life): ``start(*flags)`` -> URL, on one
+    port and one data dir (with its signing key file) across restarts; ``kill()``."""
+
+    class Own:
+        port = free_port()
+        url = "http://127.0.0.1:%d" % port
+        data_dir = tmp_path / "backend-data"
+        flags: list[str] = []
+        proc = None
+
+        def start(self, *flags: str) -> str:
+            self.flags = list(flags) or self.flags
+            self.proc = start_backend(
+                port=self.port,
+                data_dir=self.data_dir,
+                docs_url=site.origin + "/docs/",
+                allow_origins=[site.origin],
+                extra=["--session-rate", "0", *self.flags],
+                quiet=True,
+            )
+            return self.url
+
+        def kill(self) -> None:
+            self.proc.kill()  # SIGKILL: no shutdown, no cancel path
+            self.proc.wait()
+
+    own = Own()
+    yield own
+    if own.proc is not None:
+        stop_process(own.proc)
+
+
+def expired(backend_url: str, secret: str) -> bool:
+    try:
+        _post(backend_url + CHATKIT_PATH, {"type": "threads.list", "params": {}}, secret)
+    except urllib.error.HTTPError as exc:
+        return exc.code == 401
+    return False
+
+
+@pytest.mark.allow_console_errors  # Chromium logs the 401
+def test_an_expired_secret_gets_401_then_one_refresh_and_the_message_goes_on(
+    page, widget, custom_page, own_backend, page_log
+):
+    url = own_backend.start("--secret-ttl", "3", "--stream-delay", "0.005")
+    proxy = FaultProxy(url).start()
+    try:
+        # The page's clock runs two hours ahead of the server's: the widget cannot see the
+        # 3 s secret expire and uses it until the backend answers 401 (widget/net/session.py).
+        page.clock.install(time=datetime.now() + timedelta(hours=2))
+        open_chat(page, widget, custom_page, proxy)
+        for turn, question in enumerate((QUESTION, SECOND), start=1):
+            held = proxy.issued[-1]
+            proxy.wait_for(lambda h=held: expired(url, h["client_secret"]), what="expiry")
+            before = len(proxy.log)
+            widget.send(question)
+            widget.wait_answers(turn)
+            assert not problem(widget)["shown"]
+            steps = [(e.path, e.status) for e in proxy.log[before:] if e.method == "POST"]
+            assert steps == [(CHATKIT_PATH, 401), (SESSION_PATH, 200), (CHATKIT_PATH, 200)]
+            rejected, refresh, resent = [e for e in proxy.log[before:] if e.method == "POST"]
+            # the refresh carried the expired secret: same session, the thread is still ours
+            assert refresh.headers["authorization"] == "Bearer " + held["client_secret"]
+            assert proxy.issued[-1]["session_id"] == held["session_id"]
+            assert resent.body == rejected.body
+        assert user_texts_shown(widget) == [QUESTION, SECOND]
+        assert stored_user_messages(url, proxy) == [[QUESTION, SECOND]]
+        only_network_errors(page_log)
+    finally:
+        proxy.stop()
+
+
+@pytest.mark.allow_console_errors
+def test_backend_killed_mid_answer_then_restarted_retry_goes_on_in_the_same_thread(
+    page, widget, custom_page, own_backend, page_log
+):
+    url = own_backend.start("--stream-delay", "0.05")  # about 4 s per answer
+    proxy = FaultProxy(url).start()
+    try:
+        open_chat(page, widget, custom_page, proxy)
+        widget.send(QUESTION)
+        widget.wait_answers(1)
+        widget.send(SECOND)
+        wait_answer_text(page, 2, "Here are the most relevant parts")
+        own_backend.kill()
+        seen = wait_problem(page, "Connection lost")
+        assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Retry", False)
+        assert roles_and_statuses(widget)[2:] == [("user", "done"), ("assistant", "incomplete")]
+        assert user_texts_shown(widget) == [QUESTION, SECOND]
+
+        # Retry while it is down: the connection fails (at the CORS preflight already), one
+        # automatic re-send, the same problem again
+        before = len(proxy.log)
+        click_retry(widget)
+        proxy.wait_for(lambda: len(proxy.log[before:]) >= 2, what="two attempts")
+        seen = wait_problem(page, "Connection lost")
+        assert (seen["retry"], seen["label"]) == (True, "Retry")
+        assert user_texts_shown(widget) == [QUESTION, SECOND]
+
+        own_backend.start()  # same port, same data dir, same signing key file
+        click_retry(widget)
+        widget.wait_answers(2)
+        assert not problem(widget)["shown"]
+        assert proxy.log[-1].op == "threads.retry_after_item"
+        assert len(proxy.requests(SESSION_PATH)) == 1  # the secret outlived the restart
+        assert roles_and_statuses(widget) == [
+            ("user", "done"),
+            ("assistant", "done"),
+            ("user", "done"),
+            ("assistant", "done"),
+        ]
+        assert stored_user_messages(url, proxy) == [[QUESTION, SECOND]]
+        assert stored_kinds(url, proxy) == [
+            ["user_message", "assistant_message", "user_message", "assistant_message"]
+        ]
+        only_network_errors(page_log)
+    finally:
+        proxy.stop()
