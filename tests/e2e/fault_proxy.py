@@ -28,8 +28,12 @@ removed). ``fault.hits`` counts them.
 - ``drop_before``: forward the request, read the upstream's whole answer (so the backend has
   stored and answered the message), then close the connection before any byte of it.
 - ``drop_after``: forward, pass the headers and the first ``events`` SSE events (or the first
-  ``bytes`` body bytes), then close the connection in the middle of the chunked body (the
-  browser sees a network failure, not a clean end); the upstream connection is closed too.
+  ``bytes`` body bytes), then, ``settle`` seconds later (default 0.3), close the connection
+  in the middle of the chunked body (the browser sees a network failure, not a clean end);
+  the upstream connection is closed too. The pause is there because Chromium may discard
+  body bytes that arrive just before the connection fails (measured: the last event, written
+  right before the close, was sometimes never handed to the page's reader), and a test wants
+  to know what the page got.
 - ``stall_after``: forward, pass the headers and the first ``events`` events (or ``bytes``),
   then pass nothing more, keep-alive comments included, while holding the connection open; the
   upstream is read to its end meanwhile.
@@ -53,6 +57,7 @@ import struct
 import threading
 import time
 from datetime import UTC, datetime
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 SESSION_PATH = "/api/chatkit/session"
@@ -96,6 +101,7 @@ class Fault:
         retry_after: str | None = None,
         events: int | None = None,
         bytes: int | None = None,  # noqa: A002 - the natural name of the parameter
+        settle: float = 0.3,
     ) -> None:
         if action not in ACTIONS:
             raise ValueError("unknown fault %r (one of %s)" % (action, ", ".join(ACTIONS)))
@@ -112,6 +118,7 @@ class Fault:
         self.retry_after = retry_after
         self.events = events
         self.bytes = bytes
+        self.settle = settle
         self.hits = 0
 
     def matches(self, method: str, path: str, op: str | None) -> bool:
@@ -396,7 +403,7 @@ class FaultProxy:
         if fault.status == 401:
             headers.append(("WWW-Authenticate", "Bearer"))
         exchange.status = fault.status
-        writer.write(_head(fault.status, "Fault", headers) + body)
+        writer.write(_head(fault.status, _reason(fault.status), headers) + body)
         await writer.drain()
 
     async def _forward(
@@ -494,6 +501,7 @@ class FaultProxy:
                 await writer.drain()
         except _Cut:
             if fault.action == "drop_after":
+                await asyncio.sleep(fault.settle)
                 _close(writer)  # mid-body: an unfinished chunked body is a network failure
                 return
             # stall_after: pass nothing more, and hold the client; the upstream is read on
@@ -599,6 +607,13 @@ def _head(status: int, reason: str, headers: list[tuple[str, str]]) -> bytes:
     text = "HTTP/1.1 %d %s\r\n" % (status, reason or "Status")
     text += "".join("%s: %s\r\n" % kv for kv in headers) + "\r\n"
     return text.encode("latin-1")
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
 
 
 def _frame(piece: bytes) -> bytes:
