@@ -11,11 +11,10 @@ hide, links into the docs site, and the loader's open/close/ask API.
 
 import asyncio
 
-from pyscript import window
-
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
 from widget.browser.jsbridge import is_null
+from widget.browser.page import window
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
@@ -50,8 +49,7 @@ class App:
         self.view.set_draft(self.drafts.restored())
         self.conversation.subscribe(self.view.schedule)
         self.conversation.subscribe(self._keep_drafts)
-        # ``pyscript.window`` is the ``js`` module; listeners need the real window object.
-        self.view.listeners.on(window.window, "pagehide", lambda e: self._page_hidden())
+        self.view.listeners.on(window, "pagehide", lambda e: self._page_hidden())
         self.tasks.spawn(self._warm_up())
 
     async def _warm_up(self) -> None:

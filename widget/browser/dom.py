@@ -7,9 +7,8 @@ the network ever becomes markup: no ``innerHTML`` anywhere (docs/reliability.md 
 (``widget.render``). ``Listeners`` keeps every JS callback alive for as long as its node.
 """
 
-from pyscript import document
-
 from widget.browser.jsbridge import proxy, release
+from widget.browser.page import document, window
 
 
 def el(tag: str, cls: "str | None" = None, text: "str | None" = None, attrs: "dict | None" = None):
@@ -48,8 +47,6 @@ PAGE_DOM = PageDom()
 
 def show_failure(node, text: str, exc: BaseException) -> None:
     """Replace what ``node`` shows by ``text``, as plain text, and say why in the console."""
-    from pyscript import window
-
     window.console.error("[chatkit-widget] could not render a message: %r" % (exc,))
     node.replaceChildren()
     node.append(el("p", "render-fallback", text))

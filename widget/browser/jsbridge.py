@@ -10,8 +10,9 @@
 - ``js_str(value)``: a JS string (or null) as a Python ``str`` (or None).
 """
 
-from pyscript import window
 from pyscript.ffi import create_proxy, is_none, to_js
+
+from widget.browser.page import window
 
 
 def proxy(fn):

@@ -10,10 +10,9 @@ the chat app in ``host.shadowRoot`` (panel ``id="chatkit-panel"``), then call
 ``aria-expanded`` right and gives focus back to it on close.
 """
 
-from pyscript import document, window
-
 from widget.browser.app import App
 from widget.browser.jsbridge import is_null, proxy
+from widget.browser.page import host, window
 
 _app = None  # the live app: keeps its JS callbacks alive for the life of the page
 _api_proxies = []
@@ -22,9 +21,8 @@ _api_proxies = []
 def boot():
     """Build the widget in the loader's host element and hand the API to the loader."""
     global _app
-    host = document.querySelector("chatkit-widget")
-    if is_null(host) or is_null(host.shadowRoot):
-        raise RuntimeError("no <chatkit-widget> host element (load the widget with loader.js)")
+    if is_null(host.shadowRoot):
+        raise RuntimeError("the <chatkit-widget> host element has no shadow root")
     _app = App(host, host.chatkitConfig)
     api = window.Object.new()
     for name, fn in (

@@ -15,12 +15,11 @@ completed answers, errors and waits are announced through a light-DOM live regio
 inside shadow DOM are unreliable), never token by token; focus never moves while streaming.
 """
 
-from pyscript import document, window
-
 from widget import strings
 from widget.browser.dom import Listeners, el, set_text, show
 from widget.browser.jsbridge import is_null, js_obj
 from widget.browser.message_view import MessageView
+from widget.browser.page import document, window
 from widget.thread.state import RESPONDING, WAITING
 
 PANEL_ID = "chatkit-panel"
