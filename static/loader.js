@@ -64,6 +64,10 @@
  *    rejected) and received (a byte arrived) are flags. One Python wake-up thus takes every
  *    chunk already there: on MicroPython each await of a JS promise costs a timer.
  *
+ * 7. host.chatkitStats() (set by Python) -> JSON of counts that must stay flat however long the
+ *    page lives (tasks, listeners, JS functions made, entries, message views, Python heap):
+ *    what the soak test watches (tests/e2e/test_soak.py).
+ *
  * host[data-state]: idle (launcher only) | booting | ready | error.  host[data-theme]: light |
  * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for the CSS.
  * window.ChatKitWidget: {open(), close(), toggle(), ask(text), version}; callable before boot.

@@ -7,8 +7,11 @@ set by ``static/boot.js``): read ``host.chatkitConfig``, build
 the chat app in ``host.shadowRoot`` (panel ``id="chatkit-panel"``), then call
 ``host.chatkitReady(api)`` with ``open``/``close``/``toggle``/``ask`` JS functions; the app calls
 ``host.chatkitPanelState(is_open)`` after every show/hide so the loader keeps the launcher's
-``aria-expanded`` right and gives focus back to it on close.
+``aria-expanded`` right and gives focus back to it on close. ``host.chatkitStats()`` returns
+``App.stats()`` as JSON (counts only: what the soak test watches).
 """
+
+import json
 
 from widget.browser.app import App
 from widget.browser.jsbridge import is_null, proxy
@@ -34,4 +37,7 @@ def boot():
         fn_proxy = proxy(fn)
         _api_proxies.append(fn_proxy)
         setattr(api, name, fn_proxy)
+    stats = proxy(lambda *_args: json.dumps(_app.stats()))
+    _api_proxies.append(stats)
+    host.chatkitStats = stats
     host.chatkitReady(api)
