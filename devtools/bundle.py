@@ -142,8 +142,9 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
     files, manifest = runtime_files(cache)
     bundle = python_bundle(widget_python_files())
     files["widget.py.json"] = bundle
-    # launcher.css is all a page loads before the chat opens; panel.css comes with the boot.
-    for name, key in (("launcher.css", "css"), ("panel.css", "panelCss")):
+    # launcher.css is all a page loads before the chat opens; panel.css comes with the boot;
+    # frame.html is the interpreter's own document (static/boot.js).
+    for name, key in (("launcher.css", "css"), ("panel.css", "panelCss"), ("frame.html", "frame")):
         data = (STATIC / name).read_bytes()
         files[name] = data
         manifest[key] = _short_hash(data)

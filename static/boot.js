@@ -4,11 +4,21 @@
  * or already when the launcher is hovered or focused (so the click does not wait for it). The
  * handshake with Python and with the loader is documented at the top of static/loader.js.
  *
- * It owns: preloading the runtime files, panel.css and widget.py.json (a retryable preflight);
- * starting PyScript with the Python bootstrap (widget/browser/bootstrap.py, shipped as "boot"
- * in widget.py.json) as the <script type="mpy"> text; the host callbacks Python calls
- * (chatkitReady, chatkitPanelState, chatkitFailed, chatkitBody); the download and start
- * timeouts, failure and retry (including the reload when the interpreter itself failed).
+ * It owns: preloading the runtime files (into the interpreter's frame), panel.css and
+ * widget.py.json (a retryable preflight); starting PyScript in that frame with the Python
+ * bootstrap (widget/browser/bootstrap.py, shipped as "boot" in widget.py.json) as the
+ * <script type="mpy"> text; the host callbacks Python calls (chatkitReady, chatkitPanelState,
+ * chatkitFailed, chatkitBody); the download and start timeouts, failure and retry (in a new
+ * frame: a fresh interpreter, no page reload).
+ *
+ * Why a frame (docs/decisions.md D32): PyScript runs every <script type="mpy|py"> and
+ * <mpy-script>/<py-script> that ever appears in the document it was imported into, with full
+ * JS access, and it needs 'unsafe-eval'. Imported into the host page, any such element a docs
+ * plugin, a search result or a comment later renders would run as Python, and the site's CSP
+ * would have to allow eval. In frame.html (same origin, hidden, our own CSP) it sees only
+ * the frame's document; Python reaches the host page through the host element
+ * (widget/browser/page.py), and the host page's CSP needs neither 'unsafe-eval' nor
+ * 'wasm-unsafe-eval', only frame-src 'self'.
  *
  * The build (devtools/bundle.py) inlines the body reader (widget/browser/body_reader.js, in
  * place of its import below: one request, not two; the reader is needed by the first answer
@@ -16,15 +26,14 @@
  * dist/chatkit-widget/boot.js.
  *
  * export start(ctx) -> {boot(), prefetch(), retry()}, called once by the loader with
- *   ctx = {host, root (its shadow root), launcher, log (console prefix), reopenKey,
- *          manifest (the build manifest), assets() (the runtime files: [{url, module: a JS
- *          module | sources: widget.py.json}]), panelCss (its URL), state() (data-state now),
+ *   ctx = {host, root (its shadow root), launcher, log (console prefix),
+ *          manifest (the build manifest), frame(fresh) (a Promise of the interpreter frame's
+ *          window; fresh: a new frame), panelCss (its URL), state() (data-state now),
  *          setState(next), boot() (the loader's: idle|error -> booting, then this boot()),
  *          ready(api) (the loader's: data-state="ready", replay the queued API calls, forward
  *          window.ChatKitWidget to api)}.
- *   The loader has already started the downloads of ctx.assets() and panel.css with plain
- *   preload links (so they do not wait for this module); the preload below uses the same
- *   URLs and modes, so the browser serves it from those requests.
+ *   The loader has already made the frame and preloaded panel.css (so they do not wait for
+ *   this module).
  *   boot()      start an attempt; the loader has set data-state="booting"
  *   prefetch()  download the runtime now (hover/focus), without booting
  *   retry()     the error launcher was clicked
@@ -50,15 +59,13 @@ export function start(ctx) {
   var sources = null;
   var bootSource = "";
   var failures = 0;
-  var coreImported = false;
-  var interpreterUp = false;
+  var loaderNodes = Array.prototype.slice.call(ctx.root.childNodes);
 
   // ---- handshake callbacks (see the top of static/loader.js) ----------------------------
 
   host.chatkitReady = function (pyApi) {
     if (ctx.state() === "ready") return;
     clearTimeout(timer);
-    delete host.chatkitSources;
     ctx.ready(pyApi);
   };
 
@@ -78,14 +85,14 @@ export function start(ctx) {
 
   // ---- runtime download ---------------------------------------------------------------------
 
-  // Every runtime file is requested up front, with <link rel=modulepreload> for JS modules
-  // (into the module map) and <link rel=preload as=fetch> for wasm/zip/json (a preloaded
-  // response is handed to the runtime's own fetch(), cacheable or not). On hover this is a
-  // prefetch; on boot it is a preflight whose failures are retryable, which PyScript's own
-  // loading is not: it keeps a failed interpreter load for the life of the page (polyscript's
-  // interpreters map). A fetch-mode preload fires "load" even for an HTTP error, so its status
-  // is read from Resource Timing. A retry fetch()es with cache "reload" instead, so an error
-  // response that the browser kept is not served again.
+  // Every runtime file is requested up front, into the frame's document, with
+  // <link rel=modulepreload> for JS modules (into the frame's module map) and <link rel=preload
+  // as=fetch> for wasm/zip/json (a preloaded response is handed to the runtime's own fetch(),
+  // cacheable or not). On hover this is a prefetch; on boot it is a preflight whose failures
+  // are reported at once (PyScript's own loading keeps a failed interpreter load for the life
+  // of its document). A fetch-mode preload fires "load" even for an HTTP error, so its status
+  // is read from the frame's Resource Timing. A retry runs in a new frame and fetch()es with
+  // cache "reload", so an error response that the browser kept is not served again.
   // The panel's styles are fetched with the runtime (on hover, focus or open), never before:
   // a page that is only read pays for launcher.css alone.
   var panelStyles = null;
@@ -106,59 +113,81 @@ export function start(ctx) {
     return panelStyles;
   }
 
+  // The interpreter's files, for the interpreter chosen (data-interpreter).
+  function runtimeFiles() {
+    var m = ctx.manifest;
+    var files = m.pyscript.map(function (name) {
+      return { url: baseUrl + "pyscript/" + name, module: true };
+    });
+    var folder = pyodide ? "pyodide/" : "micropython/";
+    (pyodide ? m.pyodide : m.micropython).forEach(function (name) {
+      // JS modules (also pyodide.asm.mjs, which Pyodide import()s) go to the module map;
+      // wasm, zip and json are fetch()ed by the runtime and match a fetch-mode preload.
+      files.push({ url: baseUrl + folder + name, module: /\.mjs$/.test(name) });
+    });
+    return files;
+  }
+
+  // -> a Promise of the frame's window once everything the boot needs is here.
   function preload() {
     if (preloading) return preloading;
-    var links = [];
     var retrying = failures > 0;
-    preloading = Promise.all([panelStylesheet()].concat(ctx.assets().map(function (asset) {
-      if (asset.sources) {
-        return fetch(asset.url, { credentials: "same-origin", cache: retrying ? "reload" : "default" })
-          .then(function (response) {
-            if (!response.ok) throw new Error("HTTP " + response.status + " for " + asset.url);
-            return response.json();
-          })
-          .then(function (bundle) {
-            // widget.py.json = {boot: bootstrap.py's source, files: [[path, source], ...]}
-            if (typeof bundle.boot !== "string" || !bundle.files) throw new Error("no boot script in " + asset.url);
-            sources = bundle.files;
-            bootSource = bundle.boot;
-          });
-      }
-      if (!asset.module && retrying) return fetchAgain(asset.url, true);
-      return new Promise(function (resolve, reject) {
-        var link = document.createElement("link");
-        if (asset.module) {
-          link.rel = "modulepreload";
-        } else {
-          link.rel = "preload";
-          link.as = "fetch";
-        }
-        link.crossOrigin = "anonymous";
-        link.href = asset.url;
-        link.onload = function () {
-          var seen = performance.getEntriesByName ? performance.getEntriesByName(asset.url) : [];
-          var status = seen.length ? seen[seen.length - 1].responseStatus : 0;
-          if (status >= 400) reject(new Error("HTTP " + status + " for " + asset.url));
-          else resolve();
-        };
-        link.onerror = function () { reject(new Error("could not load " + asset.url)); };
-        links.push(link);
-        document.head.appendChild(link);
-      });
-    })));
-    preloading.catch(function () {
-      links.forEach(function (l) { l.remove(); });
-      preloading = null;
+    var frame = ctx.frame(false).then(function (win) {
+      return Promise.all(runtimeFiles().map(function (file) {
+        return file.module || !retrying ? preloadLink(win, file) : fetchAgain(win, file.url, true);
+      })).then(function () { return win; });
     });
+    preloading = Promise.all([frame, pythonBundle(retrying), panelStylesheet()]).then(function (done) {
+      return done[0];
+    });
+    preloading.catch(function () { preloading = null; });
     return preloading;
   }
 
-  // The first fetch() of a retry may be handed the failed preload's response (Chrome matches
+  // widget.py.json = {boot: bootstrap.py's source, files: [[path, source], ...]}
+  function pythonBundle(retrying) {
+    var url = baseUrl + "widget.py.json?v=" + ctx.manifest.py;
+    return fetch(url, { credentials: "same-origin", cache: retrying ? "reload" : "default" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+        return response.json();
+      })
+      .then(function (bundle) {
+        if (typeof bundle.boot !== "string" || !bundle.files) throw new Error("no boot script in " + url);
+        sources = bundle.files;
+        bootSource = bundle.boot;
+      });
+  }
+
+  function preloadLink(win, file) {
+    var doc = win.document;
+    return new Promise(function (resolve, reject) {
+      var link = doc.createElement("link");
+      if (file.module) {
+        link.rel = "modulepreload";
+      } else {
+        link.rel = "preload";
+        link.as = "fetch";
+      }
+      link.crossOrigin = "anonymous";
+      link.href = file.url;
+      link.onload = function () {
+        var seen = win.performance.getEntriesByName(file.url);
+        var status = seen.length ? seen[seen.length - 1].responseStatus : 0;
+        if (status >= 400) reject(new Error("HTTP " + status + " for " + file.url));
+        else resolve();
+      };
+      link.onerror = function () { reject(new Error("could not load " + file.url)); };
+      doc.head.appendChild(link);
+    });
+  }
+
+  // The first fetch() of a retry may be handed a failed preload's response (Chrome matches
   // an unused preload whatever the cache mode); then one more request gets a fresh answer.
-  function fetchAgain(url, once) {
-    return fetch(url, { credentials: "same-origin", cache: "reload" }).then(function (response) {
+  function fetchAgain(win, url, once) {
+    return win.fetch(url, { credentials: "same-origin", cache: "reload" }).then(function (response) {
       if (response.ok) return response.arrayBuffer();
-      if (once) return fetchAgain(url, false);
+      if (once) return fetchAgain(win, url, false);
       throw new Error("HTTP " + response.status + " for " + url);
     });
   }
@@ -173,11 +202,11 @@ export function start(ctx) {
     var mine = ++attempt;
     clearTimeout(timer);
     timer = setTimeout(function () { fail("runtime download timed out"); }, FETCH_TIMEOUT_MS);
-    preload().then(function () {
+    preload().then(function (win) {
       if (mine !== attempt || ctx.state() !== "booting") return;
       clearTimeout(timer);
       timer = setTimeout(function () { fail("no answer from Python after 30 s"); }, START_TIMEOUT_MS);
-      startPython();
+      startPython(win, mine);
     }, function (err) {
       if (mine === attempt) fail(err.message);
     });
@@ -187,59 +216,57 @@ export function start(ctx) {
     return ctx.manifest.plugins.map(function (p) { return "!" + p; });
   }
 
-  // The Python side: widget/browser/bootstrap.py installs host.chatkitSources into the
-  // interpreter's file system and runs widget.browser.main.boot(), or calls chatkitFailed.
-  function bootScript(withConfig) {
-    var el = document.createElement("script");
-    el.type = pyType;
-    el.setAttribute("async", "");
-    if (withConfig) {
-      el.setAttribute("config", JSON.stringify({
-        interpreter: baseUrl + (pyodide ? "pyodide/pyodide.mjs" : "micropython/micropython.mjs"),
-        plugins: disabledPlugins(),
-      }));
-    }
-    el.textContent = bootSource;
-    return el;
-  }
-
-  function startPython() {
+  // Starts PyScript in the frame ``win`` (one attempt per frame). The Python side
+  // (widget/browser/bootstrap.py) installs win.chatkitSources into the interpreter's file
+  // system and runs widget.browser.main.boot() on win.chatkitHost, or calls chatkitFailed.
+  function startPython(win, mine) {
+    var doc = win.document;
+    var up = false;
+    win.chatkitHost = host;
+    win.chatkitSources = sources;
     // PyScript reads its config from the DOM once, when core.js is evaluated: the script
     // carrying it must be in the document before the import. PyScript sets up both types (py
     // and mpy) and imports every plugin of a type without config, so the unused type gets an
     // <X-config> that only disables plugins (it starts no interpreter).
-    if (!coreImported) {
-      var other = document.createElement(pyodide ? "mpy-config" : "py-config");
-      other.setAttribute("type", "json");
-      other.textContent = JSON.stringify({ plugins: disabledPlugins() });
-      host.appendChild(other);
-    }
-    host.chatkitSources = sources;
-    host.appendChild(bootScript(!coreImported));
-    if (coreImported) return;
-    coreImported = true;
-    window.addEventListener(pyType + ":ready", function () { interpreterUp = true; }, true);
+    var other = doc.createElement(pyodide ? "mpy-config" : "py-config");
+    other.setAttribute("type", "json");
+    other.textContent = JSON.stringify({ plugins: disabledPlugins() });
+    var script = doc.createElement("script");
+    script.type = pyType;
+    script.setAttribute("async", "");
+    script.setAttribute("config", JSON.stringify({
+      interpreter: baseUrl + (pyodide ? "pyodide/pyodide.mjs" : "micropython/micropython.mjs"),
+      plugins: disabledPlugins(),
+    }));
+    script.textContent = bootSource;
+    doc.body.append(other, script);
+    win.addEventListener(pyType + ":ready", function () { up = true; }, true);
     // Emscripten reports a runtime that cannot start by an uncaught "Aborted(...)": fail now
     // rather than at the timeout.
     var aborted = function (event) {
       var reason = event.reason || event.error || event.message;
       var text = String((reason && reason.message) || reason || "");
-      if (ctx.state() === "booting" && !interpreterUp && /^Aborted\(/.test(text)) fail(text);
+      if (mine === attempt && ctx.state() === "booting" && !up && /^Aborted\(/.test(text)) fail(text);
     };
-    window.addEventListener("unhandledrejection", aborted);
-    window.addEventListener("error", aborted);
-    // PyScript 0.7.31 compiles its hooks with Function() and the interpreters need wasm
-    // compilation: a CSP without 'unsafe-eval' / 'wasm-unsafe-eval' stops the boot. Say so.
-    document.addEventListener("securitypolicyviolation", function (event) {
-      if (ctx.state() !== "booting" || !/^(wasm-)?eval$/.test(event.blockedURI)) return;
-      console.error(LOG + "the page's Content-Security-Policy blocks " + event.blockedURI +
-        "; the widget needs script-src 'unsafe-eval' 'wasm-unsafe-eval'");
-      fail("blocked by Content-Security-Policy (" + event.effectiveDirective + ")");
-    });
-    import(baseUrl + "pyscript/core.js").catch(function (err) {
-      fail("could not start PyScript: " + err);
-    });
+    win.addEventListener("unhandledrejection", aborted);
+    win.addEventListener("error", aborted);
+    var core = doc.createElement("script");
+    core.type = "module";
+    core.src = baseUrl + "pyscript/core.js";
+    core.onerror = function () {
+      if (mine === attempt) fail("could not start PyScript from " + core.src);
+    };
+    doc.head.appendChild(core);
   }
+
+  // A page whose Content-Security-Policy refuses same-origin frames cannot run the widget:
+  // say which directive, at once.
+  document.addEventListener("securitypolicyviolation", function (event) {
+    if (!/^(frame|child)-src$/.test(event.effectiveDirective) || event.blockedURI.indexOf(baseUrl) !== 0) return;
+    console.error(LOG + "the page's Content-Security-Policy blocks the widget's frame " +
+      event.blockedURI + "; the widget needs frame-src 'self'");
+    if (ctx.state() === "booting") fail("blocked by Content-Security-Policy (" + event.effectiveDirective + ")");
+  });
 
   function fail(message) {
     if (ctx.state() === "ready") return;
@@ -250,17 +277,15 @@ export function start(ctx) {
     ctx.setState("error");
   }
 
+  // Retry runs in a new frame: a fresh interpreter whatever failed (PyScript keeps a failed
+  // interpreter load for the life of its document). What a failed Python boot may have
+  // added to the shadow root goes first.
   function retry() {
-    if (coreImported && !interpreterUp) {
-      // The interpreter failed to start after its files arrived (e.g. a CSP without
-      // 'wasm-unsafe-eval'): PyScript keeps that failure for the life of the page, so only a
-      // reload can try again. Open the chat once the page is back.
-      try {
-        sessionStorage.setItem(ctx.reopenKey, "1");
-      } catch (e) { /* storage disabled: the visitor clicks once more */ }
-      location.reload();
-      return;
-    }
+    Array.prototype.slice.call(ctx.root.childNodes).forEach(function (node) {
+      if (loaderNodes.indexOf(node) < 0 && node.localName !== "link" && node.localName !== "iframe") node.remove();
+    });
+    preloading = null;
+    ctx.frame(true);
     ctx.boot();
   }
 

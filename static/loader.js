@@ -15,11 +15,12 @@
  *
  * Loader -> boot.js: start(ctx) once (ctx documented at the top of static/boot.js); then
  * boot() when data-state turns "booting", prefetch() on hover/focus while idle, retry() when
- * the error launcher is clicked. When it requests boot.js the loader also starts the runtime
- * downloads (plain preload links; boot.js checks the results), so they do not wait a round
- * trip for boot.js. boot.js -> loader: ctx.ready(api), ctx.setState("error"),
- * ctx.boot() (retry). If boot.js itself cannot be loaded (or takes 120 s), the loader shows the
- * error launcher and a click tries again.
+ * the error launcher is clicked. When it requests boot.js the loader also makes the
+ * interpreter's frame (frame.html, a hidden same-origin <iframe> in the shadow root: PyScript
+ * runs there and never sees the host page's document) and preloads panel.css, so neither
+ * waits a round trip for boot.js. boot.js -> loader: ctx.ready(api), ctx.setState("error"),
+ * ctx.boot() (retry), ctx.frame(fresh). If boot.js itself cannot be loaded (or takes 120 s),
+ * the loader shows the error launcher and a click tries again.
  *
  * Loader <-> Python handshake (widget/browser/bootstrap.py and main.py code against this; the
  * callbacks are set by boot.js):
@@ -34,13 +35,15 @@
  *    <button class="launcher">. Python adds its UI to host.shadowRoot; the panel element must
  *    have id="chatkit-panel" (the launcher's aria-controls).
  * 2. Boot (boot.js): it fetches widget.py.json ({boot, files}: the bootstrap's source and every
- *    widget module, one request) with the runtime files, then adds a light-DOM
- *    <script type="mpy" async> (type="py" for Pyodide) inside the host whose text is "boot"
- *    (widget/browser/bootstrap.py) and whose config names the self-hosted interpreter and
- *    disables all PyScript plugins, and import()s baseUrl + "pyscript/core.js". The bootstrap
- *    writes the modules from host.chatkitSources ([[path, source], ...]) into the interpreter's
- *    file system (./widget/...), forgets widget* modules of an earlier attempt, then runs
+ *    widget module, one request) with the runtime files (preloaded in the frame's document),
+ *    then, in the frame's document, adds a <script type="mpy" async> (type="py" for Pyodide)
+ *    whose text is "boot" (widget/browser/bootstrap.py) and whose config names the self-hosted
+ *    interpreter and disables all PyScript plugins, and a module script for
+ *    baseUrl + "pyscript/core.js". The frame's window carries chatkitHost (the host element)
+ *    and chatkitSources ([[path, source], ...]); the bootstrap writes the modules into the
+ *    interpreter's file system (./widget/...), then runs
  *      from widget.browser.main import boot; boot()      (a returned coroutine runs as a task)
+ *    Python works on the host page through chatkitHost (widget/browser/page.py).
  * 3. Python calls host.chatkitReady(api) when its UI is built; api is a JS object with
  *    open(), close(), toggle(), ask(text) (create_proxy'd functions, kept alive by Python).
  *    The loader sets data-state="ready", replays calls queued before boot (the open or ask
@@ -51,8 +54,8 @@
  * 5. The bootstrap calls host.chatkitFailed("Type: message") if installing or boot() raised.
  *    The boot also fails if a runtime file cannot be fetched or if ready has not come 30 s
  *    after the runtime arrived. Failure: data-state="error", the launcher reads "Couldn't load
- *    the assistant — Retry"; clicking it retries (reloading the page, then reopening the chat,
- *    when the interpreter itself failed to start). Nothing is thrown into the host page.
+ *    the assistant — Retry"; clicking it retries in a new frame (a fresh interpreter, no page
+ *    reload). Nothing is thrown into the host page.
  *
  * 6. host.chatkitBody(response) -> a reader of a fetch Response's body for Python
  *    (widget/browser/body_reader.js, bundled into boot.js): JS reads the stream and decodes it
@@ -60,6 +63,10 @@
  *    ready() (a Promise settled when there is text or the body ended); done, failed (read()
  *    rejected) and received (a byte arrived) are flags. One Python wake-up thus takes every
  *    chunk already there: on MicroPython each await of a JS promise costs a timer.
+ *
+ * 7. host.chatkitStats() (set by Python) -> JSON of counts that must stay flat however long the
+ *    page lives (tasks, listeners, JS functions made, entries, message views, Python heap):
+ *    what the soak test watches (tests/e2e/test_soak.py).
  *
  * host[data-state]: idle (launcher only) | booting | ready | error.  host[data-theme]: light |
  * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for the CSS.
@@ -74,7 +81,6 @@
   var PANEL_ID = "chatkit-panel";
   var FETCH_TIMEOUT_MS = 120000; // boot.js requested -> arrived (boot.js times the rest)
   var QUEUE_MAX = 20;
-  var REOPEN_KEY = "chatkit-widget:reopen";
 
   if (!MANIFEST) {
     console.error(LOG + "use the built loader from dist/chatkit-widget/ (python build.py)");
@@ -149,7 +155,6 @@
     version: MANIFEST.version,
   };
   var bootMode = pick("boot", ["click", "idle", "eager"], "click");
-  var pyodide = config.interpreter === "pyodide";
 
   // ---- host element, shadow root, launcher ----------------------------------------------
 
@@ -263,45 +268,47 @@
 
   // ---- boot: boot.js does it, loaded on demand ------------------------------------------------
 
-  function runtimeAssets() {
-    var assets = MANIFEST.pyscript.map(function (name) {
-      return { url: baseUrl + "pyscript/" + name, module: true };
-    });
-    var folder = pyodide ? "pyodide/" : "micropython/";
-    assets.push({ url: baseUrl + "widget.py.json?v=" + MANIFEST.py, sources: true });
-    (pyodide ? MANIFEST.pyodide : MANIFEST.micropython).forEach(function (name) {
-      // JS modules (also pyodide.asm.mjs, which Pyodide import()s) go to the module map;
-      // wasm, zip and json are fetch()ed by the runtime and match a fetch-mode preload.
-      assets.push({ url: baseUrl + folder + name, module: /\.mjs$/.test(name) });
-    });
-    return assets;
-  }
   var panelCss = baseUrl + "panel.css?v=" + MANIFEST.panelCss;
 
-  // The runtime downloads start with the request for boot.js, not a round trip after it:
-  // measured with an emulated 100 ms round trip, a click right after the hover was ready
-  // 0.58 s after it without these links, 0.45 s with them (as fast as the one-file loader).
-  // They only start the requests (once per page); boot.js preloads the same URLs in the same
-  // modes, which the browser serves from them (one download each, tested), checks the results
-  // and retries.
+  // The interpreter's frame: frame.html from our folder (a real same-origin URL, so its own
+  // Content-Security-Policy applies there, not the host page's), hidden in the shadow root.
+  // ctx.frame(fresh) -> a Promise of its window once loaded; fresh replaces it (a retry runs
+  // in a new interpreter). A frame that is not ours (a 404 page, an error page because the
+  // page's CSP refused it, another origin) rejects.
+  var frame = null;
+  var frameWindow = null;
+  function runtimeFrame(fresh) {
+    if (frameWindow && !fresh) return frameWindow;
+    if (frame) frame.remove();
+    var el = frame = document.createElement("iframe");
+    el.hidden = true;
+    el.tabIndex = -1;
+    el.setAttribute("aria-hidden", "true");
+    el.src = baseUrl + "frame.html?v=" + MANIFEST.frame;
+    frameWindow = new Promise(function (resolve, reject) {
+      el.addEventListener("load", function () {
+        var doc = null;
+        try { doc = el.contentDocument; } catch (e) { /* another origin */ }
+        if (doc && doc.documentElement.hasAttribute("data-chatkit-frame")) resolve(el.contentWindow);
+        else reject(new Error("could not load " + el.src + " on this page's origin"));
+      }, { once: true });
+    });
+    frameWindow.catch(function () {});
+    root.append(el);
+    return frameWindow;
+  }
+
+  // The frame and panel.css are requested with boot.js, not a round trip after it.
   var hinted = false;
   function hint() {
     if (hinted) return;
     hinted = true;
-    var links = runtimeAssets().map(function (asset) {
-      var link = document.createElement("link");
-      link.rel = asset.module ? "modulepreload" : "preload";
-      if (!asset.module) link.as = "fetch";
-      link.crossOrigin = "anonymous";
-      link.href = asset.url;
-      return link;
-    });
     var styles = document.createElement("link");
     styles.rel = "preload";
     styles.as = "style";
     styles.href = panelCss;
-    links.push(styles);
-    links.forEach(function (link) { document.head.appendChild(link); });
+    document.head.appendChild(styles);
+    runtimeFrame(false);
   }
 
   // What boot.js may use and call (see the top of static/boot.js).
@@ -310,9 +317,8 @@
     root: root,
     launcher: launcher,
     log: LOG,
-    reopenKey: REOPEN_KEY,
     manifest: MANIFEST,
-    assets: runtimeAssets,
+    frame: runtimeFrame,
     panelCss: panelCss,
     state: function () { return state; },
     setState: setState,
@@ -396,13 +402,7 @@
         if (publicApi[c[0]]) publicApi[c[0]].apply(null, c[1] || []);
       });
     }
-    var reopen = false;
-    try {
-      reopen = sessionStorage.getItem(REOPEN_KEY) === "1";
-      sessionStorage.removeItem(REOPEN_KEY);
-    } catch (e) { /* storage disabled */ }
-    if (reopen) call("open", []);
-    else if (bootMode === "eager") boot();
+    if (bootMode === "eager") boot();
     else if (bootMode === "idle") {
       var idle = function () {
         if (state === "idle") boot();

@@ -194,10 +194,9 @@ def test_a_bundle_the_bootstrap_refuses_is_reported_fast(widget, page, page_log)
 
 
 @pytest.mark.allow_console_errors
-def test_retry_after_a_python_boot_error_imports_the_modules_afresh(widget, page, page_log):
-    """boot() raises once: Retry runs the bootstrap again in the same interpreter, which
-    forgets the widget modules of the failed attempt (main.py is imported a second time) and
-    boots."""
+def test_retry_after_a_python_boot_error_runs_in_a_fresh_interpreter(widget, page, page_log):
+    """boot() raises once: Retry starts a new frame (a fresh interpreter, main.py imported a
+    second time, no page reload) and boots; the failed frame is gone."""
 
     def flaky_main(route):
         bundle = route.fetch().json()
@@ -218,11 +217,14 @@ def test_retry_after_a_python_boot_error_imports_the_modules_afresh(widget, page
     widget.launcher.click()
     assert widget.wait_state("ready", "error", timeout=10_000) == "error"
     assert any("RuntimeError: first attempt" in e for e in page_log.console_errors)
+    page.evaluate("window.__firstFrame = %s.shadowRoot.querySelector('iframe')" % HOST)
     widget.launcher.click()
     assert widget.wait_state("ready", "error") == "ready"
     widget.panel.wait_for(state="visible")
     assert page.evaluate("window.__ckImports") == 2
-    assert page.locator("chatkit-widget script[type=mpy]").count() == 2
+    frames = "%s.shadowRoot.querySelectorAll('iframe')" % HOST
+    assert page.evaluate("Array.from(%s).map(f => f === window.__firstFrame)" % frames) == [False]
+    assert widget.shadow("root.querySelectorAll('#chatkit-panel').length") == 1
 
 
 @pytest.mark.allow_console_errors
@@ -315,8 +317,9 @@ def test_hover_prefetches_the_runtime_once(widget, page, page_log):
     widget.goto("/docs/intro/")
     widget.launcher.hover()
     page.wait_for_function(
-        "performance.getEntriesByType('resource').some(e => e.name.endsWith('micropython.wasm')"
-        " && e.responseEnd > 0)"
+        "%s.shadowRoot.querySelector('iframe')?.contentWindow.performance"
+        ".getEntriesByType('resource').some(e => e.name.endsWith('micropython.wasm')"
+        " && e.responseEnd > 0)" % HOST
     )
     assert widget.state() == "idle"
     widget.open_by_click()
@@ -327,8 +330,9 @@ def test_hover_prefetches_the_runtime_once(widget, page, page_log):
 
 
 def test_open_without_hover_downloads_each_file_once(widget, page, page_log):
-    """Opened by the API (no hover first): the loader starts the runtime downloads together
-    with boot.js, and boot.js's own preloads of the same URLs reuse them (no second request)."""
+    """Opened by the API (no hover first): the loader makes the interpreter's frame together
+    with boot.js; boot.js preloads the runtime into it, and the runtime's own loading reuses
+    those responses (no second request)."""
     widget.goto("/docs/intro/")
     page.evaluate("window.ChatKitWidget.open()")
     assert widget.wait_state("ready", "error") == "ready"
@@ -381,8 +385,8 @@ def test_loader_finds_its_tag_by_src_without_current_script(widget, page, site):
 
 
 CSP = (
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'%s; style-src 'self'; "
-    "connect-src 'self' %s; img-src 'self' data:; base-uri 'none'; object-src 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' %s;%s"
+    " img-src 'self' data:; base-uri 'none'; object-src 'none'"
 )
 RECORD_CSP = (
     "window.__csp = []; document.addEventListener('securitypolicyviolation',"
@@ -391,25 +395,73 @@ RECORD_CSP = (
 
 
 @pytest.mark.parametrize("interpreter", ["micropython", "pyodide"])
-def test_boots_under_a_content_security_policy(widget, page, site, custom_page, interpreter):
-    """Under a <meta> CSP of 'self' (+ 'unsafe-eval' 'wasm-unsafe-eval', which PyScript
-    needs) with no inline styles or scripts allowed, the widget boots without a violation."""
-    csp = CSP % (" 'unsafe-eval'", site.server.backend_url)
+def test_boots_and_answers_under_a_csp_without_eval(widget, page, site, custom_page, interpreter):
+    """Under a <meta> CSP of 'self' with no 'unsafe-eval', no 'wasm-unsafe-eval' and no inline
+    styles or scripts (only frame-src 'self' for the interpreter's frame), the widget boots and
+    answers without a violation."""
+    csp = CSP % (site.server.backend_url, " frame-src 'self';")
     page.add_init_script(RECORD_CSP)
     head = '<meta http-equiv="Content-Security-Policy" content="%s">' % csp
     widget.goto(custom_page({"data-interpreter": interpreter}, head=head))
     widget.launcher.click()
     page.locator("chatkit-widget[data-state=ready]").wait_for(state="attached", timeout=90_000)
+    widget.send("How do I install the widget?")
+    assert "Installation" in widget.wait_answers(1, timeout=60_000)[1]["text"]
     assert page.evaluate("window.__csp") == []
 
 
 @pytest.mark.allow_console_errors
-def test_csp_without_unsafe_eval_fails_fast_and_says_why(widget, page, page_log, site, custom_page):
-    """PyScript 0.7.31 calls Function(): without 'unsafe-eval' the launcher shows the error
-    state at once (not after the 30 s timeout) and the console names the missing source."""
-    csp = CSP % ("", site.server.backend_url)
+def test_csp_without_frame_src_fails_fast_and_says_why(widget, page, page_log, site, custom_page):
+    """A CSP that refuses same-origin frames stops the boot: the launcher shows the error
+    state at once (not after a timeout) and the console names the directive to add."""
+    csp = CSP % (site.server.backend_url, "")
     head = '<meta http-equiv="Content-Security-Policy" content="%s">' % csp
     widget.goto(custom_page({}, head=head))
     widget.launcher.click()
     page.locator("chatkit-widget[data-state=error]").wait_for(state="attached", timeout=10_000)
-    assert any("'unsafe-eval'" in e for e in page_log.console_errors if "[chatkit-widget]" in e)
+    assert any("frame-src 'self'" in e for e in page_log.console_errors if "[chatkit-widget]" in e)
+
+
+HOSTILE_PYTHON = """() => {
+  const code = (tag) => "from pyscript import window\\nwindow.__pwned.push('" + tag + "')\\n";
+  window.__pwned = [];
+  for (const type of ['mpy', 'py']) {
+    const script = document.createElement('script');
+    script.type = type;
+    script.textContent = code('script ' + type);
+    document.body.append(script);
+    const element = document.createElement(type + '-script');
+    element.textContent = code(type + '-script');
+    document.body.append(element);
+  }
+  const html = document.createElement('div');  // as a plugin rendering HTML would
+  html.innerHTML = '<script type="mpy">' + code('innerHTML') + '</scr' + 'ipt>'
+    + '<mpy-script>' + code('innerHTML mpy-script') + '</mpy-script>';
+  document.body.append(html);
+}"""
+
+
+@pytest.mark.parametrize("interpreter", ["micropython", "pyodide"])
+def test_python_the_host_page_adds_after_boot_never_runs(widget, page, custom_page, interpreter):
+    """The interpreter lives in its own frame: <script type="mpy|py"> and <mpy-script> /
+    <py-script> elements that appear in the host page (a docs plugin, search results or
+    comments rendered as HTML) stay inert text, while the widget itself keeps answering."""
+    widget.goto(custom_page({"data-interpreter": interpreter}))
+    widget.launcher.click()
+    page.locator("chatkit-widget[data-state=ready]").wait_for(state="attached", timeout=90_000)
+    # Nothing of PyScript in the host page: no custom elements, no globals, no scripts.
+    assert (
+        page.evaluate(
+            "['mpy-script', 'py-script', 'mpy-config', 'py-config']"
+            ".filter(n => customElements.get(n))"
+        )
+        == []
+    )
+    assert (
+        page.evaluate("document.querySelectorAll('script[type=mpy], script[type=py]').length") == 0
+    )
+    page.evaluate(HOSTILE_PYTHON)
+    widget.send("How do I install the widget?")
+    widget.wait_answers(1, timeout=60_000)  # the widget's own Python is running meanwhile
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__pwned") == []

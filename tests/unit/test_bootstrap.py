@@ -1,6 +1,6 @@
 """widget/browser/bootstrap.py, the script that installs the widget in the interpreter, on
-CPython: its pure parts (installing the files into a folder, forgetting stale modules, the
-failure text) and ``main()`` against a fake ``pyscript`` host. The browser runs the same source
+CPython: its pure parts (installing the files into a folder, the failure text) and ``main()``
+against a fake ``pyscript`` frame window holding the host. The browser runs the same source
 (tests/e2e/test_widget_boot.py)."""
 
 from __future__ import annotations
@@ -78,14 +78,6 @@ def test_a_write_that_fails_is_raised_not_swallowed(tmp_path: Path):
         bootstrap.install_files(FILES, str(tmp_path))
 
 
-def test_forget_modules_drops_the_package_and_its_submodules_only():
-    modules = dict.fromkeys(
-        ["widget", "widget.browser", "widget.browser.main", "widgets", "widgetry.x", "json"]
-    )
-    bootstrap.forget_modules(modules)
-    assert sorted(modules) == ["json", "widgetry.x", "widgets"]
-
-
 def test_describe_names_the_exception_type_and_message():
     assert bootstrap.describe(RuntimeError("boom")) == "RuntimeError: boom"
     assert bootstrap.describe(KeyError("k")) == "KeyError: 'k'"
@@ -104,23 +96,40 @@ class _JsArray:
 
 class _Host:
     def __init__(self, files) -> None:
-        self.chatkitSources = _JsArray([_JsArray(list(entry)) for entry in files])
+        self.sources = _JsArray([_JsArray(list(entry)) for entry in files])
         self.failures: list[str] = []
 
     def chatkitFailed(self, message: str) -> None:
         self.failures.append(message)
 
 
+class _FrameWindow:
+    """The frame's window as boot.js leaves it: ``chatkitHost`` and ``chatkitSources``."""
+
+    def __init__(self, state) -> None:
+        self._state = state
+
+    @property
+    def chatkitHost(self):
+        return self._state["host"]
+
+    @property
+    def chatkitSources(self):
+        return self._state["host"].sources
+
+
 @pytest.fixture
 def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fake ``pyscript`` whose document holds a host; the install goes to a temp folder on
-    ``sys.path``; the real ``widget`` package is put back afterwards."""
+    """A fake ``pyscript`` whose window holds a host and its sources; the install goes to a
+    temp folder on ``sys.path``; the real ``widget`` package is put back afterwards."""
     state = {"host": None}
-    document = types.SimpleNamespace(querySelector=lambda selector: state["host"])
-    monkeypatch.setitem(sys.modules, "pyscript", types.SimpleNamespace(document=document))
+    fake = types.SimpleNamespace(window=_FrameWindow(state))
+    monkeypatch.setitem(sys.modules, "pyscript", fake)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     saved = {k: v for k, v in sys.modules.items() if k == "widget" or k.startswith("widget.")}
+    for name in saved:  # a fresh interpreter: no widget module imported yet
+        del sys.modules[name]
     yield state
     for name in [k for k in sys.modules if k == "widget" or k.startswith("widget.")]:
         del sys.modules[name]
@@ -135,7 +144,7 @@ def _bundle(main_source: str):
     ]
 
 
-def test_main_installs_forgets_stale_modules_and_boots(page):
+def test_main_installs_the_files_then_boots_from_them(page):
     page["host"] = host = _Host(
         _bundle("import sys\ndef boot():\n    sys.modules['__booted__'] = __file__\n")
     )

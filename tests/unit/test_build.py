@@ -62,6 +62,7 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
         "boot.js",
         "launcher.css",
         "panel.css",
+        "frame.html",
         "pyscript/core.js",
         "micropython/micropython.mjs",
         "micropython/micropython.wasm",
@@ -78,7 +79,7 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
     banned = ("settrace", "ulab", "codemirror", "xterm", "py-editor", "py-terminal", "py-game")
     assert not [f for f in files if any(b in f for b in banned)]
     assert not [f for f in files if re.search(r"/(toml|zip|pyodide_graph)-", f)]
-    assert not [f for f in files if f.endswith((".html", ".d.ts"))]
+    assert not [f for f in files if f.endswith((".html", ".d.ts")) and f != "frame.html"]
     assert not [f for f in files if f.endswith(".py")], "Python ships inside widget.py.json"
     assert len([f for f in files if f.startswith("pyscript/") and f.endswith(".js")]) <= 4
     for name in files:
@@ -96,6 +97,7 @@ def test_manifest_and_python_bundle(out: Path):
         ("boot.js", "boot"),
         ("launcher.css", "css"),
         ("panel.css", "panelCss"),
+        ("frame.html", "frame"),
         ("widget.py.json", "py"),
     ):
         data = (out / WIDGET / name).read_bytes()
@@ -119,6 +121,24 @@ def test_manifest_and_python_bundle(out: Path):
     for chunk in manifest["pyscript"]:
         assert (out / WIDGET / "pyscript" / chunk).is_file()
     assert "error" in manifest["plugins"] and "py-editor" in manifest["plugins"]
+
+
+def test_the_interpreter_frame_loads_nothing_and_has_its_own_policy(out: Path):
+    """frame.html, where PyScript runs (docs/decisions.md D32): a document that loads nothing by
+    itself (boot.js adds what the boot needs), marked for the loader's same-origin check, whose
+    policy allows only the widget's own scripts and fetches (plus the eval PyScript needs)."""
+    text = (out / WIDGET / "frame.html").read_text()
+    assert "data-chatkit-frame" in text
+    assert not re.search(r"<(script|link|img|iframe|style)\b", text)
+    (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives == {
+        "default-src": "'none'",
+        "script-src": "'self' 'unsafe-eval' 'wasm-unsafe-eval'",
+        "connect-src": "'self'",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+    }
 
 
 def test_build_is_deterministic(out: Path, tmp_path: Path):

@@ -134,8 +134,8 @@ def test_nothing_in_widget_imports_the_backend():
 
 def test_the_layering_check_sees_a_violation():
     """The checks above read real imports (a test that cannot fail is a defect)."""
-    names = [name for name, _ in _imports(WIDGET / "browser" / "fetch.py")]
-    assert "pyscript" in names and "widget.net.transport" in names
+    names = [name for name, _ in _imports(WIDGET / "browser" / "jsbridge.py")]
+    assert "pyscript.ffi" in names and "widget.browser.page" in names
     assert "widget.strings" in [n for n, _ in _imports(WIDGET / "render" / "answer_view.py")]
 
 

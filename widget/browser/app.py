@@ -10,12 +10,12 @@ hide, links into the docs site, and the loader's open/close/ask API.
 """
 
 import asyncio
-
-from pyscript import window
+import gc
 
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
-from widget.browser.jsbridge import is_null
+from widget.browser.jsbridge import is_null, proxies_made
+from widget.browser.page import window
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
@@ -27,6 +27,13 @@ from widget.thread.state import NoticeDismissed, ProblemDismissed
 def _new_message_id() -> str:
     # crypto.randomUUID: unguessable, so a client_message_id never collides across tabs.
     return "cm_" + str(window.crypto.randomUUID()).replace("-", "")
+
+
+def python_heap() -> "int | None":
+    """Bytes of the Python heap in use after a collection (MicroPython), else None."""
+    gc.collect()
+    mem_alloc = getattr(gc, "mem_alloc", None)
+    return mem_alloc() if mem_alloc is not None else None
 
 
 def _report(exc: BaseException) -> None:
@@ -50,8 +57,7 @@ class App:
         self.view.set_draft(self.drafts.restored())
         self.conversation.subscribe(self.view.schedule)
         self.conversation.subscribe(self._keep_drafts)
-        # ``pyscript.window`` is the ``js`` module; listeners need the real window object.
-        self.view.listeners.on(window.window, "pagehide", lambda e: self._page_hidden())
+        self.view.listeners.on(window, "pagehide", lambda e: self._page_hidden())
         self.tasks.spawn(self._warm_up())
 
     async def _warm_up(self) -> None:
@@ -136,6 +142,19 @@ class App:
     def new_chat(self) -> None:
         self.conversation.reset()
         self.view.focus_input()
+
+    def stats(self) -> dict:
+        """What must stay flat, or follow what is shown, however long the page lives (the soak
+        test reads it through ``host.chatkitStats()``): background tasks, listeners, JS
+        functions made, thread entries and message views, the Python heap in use."""
+        return {
+            "tasks": len(self.tasks),
+            "listeners": len(self.view.listeners),
+            "proxies": proxies_made(),
+            "entries": len(self.conversation.state.entries),
+            "views": len(self.view.message_views),
+            "pyHeap": python_heap(),
+        }
 
     # -- open / close / ask (the loader's API) ----------------------------------------------------
 

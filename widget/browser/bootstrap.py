@@ -2,20 +2,20 @@
 part is plain Python, unit-tested on CPython in tests/unit/test_bootstrap.py).
 
 This module is not imported in the page: its source is the text of the ``<script type="mpy">``
-(``py`` for Pyodide) that ``static/boot.js`` adds, shipped as ``"boot"`` in widget.py.json
-(``devtools/bundle.py``), so it costs no request of its own. It runs in PyScript's shared
-``__main__`` namespace, so it defines only the few names below and no top-level ``await``.
-``main()`` installs the widget modules that ``boot.js`` put on the host element
-(``host.chatkitSources``, ``[[path, source], ...]`` from widget.py.json) into the interpreter's
-file system, forgets ``widget*`` modules an earlier attempt imported (a retry must run the files
-just written), then runs ``widget.browser.main.boot()``. Any failure is reported through
-``host.chatkitFailed("Type: message")`` before it is raised again (PyScript prints it): the
-widget is never left half-installed silently.
+(``py`` for Pyodide) that ``static/boot.js`` adds to the interpreter's own frame, shipped as
+``"boot"`` in widget.py.json (``devtools/bundle.py``), so it costs no request of its own. It runs
+in PyScript's shared ``__main__`` namespace, so it defines only the few names below and no
+top-level ``await``. ``main()`` installs the widget modules that ``boot.js`` put on the frame's
+window (``chatkitSources``, ``[[path, source], ...]`` from widget.py.json) into the
+interpreter's file system, then runs ``widget.browser.main.boot()``. Any failure is reported
+through the host element's ``chatkitFailed("Type: message")`` (``chatkitHost``, also put there
+by boot.js) before it is raised again (PyScript prints it): the widget is never left
+half-installed silently. A retry starts a new frame, so every attempt runs in a fresh
+interpreter.
 """
 
 import asyncio
 import os
-import sys
 
 
 def check_files(files) -> None:
@@ -57,13 +57,6 @@ def install_files(files, folder: str = "") -> int:
     return count
 
 
-def forget_modules(modules, package: str = "widget") -> None:
-    """Drop ``package`` and its submodules from ``modules`` (``sys.modules``)."""
-    for name in list(modules):
-        if name == package or name.startswith(package + "."):
-            del modules[name]
-
-
 def describe(exc: BaseException) -> str:
     """What ``host.chatkitFailed`` gets: ``"Type: message"``."""
     return "%s: %s" % (type(exc).__name__, exc)
@@ -85,12 +78,11 @@ async def finish(coroutine, host) -> None:
 
 
 def main() -> None:
-    from pyscript import document
+    from pyscript import window  # the frame's own window (static/boot.js)
 
-    host = document.querySelector("chatkit-widget")
+    host = window.chatkitHost
     try:
-        install_files(js_files(host.chatkitSources))
-        forget_modules(sys.modules)
+        install_files(js_files(window.chatkitSources))
         from widget.browser.main import boot
 
         result = boot()

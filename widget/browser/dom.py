@@ -7,9 +7,8 @@ the network ever becomes markup: no ``innerHTML`` anywhere (docs/reliability.md 
 (``widget.render``). ``Listeners`` keeps every JS callback alive for as long as its node.
 """
 
-from pyscript import document
-
-from widget.browser.jsbridge import proxy, release
+from widget.browser.jsbridge import proxy
+from widget.browser.page import document, window
 
 
 def el(tag: str, cls: "str | None" = None, text: "str | None" = None, attrs: "dict | None" = None):
@@ -48,8 +47,6 @@ PAGE_DOM = PageDom()
 
 def show_failure(node, text: str, exc: BaseException) -> None:
     """Replace what ``node`` shows by ``text``, as plain text, and say why in the console."""
-    from pyscript import window
-
     window.console.error("[chatkit-widget] could not render a message: %r" % (exc,))
     node.replaceChildren()
     node.append(el("p", "render-fallback", text))
@@ -71,7 +68,8 @@ def show(node, visible: bool) -> None:
 
 
 class Listeners:
-    """Event listeners whose JS proxies live as long as this object (or until ``drop``)."""
+    """Event listeners whose JS proxies live as long as this object (the page): a fixed set,
+    bound once when the panel is built; content handles its clicks by delegation."""
 
     def __init__(self) -> None:
         self._bound: list = []
@@ -93,13 +91,5 @@ class Listeners:
         self._bound.append((None, None, fn))
         return fn
 
-    def drop(self, node) -> None:
-        """Remove every listener bound on ``node`` and release its JS function."""
-        kept = []
-        for entry in self._bound:
-            if entry[0] is node:
-                node.removeEventListener(entry[1], entry[2])
-                release(entry[2])
-            else:
-                kept.append(entry)
-        self._bound = kept
+    def __len__(self) -> int:
+        return len(self._bound)

@@ -17,9 +17,8 @@ is decoded exactly once. Measured on the MicroPython build PyScript ships:
 about 0.08 ms per KB.
 """
 
-from pyscript import window
-
 from widget.browser.jsbridge import js_obj, js_str
+from widget.browser.page import window
 from widget.errors import RequestCancelled, TransportError
 from widget.net.transport import Request, Response, Transport
 

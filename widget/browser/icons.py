@@ -1,7 +1,7 @@
 """The widget's own icons (browser-only): small inline SVGs drawn here, not fonts, so they show
 on systems without an emoji font. Only our chrome uses them; model output never becomes SVG."""
 
-from pyscript import document
+from widget.browser.page import document
 
 _SVG = "http://www.w3.org/2000/svg"
 _THUMB = (

@@ -1,36 +1,32 @@
 """The few JS-interop idioms the browser layer needs, the same on MicroPython and Pyodide
 (browser-only).
 
-- ``proxy(fn)``: a JS function for ``fn`` that stays alive (``create_proxy``); the caller keeps
-  the returned object for as long as JS may call it (PyScript stdlib discipline), and
-  ``release``s it when JS will not call it again.
+- ``proxy(fn)``: a JS function for ``fn`` that stays alive (``create_proxy``; Pyodide would
+  destroy a plain function handed to JS when the call returns); the caller keeps the returned
+  object for as long as JS may call it (PyScript stdlib discipline). The widget makes a fixed
+  set of them at boot (listeners are delegated), never one per message.
 - ``js_obj(dict)``: a plain JS object (not a Map) from a Python dict.
 - ``is_null(value)``: JS ``null``/``undefined`` is ``None`` on MicroPython but ``jsnull`` on
   Pyodide.
 - ``js_str(value)``: a JS string (or null) as a Python ``str`` (or None).
 """
 
-from pyscript import window
 from pyscript.ffi import create_proxy, is_none, to_js
+
+from widget.browser.page import window
+
+_made = [0]  # JS functions made by ``proxy`` in this interpreter's life
 
 
 def proxy(fn):
+    _made[0] += 1
     return create_proxy(fn)
 
 
-def release(fn) -> None:
-    """Free a function made by ``proxy`` that JS will not call again. Pyodide keeps a
-    ``create_proxy`` alive until ``destroy()`` (it leaks otherwise); MicroPython's proxies are
-    freed by the JS garbage collector and have nothing to call."""
-    try:
-        destroy = fn.destroy
-    except Exception:  # noqa: BLE001 - no such method (MicroPython)
-        return
-    if callable(destroy):
-        try:
-            destroy()
-        except Exception:  # noqa: BLE001 - already destroyed
-            pass
+def proxies_made() -> int:
+    """How many JS functions ``proxy`` made: each lives as long as the page (none is made per
+    message or per request), so this stays flat however long a conversation runs."""
+    return _made[0]
 
 
 def js_obj(values: dict):

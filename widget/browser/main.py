@@ -7,13 +7,15 @@ set by ``static/boot.js``): read ``host.chatkitConfig``, build
 the chat app in ``host.shadowRoot`` (panel ``id="chatkit-panel"``), then call
 ``host.chatkitReady(api)`` with ``open``/``close``/``toggle``/``ask`` JS functions; the app calls
 ``host.chatkitPanelState(is_open)`` after every show/hide so the loader keeps the launcher's
-``aria-expanded`` right and gives focus back to it on close.
+``aria-expanded`` right and gives focus back to it on close. ``host.chatkitStats()`` returns
+``App.stats()`` as JSON (counts only: what the soak test watches).
 """
 
-from pyscript import document, window
+import json
 
 from widget.browser.app import App
 from widget.browser.jsbridge import is_null, proxy
+from widget.browser.page import host, window
 
 _app = None  # the live app: keeps its JS callbacks alive for the life of the page
 _api_proxies = []
@@ -22,9 +24,8 @@ _api_proxies = []
 def boot():
     """Build the widget in the loader's host element and hand the API to the loader."""
     global _app
-    host = document.querySelector("chatkit-widget")
-    if is_null(host) or is_null(host.shadowRoot):
-        raise RuntimeError("no <chatkit-widget> host element (load the widget with loader.js)")
+    if is_null(host.shadowRoot):
+        raise RuntimeError("the <chatkit-widget> host element has no shadow root")
     _app = App(host, host.chatkitConfig)
     api = window.Object.new()
     for name, fn in (
@@ -36,4 +37,7 @@ def boot():
         fn_proxy = proxy(fn)
         _api_proxies.append(fn_proxy)
         setattr(api, name, fn_proxy)
+    stats = proxy(lambda *_args: json.dumps(_app.stats()))
+    _api_proxies.append(stats)
+    host.chatkitStats = stats
     host.chatkitReady(api)

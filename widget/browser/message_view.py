@@ -3,6 +3,9 @@ a status note ("Not sent", "Stopped"...) and, for answers, the message actions.
 
 ``update`` is called with each new entry object and does nothing when neither the entry nor
 its context changed. Bodies are built by ``widget.browser.bodies`` (one builder per item type).
+The action buttons carry ``data-action``; their clicks are handled once for the whole list by
+the view (``View._on_list_click``), so a message holds no listener of its own and a long
+conversation no growing set of JS functions.
 """
 
 from widget import strings
@@ -14,10 +17,8 @@ _ROLES = {"user_message": "user", "assistant_message": "assistant"}
 
 
 class MessageView:
-    def __init__(self, entry, actions, listeners, context) -> None:
+    def __init__(self, entry, context) -> None:
         self.key = entry.key
-        self.actions = actions
-        self.listeners = listeners
         self.entry = None
         self._context = None
         self.body = body_for(entry.item, context)
@@ -41,31 +42,19 @@ class MessageView:
         bar = el(
             "div", "message-actions", None, {"role": "group", "aria-label": strings.ANSWER_ACTIONS}
         )
-        self.copy_button = el("button", "action copy", strings.COPY, {"type": "button"})
-        self.up_button = el(
-            "button", "action up", None, {"type": "button", "aria-label": strings.HELPFUL}
-        )
+        self.copy_button = _action("copy", strings.COPY)
+        self.up_button = _action("positive", None, strings.HELPFUL)
         self.up_button.append(icon("thumb-up"))
-        self.down_button = el(
-            "button", "action down", None, {"type": "button", "aria-label": strings.NOT_HELPFUL}
-        )
+        self.down_button = _action("negative", None, strings.NOT_HELPFUL)
         self.down_button.append(icon("thumb-down"))
-        self.regen_button = el(
-            "button", "action regenerate", strings.REGENERATE, {"type": "button"}
-        )
+        self.regen_button = _action("regenerate", strings.REGENERATE)
         bar.append(self.copy_button, self.up_button, self.down_button, self.regen_button)
         self.node.append(bar)
         self.toolbar = bar
-        on = self.listeners.on
-        key = self.key
-        on(self.copy_button, "click", lambda e: self._copy())
-        on(self.up_button, "click", lambda e: self.actions.feedback(key, "positive"))
-        on(self.down_button, "click", lambda e: self.actions.feedback(key, "negative"))
-        on(self.regen_button, "click", lambda e: self.actions.regenerate())
 
-    def _copy(self) -> None:
-        if self.actions.copy(self.key):
-            set_text(self.copy_button, strings.COPIED)
+    def copied(self) -> None:
+        """The answer's text is on the clipboard: the Copy button says so."""
+        set_text(self.copy_button, strings.COPIED)
 
     def update(self, entry, *, is_last_answer: bool, busy: bool) -> None:
         context = (is_last_answer, busy)
@@ -111,9 +100,17 @@ class MessageView:
         text = self.body.plain_text(limit + 1) if self.body is not None else ""
         return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
-    def remove(self, listeners) -> None:
+    def remove(self) -> None:
         if self.node is not None:
-            if self.toolbar is not None:
-                for node in (self.copy_button, self.up_button, self.down_button, self.regen_button):
-                    listeners.drop(node)
             self.node.remove()
+
+
+# Class names (the CSS's) for each ``data-action``.
+_ACTION_CLASSES = {"copy": "copy", "positive": "up", "negative": "down", "regenerate": "regenerate"}
+
+
+def _action(action: str, text, label=None):
+    attrs = {"type": "button", "data-action": action}
+    if label is not None:
+        attrs["aria-label"] = label
+    return el("button", "action " + _ACTION_CLASSES[action], text, attrs)

@@ -7,9 +7,8 @@ site's base URL so two docs sites on one origin do not see each other's drafts. 
 missing or full (private modes, quotas): every call degrades to "nothing stored".
 """
 
-from pyscript import window
-
 from widget.browser.jsbridge import js_str
+from widget.browser.page import window
 
 _PREFIX = "chatkit-widget:"
 

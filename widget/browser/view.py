@@ -15,12 +15,11 @@ completed answers, errors and waits are announced through a light-DOM live regio
 inside shadow DOM are unreliable), never token by token; focus never moves while streaming.
 """
 
-from pyscript import document, window
-
 from widget import strings
 from widget.browser.dom import Listeners, el, set_text, show
 from widget.browser.jsbridge import is_null, js_obj
 from widget.browser.message_view import MessageView
+from widget.browser.page import document, window
 from widget.thread.state import RESPONDING, WAITING
 
 PANEL_ID = "chatkit-panel"
@@ -223,6 +222,10 @@ class View:
             self.actions.close()
 
     def _on_list_click(self, event) -> None:
+        action = _closest(event, "button[data-action]")
+        if action is not None:
+            self._on_answer_action(str(action.getAttribute("data-action")), action)
+            return
         button = _closest(event, ".copy-code")
         if button is not None:
             code = button.closest(".code-block").querySelector("code")
@@ -236,6 +239,16 @@ class View:
             return  # the reader asked for a new tab or window: let the browser do it
         if self.actions.navigate(str(link.href)):
             event.preventDefault()
+
+    def _on_answer_action(self, action: str, button) -> None:
+        key = int(str(button.closest(".message").getAttribute("data-key")))
+        if action == "copy":
+            if self.actions.copy(key):
+                self.message_views[key].copied()
+        elif action in ("positive", "negative"):
+            self.actions.feedback(key, action)
+        elif action == "regenerate":
+            self.actions.regenerate()
 
     def _on_notice_click(self, event) -> None:
         button = _closest(event, ".notice-dismiss")
@@ -398,7 +411,7 @@ class View:
             keys.append(entry.key)
             view = views.get(entry.key)
             if view is None:
-                view = MessageView(entry, self.actions, self.listeners, self.body_context())
+                view = MessageView(entry, self.body_context())
                 views[entry.key] = view
                 if entry.item.type == "user_message":
                     new_user_message = True
@@ -416,7 +429,8 @@ class View:
         if keys_t != self._order:
             for key in list(views):
                 if key not in keys:
-                    views.pop(key).remove(self.listeners)
+                    views.pop(key).remove()
+                    self._announced_done.discard(key)
             for key in keys:  # appendChild moves a node that is already there
                 node = views[key].node
                 if node is not None:
