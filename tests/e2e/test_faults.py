@@ -203,6 +203,22 @@ def stored_threads(backend_url: str, secret: str) -> list[list[tuple[str, str]]]
     return out
 
 
+def stored_by_get_by_id(backend_url: str, proxy: FaultProxy) -> list[list[tuple[str, str]]]:
+    """The same as ``stored_threads`` (for threads of up to 20 items), read with
+    ``threads.get_by_id`` instead of ``items.list``."""
+    secret = fresh_secret(backend_url, proxy.issued[-1]["client_secret"])
+    url = backend_url + CHATKIT_PATH
+    threads = _post(url, {"type": "threads.list", "params": {"limit": 100}}, secret)["data"]
+    out = []
+    for thread in threads:
+        params = {"thread_id": thread["id"]}
+        items = _post(url, {"type": "threads.get_by_id", "params": params}, secret)["items"]["data"]
+        out.append(
+            [(i["type"], "".join(c.get("text", "") for c in i.get("content", []))) for i in items]
+        )
+    return out
+
+
 def stored_user_messages(backend_url: str, proxy: FaultProxy) -> list[list[str]]:
     """The user messages the backend holds, per thread of the widget's session."""
     secret = proxy.issued[-1]["client_secret"]
@@ -328,6 +344,41 @@ def test_session_timeout_at_open_aborts_each_attempt_then_retry_works(
     widget.composer.press("Enter")
     widget.wait_answers(1)
     assert user_texts_shown(widget) == [QUESTION]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    only_network_errors(page_log)
+
+
+@pytest.mark.allow_console_errors  # Chromium logs every 429 response
+def test_session_429_at_open_beyond_the_budget_counts_down_then_retry_works(
+    page, widget, custom_page, proxy, backend, page_log
+):
+    page.clock.install()
+    # Retry-After 30 s does not fit the session's 20 s budget: no automatic wait, the user
+    # sees the countdown at once
+    fault = proxy.add(Fault("status", path=SESSION_PATH, status=429, retry_after="30"))
+    open_chat(page, widget, custom_page, proxy, session=False)
+    seen = wait_problem(page, "Try again in")
+    assert fault.hits == 1
+    assert seen["text"].startswith("Too many requests. Please wait 30 seconds and try again.")
+    assert seen["text"].endswith("Try again in 30 s.") or seen["text"].endswith(
+        "Try again in 29 s."
+    ), seen["text"]
+    assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Retry", True)
+    widget.composer.fill(QUESTION)
+    assert widget.host.locator(".send-button").is_disabled()  # no request while it counts
+
+    fast_forward_until(
+        page, lambda: not problem(widget)["disabled"], 10_000, "Retry enabled", tries=6
+    )
+    assert "Try again in" not in problem(widget)["text"]
+    assert fault.hits == 1  # nothing was asked while it counted down
+    proxy.remove(fault)
+    click_retry(widget)
+    proxy.wait_for(lambda: proxy.issued, what="session issued")
+    wait_no_problem(page)
+    assert widget.composer.input_value() == QUESTION
+    widget.composer.press("Enter")
+    widget.wait_answers(1)
     assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
     only_network_errors(page_log)
 
@@ -648,8 +699,9 @@ def test_an_expired_secret_gets_401_then_one_refresh_and_the_message_goes_on(
 
 
 @pytest.mark.allow_console_errors
-def test_backend_killed_mid_answer_then_restarted_retry_goes_on_in_the_same_thread(
-    page, widget, custom_page, own_backend, page_log
+@pytest.mark.parametrize("when", ["mid-answer", "before-the-acknowledgement"])
+def test_backend_killed_then_restarted_retry_goes_on_in_the_same_thread(
+    page, widget, custom_page, own_backend, page_log, when
 ):
     url = own_backend.start("--stream-delay", "0.05")  # about 4 s per answer
     proxy = FaultProxy(url).start()
@@ -657,13 +709,28 @@ def test_backend_killed_mid_answer_then_restarted_retry_goes_on_in_the_same_thre
         open_chat(page, widget, custom_page, proxy)
         widget.send(QUESTION)
         widget.wait_answers(1)
-        widget.send(SECOND)
-        wait_answer_text(page, 2, "Here are the most relevant parts")
+        if when == "mid-answer":
+            widget.send(SECOND)
+            wait_answer_text(page, 2, "Here are the most relevant parts")
+            label, shown = "Retry", [("user", "done"), ("assistant", "incomplete")]
+        else:
+            # The proxy passes the headers (the backend sends them with its first event, after
+            # it stored the message) and holds the events back: the widget never sees the
+            # message acknowledged when the backend dies.
+            held = proxy.add(Fault("stall_after", op="threads.add_user_message", events=0, times=1))
+            widget.send(SECOND)
+            proxy.wait_for(
+                lambda: held.hits and proxy.requests(op="threads.add_user_message")[0].status,
+                what="the headers of the answer",
+            )
+            label, shown = "Send again", [("user", "failed")]
         own_backend.kill()
         seen = wait_problem(page, "Connection lost")
-        assert (seen["retry"], seen["label"], seen["disabled"]) == (True, "Retry", False)
-        assert roles_and_statuses(widget)[2:] == [("user", "done"), ("assistant", "incomplete")]
-        assert user_texts_shown(widget) == [QUESTION, SECOND]
+        assert (seen["retry"], seen["label"], seen["disabled"]) == (True, label, False)
+        assert roles_and_statuses(widget)[2:] == shown
+        assert user_texts_shown(widget) == [QUESTION, SECOND]  # a bubble holds it
+        if label == "Send again":
+            assert widget.composer.input_value() == SECOND  # and the composer, to send again
 
         # Retry while it is down: the connection fails (at the CORS preflight already), one
         # automatic re-send, the same problem again
@@ -671,20 +738,31 @@ def test_backend_killed_mid_answer_then_restarted_retry_goes_on_in_the_same_thre
         click_retry(widget)
         proxy.wait_for(lambda: len(proxy.log[before:]) >= 2, what="two attempts")
         seen = wait_problem(page, "Connection lost")
-        assert (seen["retry"], seen["label"]) == (True, "Retry")
+        assert (seen["retry"], seen["label"]) == (True, label)
         assert user_texts_shown(widget) == [QUESTION, SECOND]
 
         own_backend.start()  # same port, same data dir, same signing key file
+        assert (own_backend.data_dir / "signing.key").is_file()
         click_retry(widget)
         widget.wait_answers(2)
         assert not problem(widget)["shown"]
-        assert proxy.log[-1].op == "threads.retry_after_item"
+        last = proxy.log[-1]
+        if label == "Retry":
+            assert last.op == "threads.retry_after_item"
+        else:  # the very message again: the backend already holds it
+            first = proxy.requests(op="threads.add_user_message")[0]
+            assert last.op == "threads.add_user_message" and last.body == first.body
         assert len(proxy.requests(SESSION_PATH)) == 1  # the secret outlived the restart
         assert roles_and_statuses(widget) == [
             ("user", "done"),
             ("assistant", "done"),
             ("user", "done"),
             ("assistant", "done"),
+        ]
+        assert widget.composer.input_value() == ""
+        # each message once, read with threads.get_by_id, then with items.list
+        assert [[kind for kind, _ in t] for t in stored_by_get_by_id(url, proxy)] == [
+            ["user_message", "assistant_message", "user_message", "assistant_message"]
         ]
         assert stored_user_messages(url, proxy) == [[QUESTION, SECOND]]
         assert stored_kinds(url, proxy) == [
