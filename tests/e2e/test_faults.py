@@ -242,6 +242,53 @@ def same_message(exchanges) -> str:
     return cmid
 
 
+# -- the proxy itself ------------------------------------------------------------------------------
+
+
+def test_the_proxy_streams_as_it_comes_and_cuts_where_told(proxy, site):
+    """No browser: an answer through the proxy arrives in many pieces over time (never
+    buffered), with the backend's CORS headers; ``drop_after`` ends it mid-body."""
+    import http.client
+
+    def ask(cmid: str):
+        conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        headers = {"Content-Type": "application/json", "Origin": site.origin}
+        conn.request("POST", SESSION_PATH, body="{}", headers=headers)
+        secret = json.loads(conn.getresponse().read())["client_secret"]
+        conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        body = {
+            "type": "threads.create",
+            "params": {
+                "input": {
+                    "content": [{"type": "input_text", "text": QUESTION}],
+                    "attachments": [],
+                    "inference_options": {},
+                }
+            },
+            "metadata": {"client_message_id": cmid},
+        }
+        headers["Authorization"] = "Bearer " + secret
+        conn.request("POST", CHATKIT_PATH, body=json.dumps(body), headers=headers)
+        return conn.getresponse()
+
+    response = ask("cm_proxy_stream")
+    assert response.getheader("Content-Type").startswith("text/event-stream")
+    assert response.getheader("Access-Control-Allow-Origin") == site.origin
+    arrivals = []
+    while piece := response.read1(65536):
+        arrivals.append((time.monotonic(), piece))
+    text = b"".join(p for _, p in arrivals)
+    assert text.count(b"\n\ndata: ") > 20 and len(arrivals) > 5  # piece by piece
+    assert arrivals[-1][0] - arrivals[0][0] > 0.1  # as the backend paced them (5 ms a delta)
+
+    fault = proxy.add(Fault("drop_after", op="threads.create", events=3, settle=0))
+    response = ask("cm_proxy_cut")
+    with pytest.raises(http.client.IncompleteRead) as cut:
+        response.read()
+    assert cut.value.partial.count(b"\n\n") == 3 and fault.hits == 1
+    assert proxy.requests(op="threads.create")[-1].events_passed == 3
+
+
 # -- the session, asked for on open ------------------------------------------------------------
 
 
@@ -658,12 +705,19 @@ def own_backend(site, tmp_path):
         stop_process(own.proc)
 
 
-def expired(backend_url: str, secret: str) -> bool:
-    try:
-        _post(backend_url + CHATKIT_PATH, {"type": "threads.list", "params": {}}, secret)
-    except urllib.error.HTTPError as exc:
-        return exc.code == 401
-    return False
+def wait_expired(backend_url: str, secret: str, timeout: float = 10.0) -> None:
+    """Until the backend answers 401 to ``secret`` (asked 4 times a second: the session's
+    read limit allows 60 at once)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            _post(backend_url + CHATKIT_PATH, {"type": "threads.list", "params": {}}, secret)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                return
+            raise
+        assert time.monotonic() < deadline, "the secret did not expire within %.0f s" % timeout
+        time.sleep(0.25)
 
 
 @pytest.mark.allow_console_errors  # Chromium logs the 401
@@ -679,7 +733,7 @@ def test_an_expired_secret_gets_401_then_one_refresh_and_the_message_goes_on(
         open_chat(page, widget, custom_page, proxy)
         for turn, question in enumerate((QUESTION, SECOND), start=1):
             held = proxy.issued[-1]
-            proxy.wait_for(lambda h=held: expired(url, h["client_secret"]), what="expiry")
+            wait_expired(url, held["client_secret"])
             before = len(proxy.log)
             widget.send(question)
             widget.wait_answers(turn)
