@@ -154,14 +154,31 @@ def test_token_bucket():
     assert RateLimiter(0, 1).acquire("x") is None  # rate 0 disables
 
 
-def test_token_bucket_prunes_idle_keys():
+def test_token_bucket_drops_refilled_buckets_a_few_per_call():
     now = [0.0]
-    limiter = RateLimiter(rate_per_minute=60, burst=1, clock=lambda: now[0], max_keys=10)
+    limiter = RateLimiter(rate_per_minute=60, burst=1, clock=lambda: now[0], max_keys=100)
     for n in range(10):
         limiter.acquire(f"k{n}")
-    now[0] = 5.0
-    limiter.acquire("fresh")
-    assert len(limiter._buckets) == 1
+    now[0] = 5.0  # every bucket has refilled: they carry no information
+    sizes = []
+    for n in range(6):
+        limiter.acquire(f"fresh{n}")
+        sizes.append(len(limiter))
+    assert sizes == [9, 8, 7, 6, 5, 6]  # two old ones dropped per call, never the fresh keys
+    assert limiter.acquire("fresh0") == 1  # still limited: its bucket was kept
+
+
+def test_token_bucket_memory_is_capped_and_an_evicted_key_gets_a_full_bucket():
+    now = [0.0]
+    limiter = RateLimiter(rate_per_minute=1, burst=1, clock=lambda: now[0], max_keys=3)
+    assert limiter.acquire("a") is None
+    assert limiter.acquire("a") == 60
+    for key in ("b", "c", "d"):
+        limiter.acquire(key)
+    assert len(limiter) == 3  # "a", the least recently used, was evicted...
+    assert limiter.acquire("a") is None  # ...and comes back with a full bucket (by design)
+    assert limiter.acquire("d") == 60  # recently used keys keep their state
+    assert len(limiter) == 3
 
 
 def test_cli_help_lists_the_environment_variables():
