@@ -212,3 +212,10 @@ def test_cli_refuses_to_start_without_the_docs_folder(tmp_path, capsys):
         chatkit_logger.setLevel(level)
     assert code == 1
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_non_ascii_or_long_secrets_are_token_errors():
+    signer = SecretSigner(b"k" * 32)
+    for bad in ("cks_\xe9\xe9.AAAA", "cks_\u2028.AAAA", "cks_" + "A" * 5000 + ".AAAA"):
+        with pytest.raises(TokenError, match="malformed"):
+            signer.verify(bad)
