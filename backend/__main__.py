@@ -8,6 +8,7 @@ import sys
 import uvicorn
 
 from .config import load_config
+from .serving import server_options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         app = create_app(config)
-    except (OSError, ValueError, TypeError, ImportError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, ImportError, AttributeError) as exc:  # incl. no WAL
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("backend").info(
@@ -39,9 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         host=config.host,
         port=config.port,
         log_level=config.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips=config.forwarded_allow_ips,
         timeout_graceful_shutdown=5,
+        **server_options(config),
     )
     return 0
 

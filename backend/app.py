@@ -1,111 +1,74 @@
 """The FastAPI application: ``POST /api/chatkit/session``, ``POST /chatkit``, ``GET /healthz``.
 
 `create_app(config)` builds a self-contained app (database, signer, limiters, answerer are
-created here and kept on ``app.state``), so tests can run several side by side. Order of the
-checks on ``/chatkit`` (cheapest first, nothing stored before the last one):
+created here and kept on ``app.state``), so tests can run several side by side. Every request
+first passes the middlewares: CORS (outermost, also on errors), ``X-Forwarded-For`` from the
+``--forwarded-allow-ips`` proxies only (`backend.clientip`), headers within
+``--max-header-bytes`` (431). Then the checks on ``/chatkit``, cheapest first, nothing stored
+before the last one:
 
-1. ``Authorization: Bearer <client_secret>`` (signature and expiry only) -> 401
-2. body size cap, JSON, known ``type``, valid params -> 400
-3. rate limit for the session (streaming and other requests have separate buckets) -> 429
-4. the session still exists -> 401; thread/item ownership and kind (`server.precheck`) -> 404/400
-5. the SDK; a stream is answered only once its first event exists (`streaming.EventStream`).
+1. rate limit of the client IP (IPv6: its /64), all sessions together -> 429
+2. ``Authorization: Bearer <client_secret>`` (size, ASCII, signature, expiry only) -> 401
+3. the body: within ``--body-timeout`` (408) and ``--max-body-bytes``, nesting depth, JSON,
+   known ``type``, valid params (`backend.intake`) -> 400
+4. rate limit of the session (streaming and other requests have separate buckets) -> 429
+5. the session still exists -> 401; for a streaming request, the session's storage quota -> 413
+6. thread/item ownership and kind, feedback size (`server.precheck`) -> 404/400
+7. the SDK; a stream is answered only once its first event exists, and is stopped after
+   ``--max-stream-seconds`` (`streaming.EventStream`).
+
+The session endpoint checks the client IP's rate limit, then a refresh's bearer, its session
+and the session's age (``--session-max-age`` from its creation, refreshes included) -> 401.
+Sessions idle past ``--retention-days`` are deleted at start-up and then at most once an hour,
+by the first request after the hour (`Backend.tidy`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any, get_args
+from typing import Any
 
-import pydantic
 from chatkit.store import NotFoundError as StoreNotFound
-from chatkit.types import NonStreamingReq, StreamingReq, is_streaming_req
+from chatkit.types import is_streaming_req
 from fastapi import FastAPI, Request
-from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from . import errors
 from .answerer import Answerer, load_answerer
+from .clientip import client_key
 from .config import Config
 from .context import RequestContext
 from .cors import CORSMiddleware
 from .db import Database
+from .headerlimit import HeaderLimitMiddleware
+from .intake import parse_chatkit_request, read_body
+from .logsafe import printable
 from .ratelimit import RateLimiter
-from .server import REQUEST_ADAPTER, DocsChatKitServer
+from .server import DocsChatKitServer, not_found
 from .store import SQLiteStore
 from .streaming import EmptyStream, EventStream
 from .tokens import Claims, SecretSigner, TokenError, load_signing_key
 
 log = logging.getLogger("backend.app")
 
-KNOWN_TYPES = frozenset(
-    cls.model_fields["type"].default
-    for cls in (*get_args(StreamingReq), *get_args(NonStreamingReq))
-)
-MAX_CLIENT_MESSAGE_ID = 200
+DAY = 24 * 3600.0
+PURGE_INTERVAL = 3600.0
+GONE = "This chat session no longer exists. Start a new one."
+ENDED = "This chat session has reached its maximum age. Start a new one."
 
 
 def iso_utc(epoch: float) -> str:
     return errors.utc_timestamp(datetime.fromtimestamp(epoch, tz=UTC))
 
 
-def parse_chatkit_request(raw: bytes) -> Any:
-    """The typed request, or a `ValidationError` saying what is wrong."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise errors.ValidationError("The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise errors.ValidationError("The request body must be a JSON object.")
-    kind = data.get("type")
-    if kind not in KNOWN_TYPES:
-        shown = kind if isinstance(kind, str) else None
-        raise errors.ValidationError(
-            f"Unknown request type {shown[:60]!r}." if shown else "The request has no type."
-        )
-    try:
-        request = REQUEST_ADAPTER.validate_json(raw)
-    except pydantic.ValidationError as exc:
-        problems = [
-            ".".join(str(p) for p in e["loc"][1:]) + ": " + e["msg"] for e in exc.errors()[:3]
-        ]
-        raise errors.ValidationError("Invalid request parameters: " + "; ".join(problems)) from None
-    cmid = request.metadata.get("client_message_id")
-    if cmid is not None and not (isinstance(cmid, str) and 0 < len(cmid) <= MAX_CLIENT_MESSAGE_ID):
-        raise errors.ValidationError(
-            "metadata.client_message_id must be a string of"
-            f" 1 to {MAX_CLIENT_MESSAGE_ID} characters."
-        )
-    return request
-
-
-async def read_body(request: Request, cap: int) -> bytes:
-    too_large = errors.ValidationError(f"The request body is too large (limit {cap} bytes).")
-    length = request.headers.get("content-length")
-    if length is not None:
-        if not length.isdigit():
-            raise errors.ValidationError("Invalid Content-Length.")
-        if int(length) > cap:
-            raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > cap:
-                raise too_large
-            chunks.append(chunk)
-    except ClientDisconnect:
-        raise errors.ValidationError("The request body was not received completely.") from None
-    return b"".join(chunks)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def peer(request: Request) -> str:
+    """The client's address: the TCP peer, or the one a trusted proxy forwarded."""
+    return request.client.host if request.client else ""
 
 
 class Backend:
@@ -119,12 +82,12 @@ class Backend:
         store: SQLiteStore | None = None,
     ) -> None:
         self.config = config
-        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.wall = clock or time.time
         self.db = Database(config.db_path)
         try:
-            self.store = store if store is not None else SQLiteStore(self.db)
+            self.store = store if store is not None else SQLiteStore(self.db, clock=self.wall)
             key = load_signing_key(config.data_dir, config.signing_key)
-            self.signer = SecretSigner(key, clock=clock or time.time)
+            self.signer = SecretSigner(key, clock=self.wall)
             self.answerer = answerer if answerer is not None else load_answerer(config)
         except BaseException:
             self.db.close()
@@ -138,8 +101,40 @@ class Backend:
             config.message_rate, config.message_burst, clock=limiter_clock
         )
         self.read_limit = RateLimiter(config.read_rate, config.read_burst, clock=limiter_clock)
+        self.ip_limit = RateLimiter(config.ip_rate, config.ip_burst, clock=limiter_clock)
+        self.next_purge = 0.0
         self.tasks: set[Any] = set()
         self.closed = False
+
+    @staticmethod
+    def limit(limiter: RateLimiter, key: str) -> None:
+        wait = limiter.acquire(key)
+        if wait is not None:
+            raise errors.RateLimitError(wait)
+
+    async def tidy(self) -> None:
+        """Delete the sessions idle past the retention period: at the first call, then at most
+        once per `PURGE_INTERVAL` (a clock comparison on every other call)."""
+        now = self.wall()
+        if self.config.retention_days <= 0 or now < self.next_purge:
+            return
+        self.next_purge = now + PURGE_INTERVAL
+        try:
+            deleted = await self.store.purge_sessions(now - self.config.retention_days * DAY)
+        except Exception:
+            log.exception("retention purge failed; next attempt in an hour")
+            return
+        if deleted:
+            log.info(
+                "retention: deleted %d sessions idle for %g days",
+                deleted,
+                self.config.retention_days,
+            )
+
+    async def check_quota(self, session_id: str) -> None:
+        items, size = await self.store.session_usage(session_id)
+        if items >= self.config.max_session_items or size >= self.config.max_session_bytes:
+            raise errors.QuotaExceededError()
 
     def claims(self, header: str | None, grace: float) -> Claims:
         if not header:
@@ -180,11 +175,13 @@ def create_app(
     store: SQLiteStore | None = None,
 ) -> FastAPI:
     """The app for ``config``. ``answerer`` and ``store`` replace the configured ones (tests,
-    or another database behind the same interface); ``clock`` drives expiry and rate limits."""
+    or another database behind the same interface); ``clock`` (Unix seconds) drives expiry,
+    session age, retention and rate limits."""
     backend = Backend(config, answerer, clock, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await backend.tidy()
         yield
         backend.close()
 
@@ -197,26 +194,32 @@ def create_app(
     )
     app.state.backend = backend
     errors.install_error_handlers(app)
+    # Added innermost first: CORS wraps everything, so the errors below carry CORS headers too.
+    app.add_middleware(HeaderLimitMiddleware, max_bytes=config.max_header_bytes)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=config.forwarded_allow_ips)
     app.add_middleware(CORSMiddleware, allow_origins=config.allow_origins)
 
     @app.post("/api/chatkit/session")
     async def create_session(request: Request) -> Response:
-        wait = backend.session_limit.acquire(client_ip(request))
-        if wait is not None:
-            raise errors.RateLimitError(wait)
+        backend.limit(backend.session_limit, client_key(peer(request)))
+        await backend.tidy()
         header = request.headers.get("authorization")
         try:
             if header is not None:
                 claims = backend.claims(header, grace=config.refresh_grace)
-                if not await backend.store.session_exists(claims.session_id):
-                    raise errors.SessionError(
-                        "This chat session no longer exists. Start a new one."
-                    )
+                created = await backend.store.session_created_at(claims.session_id)
+                if created is None:
+                    raise errors.SessionError(GONE)
+                if backend.wall() >= created + config.session_max_age:
+                    raise errors.SessionError(ENDED)
                 session_id = claims.session_id
                 await backend.store.touch_session(session_id)
             else:
+                created = backend.wall()
                 session_id = await backend.store.create_session()
-            secret, expires_at = backend.signer.issue(session_id, config.secret_ttl)
+            secret, expires_at = backend.signer.issue(
+                session_id, config.secret_ttl, not_after=created + config.session_max_age
+            )
         except errors.APIError:
             raise
         except Exception:
@@ -231,17 +234,18 @@ def create_app(
 
     @app.post("/chatkit")
     async def chatkit(request: Request) -> Response:
+        backend.limit(backend.ip_limit, client_key(peer(request)))
+        await backend.tidy()
         claims = backend.claims(request.headers.get("authorization"), grace=0.0)
-        raw = await read_body(request, config.max_body_bytes)
+        raw = await read_body(request, config.max_body_bytes, config.body_timeout)
         chat_request = parse_chatkit_request(raw)
         streaming = is_streaming_req(chat_request)
-        limiter = backend.message_limit if streaming else backend.read_limit
-        wait = limiter.acquire(claims.session_id)
-        if wait is not None:
-            raise errors.RateLimitError(wait)
+        backend.limit(backend.message_limit if streaming else backend.read_limit, claims.session_id)
         if not await backend.store.session_exists(claims.session_id):
-            raise errors.SessionError("This chat session no longer exists. Start a new one.")
-        context = RequestContext(session_id=claims.session_id, client_ip=client_ip(request))
+            raise errors.SessionError(GONE)
+        if streaming:
+            await backend.check_quota(claims.session_id)
+        context = RequestContext(session_id=claims.session_id, client_ip=peer(request))
         await backend.server.precheck(chat_request, context)
         if not streaming:
             try:
@@ -252,6 +256,7 @@ def create_app(
         stream = EventStream(
             backend.server.stream(chat_request, context),
             keepalive=config.keepalive,
+            max_seconds=config.max_stream_seconds,
             tasks=backend.tasks,
         )
         try:
@@ -279,9 +284,9 @@ def _sdk_error(exc: Exception, op: str) -> errors.APIError:
     if isinstance(exc, errors.APIError):
         return exc
     if isinstance(exc, StoreNotFound):
-        return errors.NotFoundError("Conversation not found.")
+        return not_found(exc)
     if isinstance(exc, ValueError):
-        log.info("%s rejected: %s", op, exc)
+        log.info("%s rejected: %s", op, printable(exc))
         return errors.ValidationError("This request cannot be applied to the conversation.")
     log.error("%s failed", op, exc_info=exc)
     return errors.ChatKitError()

@@ -30,9 +30,15 @@ class Config:
     allow_origins: tuple[str, ...] = DEV_ORIGINS
     secret_ttl: float = 3600.0
     refresh_grace: float = 7 * 24 * 3600.0
+    # A session ends this long after it was created, however often its secret is refreshed.
+    session_max_age: float = 7 * 24 * 3600.0
     # Token buckets: sustained rate per minute and burst size; a rate of 0 disables the limit.
     session_rate: float = 10.0
     session_burst: int = 10
+    # Every /chatkit request of one client IP (IPv6: one /64), whatever its session: a client
+    # can hold many sessions, so the per-session buckets alone do not bound one host.
+    ip_rate: float = 600.0
+    ip_burst: int = 200
     message_rate: float = 20.0
     message_burst: int = 10
     read_rate: float = 300.0
@@ -42,6 +48,17 @@ class Config:
     # milliseconds make it arrive like a model typing (the preview uses 0.012).
     stream_delay: float = 0.0
     max_body_bytes: int = 64 * 1024
+    max_header_bytes: int = 16 * 1024
+    # The whole /chatkit body must arrive within this many seconds (slow-body clients).
+    body_timeout: float = 20.0
+    # A streamed answer is stopped with an error event after this many seconds.
+    max_stream_seconds: float = 300.0
+    # Storage quota of one session: stored items, and their size in bytes (JSON as stored).
+    max_session_items: int = 1000
+    max_session_bytes: int = 4 * 1024 * 1024
+    # Sessions whose secret was last issued longer ago are deleted with all their data; 0 keeps
+    # everything.
+    retention_days: float = 30.0
     answerer: str | None = None
     log_level: str = "info"
     forwarded_allow_ips: str = "127.0.0.1"
@@ -108,8 +125,26 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _positive(float, 0),
         "how long an expired secret may still be refreshed for the same session, seconds",
     ),
-    ("--session-rate", "session_rate", _positive(float, 0), "sessions per minute per client IP"),
+    (
+        "--session-max-age",
+        "session_max_age",
+        _positive(float, 1),
+        "a session ends this many seconds after its creation, refreshes included",
+    ),
+    (
+        "--session-rate",
+        "session_rate",
+        _positive(float, 0),
+        "new or refreshed sessions per minute per client IP (IPv6: per /64)",
+    ),
     ("--session-burst", "session_burst", _positive(int, 1), "session burst per client IP"),
+    (
+        "--ip-rate",
+        "ip_rate",
+        _positive(float, 0),
+        "/chatkit requests per minute per client IP (IPv6: per /64), all sessions together",
+    ),
+    ("--ip-burst", "ip_burst", _positive(int, 1), "/chatkit burst per client IP"),
     (
         "--message-rate",
         "message_rate",
@@ -137,13 +172,50 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         "seconds between the docs answerer's text deltas (0: as fast as possible)",
     ),
     ("--max-body-bytes", "max_body_bytes", _positive(int, 1), "largest accepted /chatkit body"),
+    (
+        "--max-header-bytes",
+        "max_header_bytes",
+        _positive(int, 1024),
+        "largest accepted request headers, all together (431 above)",
+    ),
+    (
+        "--body-timeout",
+        "body_timeout",
+        _positive(float, 0.1),
+        "seconds a /chatkit body may take to arrive (408 after)",
+    ),
+    (
+        "--max-stream-seconds",
+        "max_stream_seconds",
+        _positive(float, 1),
+        "a streamed answer is stopped with an error event after this many seconds",
+    ),
+    (
+        "--max-session-items",
+        "max_session_items",
+        _positive(int, 1),
+        "items one session may store (413 after)",
+    ),
+    (
+        "--max-session-bytes",
+        "max_session_bytes",
+        _positive(int, 1024),
+        "bytes of items one session may store (413 after)",
+    ),
+    (
+        "--retention-days",
+        "retention_days",
+        _positive(float, 0),
+        "delete sessions (threads, items, feedback) idle this many days; 0 keeps them",
+    ),
     ("--answerer", "answerer", str, "module:factory building the Answerer (default: docs)"),
     ("--log-level", "log_level", str, "debug, info, warning or error"),
     (
         "--forwarded-allow-ips",
         "forwarded_allow_ips",
         str,
-        "proxies trusted for X-Forwarded-For (client IP for rate limits)",
+        "proxies (IPs or networks, comma-separated) whose X-Forwarded-For names the client IP;"
+        " from any other peer the header is ignored",
     ),
 )
 

@@ -5,10 +5,13 @@ are written for the person using the widget; details go to the log only.
 
 | status | type |
 | --- | --- |
-| 400 | ValidationError (malformed JSON, unknown type, bad params, body too large, bad method) |
-| 401 | SessionError (missing, forged, expired or unknown client secret) |
+| 400 | ValidationError (malformed HTTP/JSON, too deep, bad type/params, body too large, method) |
+| 401 | SessionError (missing, forged, expired, ended or unknown client secret) |
 | 404 | NotFoundError (unknown thread/item, or one owned by another session; unknown path) |
+| 408 | RequestTimeoutError (the body did not arrive within ``--body-timeout``) |
+| 413 | QuotaExceededError (the session's storage quota is used up) |
 | 429 | RateLimitError, with ``Retry-After`` in whole seconds |
+| 431 | ValidationError (request headers over ``--max-header-bytes``) |
 | 500 | SessionCreationError (session endpoint) / ChatKitError (anything else) |
 """
 
@@ -21,6 +24,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
+
+from .logsafe import printable
 
 log = logging.getLogger("backend.errors")
 
@@ -58,10 +63,30 @@ class SessionError(APIError):
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
 
 
+class HeadersTooLargeError(ValidationError):
+    status = 431
+    default_message = "The request headers are too large."
+
+
 class NotFoundError(APIError):
     status = 404
     type = "NotFoundError"
     default_message = "Not found."
+
+
+class RequestTimeoutError(APIError):
+    status = 408
+    type = "RequestTimeoutError"
+    default_message = "The request took too long to arrive. Please try again."
+
+
+class QuotaExceededError(APIError):
+    status = 413
+    type = "QuotaExceededError"
+    default_message = (
+        "This chat session has stored as much as it may. Delete old conversations or start"
+        " a new session."
+    )
 
 
 class RateLimitError(APIError):
@@ -105,16 +130,12 @@ _HTTP_STATUS = {
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, APIError)
+    path = printable(request.url.path)
     if exc.status >= 500:
-        log.error("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.type)
+        log.error("%s %s -> %d %s", request.method, path, exc.status, exc.type)
     else:
         log.info(
-            "%s %s -> %d %s: %s",
-            request.method,
-            request.url.path,
-            exc.status,
-            exc.type,
-            exc.message,
+            "%s %s -> %d %s: %s", request.method, path, exc.status, exc.type, printable(exc.message)
         )
     return error_response(exc)
 

@@ -4,6 +4,8 @@ and the de-duplication the SDK does not do.
 * `precheck()` runs before the SDK sees a request, so an unknown thread (or one of another
   session), an unknown item or an item of the wrong kind is a 404/400 JSON answer, not an
   exception logged by the SDK inside a stream that has already answered 200.
+* ``items.feedback`` names at most `MAX_FEEDBACK_ITEMS` items (400 above); the store accepts
+  only items of the thread (404 otherwise) and keeps one row per item.
 * `stream()` implements idempotent sends. A ``threads.create`` / ``threads.add_user_message``
   whose ``metadata.client_message_id`` is already stored (in that thread, or for ``create`` in
   any thread of the session) stores nothing new: it sends ``thread.created`` (create only) and
@@ -68,6 +70,8 @@ from .store import SQLiteStore
 from .streaming import sse
 
 REQUEST_ADAPTER: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
+# A widget sends feedback for one answer at a time; a thread page holds at most 100 items.
+MAX_FEEDBACK_ITEMS = 100
 UNSUPPORTED = (
     AttachmentsCreateReq,
     AttachmentsDeleteReq,
@@ -100,6 +104,12 @@ def client_message_id(request: ChatKitReq) -> str | None:
         value = request.metadata.get("client_message_id")
         return value if isinstance(value, str) and value else None
     return None
+
+
+def not_found(exc: NotFoundError) -> errors.NotFoundError:
+    """The 404 for a failed store lookup (the store's messages name an "Item" or a "Thread")."""
+    what = "Message" if str(exc).startswith("Item") else "Conversation"
+    return errors.NotFoundError(f"{what} not found.")
 
 
 def _visible(item: object) -> bool:
@@ -146,6 +156,12 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
         limit = getattr(request.params, "limit", None)
         if limit is not None and limit < 0:
             raise errors.ValidationError("params.limit must not be negative.")
+        if isinstance(request, ItemsFeedbackReq) and len(request.params.item_ids) > (
+            MAX_FEEDBACK_ITEMS
+        ):
+            raise errors.ValidationError(
+                f"Feedback can name at most {MAX_FEEDBACK_ITEMS} messages at once."
+            )
         if not isinstance(request, _THREAD_OPS):
             return
         thread_id = request.params.thread_id
@@ -165,8 +181,7 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
                 if not isinstance(last, ClientToolCallItem) or last.status != "pending":
                     raise errors.ValidationError("The thread is not waiting for a tool output.")
         except NotFoundError as exc:
-            what = "Message" if "Item" in str(exc) else "Conversation"
-            raise errors.NotFoundError(f"{what} not found.") from None
+            raise not_found(exc) from None
 
     # streaming -------------------------------------------------------------------------------
     def _lock(self, session_id: str) -> asyncio.Lock:

@@ -7,6 +7,12 @@ SDK's `NotFoundError`, which the app answers with 404. Items are ordered by inse
 as in the SDK's captures. Item ids are unique per thread in practice, but an Agents-SDK bridge
 may reuse a placeholder id across turns, so lookups by id act on the newest row with that id.
 
+Feedback is one row per item (``feedback_by_item``): repeated feedback replaces the kind, and
+only items stored in the thread can get feedback, so a flood cannot grow the table beyond the
+session's items. Sessions and their data are deleted after the retention period
+(`purge_sessions`); a session's stored size is measured by `session_usage` for the quota.
+Timestamps come from the injectable ``clock``.
+
 Rows hold the SDK objects as JSON, so a PostgreSQL store is the same SQL against another
 driver: see README "Reference backend".
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 from chatkit.store import NotFoundError, Store, StoreItemType
@@ -50,6 +57,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at REAL NOT NULL,
     refreshed_at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS sessions_by_refresh ON sessions (refreshed_at);
 CREATE TABLE IF NOT EXISTS threads (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -81,7 +89,11 @@ CREATE TABLE IF NOT EXISTS feedback (
     kind TEXT NOT NULL,
     created_at REAL NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS feedback_by_item ON feedback (thread_id, item_id);
 """
+# Sessions deleted per transaction by the retention purge, so other requests get the database
+# in between (and the id list stays under SQLite's bound-parameter limit).
+PURGE_BATCH = 500
 
 
 def new_id(prefix: str) -> str:
@@ -107,10 +119,29 @@ def _clamp(limit: int) -> int:
     return max(1, min(int(limit), MAX_PAGE))
 
 
+def _marks(values: list[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    def exists(name: str) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+
+    if exists("feedback") and not exists("feedback_by_item"):
+        # Databases from before the unique index hold one row per feedback click: keep the
+        # newest per item so the index can be built.
+        conn.execute(
+            "DELETE FROM feedback WHERE seq NOT IN"
+            " (SELECT max(seq) FROM feedback GROUP BY thread_id, item_id)"
+        )
+    conn.executescript(SCHEMA)
+
+
 class SQLiteStore(Store[RequestContext]):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
         self.db = db
-        db.run_sync(lambda conn: conn.executescript(SCHEMA))
+        self.clock = clock
+        db.run_sync(_create_schema)
 
     # ids -------------------------------------------------------------------------------------
     def generate_thread_id(self, context: RequestContext) -> str:
@@ -126,27 +157,75 @@ class SQLiteStore(Store[RequestContext]):
         session_id = f"sess_{secrets.token_hex(12)}"
 
         def run(conn: sqlite3.Connection) -> None:
-            now = time.time()
+            now = self.clock()
             conn.execute("INSERT INTO sessions VALUES (?, ?, ?)", (session_id, now, now))
 
         await self.db.run(run)
         return session_id
 
     async def session_exists(self, session_id: str) -> bool:
-        def run(conn: sqlite3.Connection) -> bool:
-            return (
-                conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone()
-                is not None
-            )
+        return await self.session_created_at(session_id) is not None
+
+    async def session_created_at(self, session_id: str) -> float | None:
+        """When the session was created (refreshes never change it); None if it is gone."""
+
+        def run(conn: sqlite3.Connection) -> float | None:
+            row = conn.execute(
+                "SELECT created_at FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            return None if row is None else row[0]
 
         return await self.db.run(run)
 
     async def touch_session(self, session_id: str) -> None:
         await self.db.run(
             lambda conn: conn.execute(
-                "UPDATE sessions SET refreshed_at = ? WHERE id = ?", (time.time(), session_id)
+                "UPDATE sessions SET refreshed_at = ? WHERE id = ?", (self.clock(), session_id)
             )
         )
+
+    async def session_usage(self, session_id: str) -> tuple[int, int]:
+        """(items, bytes of their stored JSON) over all threads of the session. A scan of the
+        session's items, which the quota itself keeps small."""
+
+        def run(conn: sqlite3.Connection) -> tuple[int, int]:
+            row = conn.execute(
+                "SELECT count(*), coalesce(sum(length(CAST(i.data AS BLOB))), 0)"
+                " FROM threads t JOIN items i ON i.thread_id = t.id WHERE t.session_id = ?",
+                (session_id,),
+            ).fetchone()
+            return row[0], row[1]
+
+        return await self.db.run(run)
+
+    async def purge_sessions(self, idle_before: float) -> int:
+        """Delete the sessions last refreshed before ``idle_before`` with their threads, items,
+        feedback and attachments, a batch per transaction; the number of sessions deleted."""
+
+        def batch(conn: sqlite3.Connection) -> int:
+            with transaction(conn):
+                ids = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM sessions WHERE refreshed_at < ? LIMIT ?",
+                        (idle_before, PURGE_BATCH),
+                    )
+                ]
+                if ids:
+                    threads = f"SELECT id FROM threads WHERE session_id IN ({_marks(ids)})"
+                    conn.execute(f"DELETE FROM feedback WHERE thread_id IN ({threads})", ids)
+                    conn.execute(f"DELETE FROM items WHERE thread_id IN ({threads})", ids)
+                    conn.execute(f"DELETE FROM threads WHERE session_id IN ({_marks(ids)})", ids)
+                    conn.execute(
+                        f"DELETE FROM attachments WHERE session_id IN ({_marks(ids)})", ids
+                    )
+                    conn.execute(f"DELETE FROM sessions WHERE id IN ({_marks(ids)})", ids)
+                return len(ids)
+
+        total = 0
+        while (deleted := await self.db.run(batch)) > 0:
+            total += deleted
+        return total
 
     # threads ---------------------------------------------------------------------------------
     async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
@@ -374,14 +453,29 @@ class SQLiteStore(Store[RequestContext]):
     async def add_feedback(
         self, thread_id: str, item_ids: list[str], kind: str, context: RequestContext
     ) -> None:
+        """Set the feedback of items of the thread: all of them, or none if one is unknown."""
+        ids = list(dict.fromkeys(item_ids))
+
         def run(conn: sqlite3.Connection) -> None:
             with transaction(conn):
                 _owns(conn, thread_id, context.session_id)
-                now = time.time()
+                found = {
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT DISTINCT id FROM items"
+                        f" WHERE thread_id = ? AND id IN ({_marks(ids)})",
+                        (thread_id, *ids),
+                    )
+                }
+                missing = next((i for i in ids if i not in found), None)
+                if missing is not None:
+                    raise NotFoundError(f"Item {missing} not found in thread {thread_id}")
+                now = self.clock()
                 conn.executemany(
                     "INSERT INTO feedback (thread_id, item_id, kind, created_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    [(thread_id, item_id, kind, now) for item_id in item_ids],
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (thread_id, item_id) DO UPDATE"
+                    " SET kind = excluded.kind, created_at = excluded.created_at",
+                    [(thread_id, item_id, kind, now) for item_id in ids],
                 )
 
         await self.db.run(run)

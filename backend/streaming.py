@@ -13,6 +13,9 @@ the SDK keeps storing items even while the client reads slowly.
 * A client disconnect cancels the pump inside the SDK generator, which runs the SDK's cancel
   path (``handle_stream_cancelled``: partial answer saved, hidden "cancelled" marker) quietly.
 * A failure after the first event becomes an in-band ``error`` event, then a clean end.
+* A reply still running ``max_seconds`` after the stream started (``--max-stream-seconds``)
+  ends the same way, with an ``error`` event saying so (docs/protocol.md §5.1), and the answer
+  is cancelled as on a disconnect, so no answerer can hold a connection and a task forever.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ log = logging.getLogger("backend.stream")
 
 KEEPALIVE = b": keep-alive\n\n"
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+TOO_LONG = "This answer took too long and was stopped."
 
 
 def sse(event: BaseModel) -> bytes:
@@ -57,10 +61,17 @@ _END = object()
 
 class EventStream:
     def __init__(
-        self, source: AsyncIterator[bytes], *, keepalive: float, tasks: set[asyncio.Task[Any]]
+        self,
+        source: AsyncIterator[bytes],
+        *,
+        keepalive: float,
+        max_seconds: float,
+        tasks: set[asyncio.Task[Any]],
     ) -> None:
         self._source = source
         self._keepalive = keepalive
+        self._loop = asyncio.get_running_loop()
+        self._deadline = self._loop.time() + max_seconds
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._getter: asyncio.Future[Any] | None = None
         self._first: bytes | None = None
@@ -107,11 +118,17 @@ class EventStream:
             if self._first is not None:
                 yield self._first
             while True:
+                left = self._deadline - self._loop.time()
+                if left <= 0:
+                    log.info("stream stopped: it reached its time limit")
+                    yield sse(ErrorEvent(code="custom", message=TOO_LONG, allow_retry=True))
+                    return
                 if self._getter is None:
                     self._getter = asyncio.ensure_future(self._queue.get())
-                done, _ = await asyncio.wait({self._getter}, timeout=self._keepalive)
+                done, _ = await asyncio.wait({self._getter}, timeout=min(self._keepalive, left))
                 if not done:
-                    yield KEEPALIVE
+                    if left > self._keepalive:
+                        yield KEEPALIVE
                     continue
                 item = self._getter.result()
                 self._getter = None

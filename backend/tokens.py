@@ -4,8 +4,12 @@ Format: ``cks_<base64url(JSON payload)>.<base64url(HMAC)>``. The payload holds t
 the expiry (Unix seconds) and a random nonce, so every secret is unique and unguessable without
 the key. Verification is constant-time and checks the signature before trusting anything else.
 
+A secret never outlives its session: `issue` caps the expiry at the session's end (``not_after``,
+its creation time plus ``--session-max-age``), so refreshing cannot extend a session.
+
 The key comes from ``CHATKIT_SIGNING_KEY`` or from ``<data-dir>/signing.key`` (32 random bytes,
-hex, created once with mode 0600). Rotating the key invalidates every outstanding secret.
+hex, mode 0600, created once even when several processes start together: `private.create_once`).
+Rotating the key invalidates every outstanding secret.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import hashlib
 import hmac
 import json
 import logging
-import os
+import math
 import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from .private import create_once, private_dir, private_file
 
 log = logging.getLogger("backend.tokens")
 
@@ -59,16 +65,23 @@ class SecretSigner:
     def _mac(self, body: str) -> bytes:
         return hmac.new(self._key, _DOMAIN + body.encode("ascii"), hashlib.sha256).digest()
 
-    def issue(self, session_id: str, ttl: float) -> tuple[str, int]:
-        """A fresh secret for ``session_id`` and its expiry (Unix seconds)."""
-        expires_at = int(self._clock() + ttl)
+    def issue(self, session_id: str, ttl: float, not_after: float = math.inf) -> tuple[str, int]:
+        """A fresh secret for ``session_id`` and its expiry (Unix seconds): ``ttl`` from now,
+        but never after ``not_after``, the end of the session."""
+        expires_at = int(min(self._clock() + ttl, not_after))
         payload = {"sid": session_id, "exp": expires_at, "n": _b64(secrets.token_bytes(12))}
         body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
         return f"{PREFIX}{body}.{_b64(self._mac(body))}", expires_at
 
     def verify(self, token: str, *, grace: float = 0.0) -> Claims:
         """The claims of a genuine token that expired no more than ``grace`` seconds ago."""
-        if not token.startswith(PREFIX) or len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
+        # Length and ASCII first: the MAC below encodes the text as ASCII.
+        if (
+            len(token) > MAX_TOKEN_CHARS
+            or not token.isascii()
+            or not token.startswith(PREFIX)
+            or token.count(".") != 1
+        ):
             raise TokenError("malformed client secret")
         body, _, sig = token[len(PREFIX) :].partition(".")
         try:
@@ -97,19 +110,10 @@ def load_signing_key(data_dir: Path, env_key: str | None) -> bytes:
                 "CHATKIT_SIGNING_KEY is shorter than 32 characters; use a long random value"
             )
         return env_key.encode("utf-8")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32) + "\n")
+    path = private_dir(data_dir) / KEY_FILE
+    if not path.exists() and create_once(path, (secrets.token_hex(32) + "\n").encode("ascii")):
         log.info("created a new signing key in %s", path)
-    if os.name == "posix" and path.stat().st_mode & 0o077:
-        log.warning("%s was readable by others; restricting it to the owner", path)
-        path.chmod(0o600)
+    private_file(path)  # narrows a key file someone made readable by others
     text = path.read_text().strip()
     try:
         key = bytes.fromhex(text)

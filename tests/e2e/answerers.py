@@ -202,6 +202,25 @@ class ScriptedAnswerer:
                 copy_text="Quick facts",
             )
         )
+        # A component type the widget does not know, written to inject a class: data only.
+        yield ThreadItemDoneEvent(
+            item=WidgetItem.model_construct(
+                id=context.new_item_id(thread),
+                thread_id=thread.id,
+                created_at=now,
+                type="widget",
+                copy_text=None,
+                widget={
+                    "type": "Card",
+                    "children": [
+                        {
+                            "type": "x launcher w-evil",
+                            "children": [{"type": "Text", "value": "Unknown box."}],
+                        }
+                    ],
+                },
+            )
+        )
 
 
 def create(config):

@@ -123,8 +123,13 @@ def test_workflow_widget_and_notice_items(chat, page):
     assert steps.locator("summary").text_content() == "Looked things up"
     steps.locator("summary").click()
     assert "Searched the docs" in steps.locator(".steps-list").text_content()
-    card = chat.host.locator(".message-body.widget")
+    card = chat.host.locator(".message-body.widget").first
     assert "Quick facts" in card.text_content() and "Self-hosted runtime." in card.text_content()
+    # A component type the widget does not know is shown as a plain box: its text never
+    # becomes a class name.
+    unknown = chat.host.locator(".message-body.widget", has_text="Unknown box.")
+    assert unknown.locator(".w-box").count() == 1
+    assert chat.shadow("root.querySelectorAll('.w-evil, .message-body .launcher').length") == 0
     notice = chat.host.locator(".notice-warning")
     assert (
         "Heads up" in notice.text_content() and notice.locator("strong", has_text="3").count() == 1

@@ -56,6 +56,36 @@ def test_ipv6_host_is_allowed():
     assert href("https://[::1]:8443/x") == "https://[::1]:8443/x"
 
 
+def test_numeric_hosts_are_shown_and_linked_as_the_address_the_browser_opens():
+    # WHATWG URL: a host that ends in a number is an IPv4 address, in any of its spellings.
+    for spelled in ("0x7f.1", "127.1", "2130706433", "0177.0.0.1", "0x7F000001", "127.0.0.1."):
+        url = "http://%s/admin" % spelled
+        assert href(url) == "http://127.0.0.1/admin", spelled
+        assert display_host(url) == "127.0.0.1", spelled
+    assert display_host("https://0x7f.0.0.1:8443/") == "127.0.0.1:8443"
+    assert href("http://1.2.3.4/") == "http://1.2.3.4/"
+
+
+def test_hosts_a_browser_refuses_as_addresses_are_refused():
+    for spelled in (
+        "1.2.3.4.5",
+        "256.1.1.1",
+        "1.2.3.09",
+        "example.0x",
+        "1..2",
+        "0x1g.1",
+        "4294967296",
+    ):
+        assert refused("http://%s/" % spelled), spelled
+        assert display_host("http://%s/" % spelled) == "", spelled
+
+
+def test_names_that_only_contain_digits_stay_names():
+    assert href("https://a1.example/x") == "https://a1.example/x"
+    assert href("https://1.example/x") == "https://1.example/x"
+    assert href("https://example.com./x") == "https://example.com./x"
+
+
 def test_dot_segments_are_removed():
     assert href("https://e.com/a/b/../c/./d") == "https://e.com/a/c/d"
 

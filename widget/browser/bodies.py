@@ -192,7 +192,8 @@ class WidgetBody:
             return None
         children = comp.get("children")
         if kind in _CONTAINERS or isinstance(children, list):
-            box = el("div", "w-" + (kind.lower() if isinstance(kind, str) else "box"))
+            # The class names a known container, never the server's text (a ``type`` is data).
+            box = el("div", "w-" + kind.lower() if kind in _CONTAINERS else "w-box")
             title = comp.get("title")
             if isinstance(title, str) and title:
                 texts.append(title)

@@ -249,6 +249,11 @@ def _host_port(authority: str) -> str | None:
         host, rest = (a, "") if i < 0 else (a[:i], a[i:])
         if _NOT_HOST.search(host) is not None:
             return None
+        if _ends_in_number(host):  # an IPv4 address, spelled any way a browser accepts
+            address = _ipv4(host)
+            if address is None:
+                return None
+            host = address
     if not host or host == "[]":
         return None
     if rest:
@@ -257,6 +262,54 @@ def _host_port(authority: str) -> str | None:
         if rest == ":":
             rest = ""
     return host + rest
+
+
+_HEX_DIGITS = "0123456789abcdef"
+
+
+def _ipv4_parts(host: str) -> "list[str]":
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()  # "127.0.0.1." is 127.0.0.1
+    return parts
+
+
+def _ends_in_number(host: str) -> bool:
+    """WHATWG URL "ends in a number": the host is then parsed as an IPv4 address (``0x7f.1``
+    and ``127.1`` open 127.0.0.1), so that is what a link's label must say."""
+    last = _ipv4_parts(host)[-1]
+    if last and _NOT_DIGIT.search(last) is None:
+        return True
+    return last.startswith("0x") and all(c in _HEX_DIGITS for c in last[2:])
+
+
+def _ipv4_number(part: str) -> "int | None":
+    if part.startswith("0x"):
+        digits, base = part[2:], 16
+    elif len(part) > 1 and part[0] == "0":
+        digits, base = part[1:], 8
+    else:
+        digits, base = part, 10
+    if len(digits) > 32 or not all(c in _HEX_DIGITS[:base] for c in digits):
+        return None
+    if not digits:
+        return 0 if base == 16 else None  # "0x" is 0; an empty part is not a number
+    return int(digits, base)
+
+
+def _ipv4(host: str) -> "str | None":
+    """The WHATWG URL IPv4 parser: dotted-decimal, or None where a browser refuses the URL."""
+    parts = _ipv4_parts(host)
+    numbers = [_ipv4_number(part) for part in parts]
+    if len(parts) > 4 or None in numbers:
+        return None
+    last = numbers.pop()
+    if any(n > 255 for n in numbers) or last >= 256 ** (4 - len(numbers)):  # type: ignore[operator]
+        return None
+    value = last
+    for i, n in enumerate(numbers):
+        value += n * 256 ** (3 - i)  # type: ignore[operator]
+    return ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))  # type: ignore[operator]
 
 
 class _Base:

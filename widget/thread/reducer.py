@@ -241,32 +241,21 @@ def _on_closed(state: ThreadState, ev) -> ThreadState:
     if unacked and problem is None:
         problem = Problem(kind="empty", retryable=True)
     wait = state.wait if problem is state.problem else 0
-    return state.replace(
-        phase=IDLE,
-        in_flight=None,
-        progress=None,
-        allow_cancel=False,
-        problem=problem,
-        wait=wait,
-    )
+    return _request_ended(state, problem=problem, wait=wait)
+
+
+def _request_ended(state: ThreadState, **changes) -> ThreadState:
+    return state.replace(phase=IDLE, in_flight=None, progress=None, allow_cancel=False, **changes)
 
 
 def _on_failed(state: ThreadState, ev: StreamFailed) -> ThreadState:
     state = _finish_open_entries(state, INCOMPLETE)
     wait = int((ev.problem.retry_after or 0) + 0.999)  # whole seconds; the conversation ticks
-    return state.replace(
-        phase=IDLE,
-        in_flight=None,
-        progress=None,
-        allow_cancel=False,
-        problem=ev.problem,
-        wait=wait,
-    )
+    return _request_ended(state, problem=ev.problem, wait=wait)
 
 
 def _on_cancelled(state: ThreadState, ev) -> ThreadState:
-    state = _finish_open_entries(state, STOPPED)
-    return state.replace(phase=IDLE, in_flight=None, progress=None, allow_cancel=False)
+    return _request_ended(_finish_open_entries(state, STOPPED))
 
 
 def _on_session_requested(state: ThreadState, ev) -> ThreadState:

@@ -4,6 +4,7 @@ ChatKit request builders and an SSE reader."""
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -14,6 +15,7 @@ import httpx
 import uvicorn
 
 from backend.config import Config
+from backend.serving import server_options
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCS = ROOT / "tests" / "fixtures" / "docs"
@@ -36,8 +38,10 @@ def make_config(tmp_path: Path, **changes: Any) -> Config:
     return base.replace(**changes)
 
 
-def asgi_client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+def asgi_client(app: Any, peer: str = "127.0.0.1") -> httpx.AsyncClient:
+    """An in-process client; ``peer`` is the TCP peer address the app sees."""
+    transport = httpx.ASGITransport(app=app, client=(peer, 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 def user_input(text: str) -> dict[str, Any]:
@@ -85,7 +89,8 @@ def parse_sse(body: bytes) -> tuple[list[dict[str, Any]], int]:
 
 
 class LiveServer:
-    """The app under a real uvicorn on 127.0.0.1 and an ephemeral port, in a thread."""
+    """The app under a real uvicorn on 127.0.0.1 and an ephemeral port, in a thread, with the
+    settings `python -m backend` uses (`backend.serving`)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -94,7 +99,13 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_config=None, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            log_level="warning",
+            lifespan="on",
+            **server_options(app.state.backend.config),
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
 
@@ -148,3 +159,48 @@ def answer_text(events: list[dict[str, Any]]) -> str:
     ]
     assert done, types(events)
     return done[-1]["content"][0]["text"]
+
+
+def raw_exchange(
+    port: int, parts: list[bytes], *, pause: float = 0.0, timeout: float = 10.0
+) -> tuple[int, dict[str, str], bytes, float]:
+    """Send ``parts`` over one connection, ``pause`` seconds apart, stopping as soon as the
+    server answers; then read the answer until the server closes the connection.
+    (status, lower-cased headers, body, seconds until the answer began)."""
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        answered = False
+        for part in parts:
+            try:
+                sock.sendall(part)
+            except OSError:  # the server answered and closed while we were still sending
+                break
+            ready, _, _ = select.select([sock], [], [], pause)
+            if ready:
+                break
+        first = time.monotonic() - start
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (ConnectionResetError, TimeoutError):
+                break
+            if not chunk:
+                break
+            if not answered:
+                first, answered = time.monotonic() - start, True
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
+    return status, headers, body, first
+
+
+def assert_clean_log(records: list[Any]) -> None:
+    """No traceback and no forged line: every record is one line of printable text."""
+    for rec in records:
+        assert rec.exc_info is None or rec.exc_info[0] is None, rec.getMessage()
+        text = rec.getMessage()
+        assert "Traceback" not in text, text
+        assert text.isprintable(), repr(text)

@@ -21,6 +21,18 @@ def test_defaults():
     assert (config.session_rate, config.session_burst) == (10.0, 10)
     assert (config.message_rate, config.message_burst) == (20.0, 10)
     assert (config.keepalive, config.max_body_bytes) == (10.0, 65536)
+    assert (config.ip_rate, config.ip_burst, config.session_max_age) == (
+        600.0,
+        200,
+        7 * 24 * 3600.0,
+    )
+    assert (config.max_header_bytes, config.body_timeout, config.max_stream_seconds) == (
+        16384,
+        20.0,
+        300.0,
+    )
+    assert (config.max_session_items, config.max_session_bytes) == (1000, 4 * 1024 * 1024)
+    assert (config.retention_days, config.forwarded_allow_ips) == (30.0, "127.0.0.1")
 
 
 def test_every_flag_has_an_environment_variable_and_flags_win():
@@ -33,6 +45,15 @@ def test_every_flag_has_an_environment_variable_and_flags_win():
         "CHATKIT_ALLOW_ORIGIN": "https://Me.github.io, http://localhost:3000",
         "CHATKIT_SECRET_TTL": "120",
         "CHATKIT_REFRESH_GRACE": "60",
+        "CHATKIT_SESSION_MAX_AGE": "7200",
+        "CHATKIT_IP_RATE": "30",
+        "CHATKIT_IP_BURST": "4",
+        "CHATKIT_MAX_HEADER_BYTES": "8192",
+        "CHATKIT_BODY_TIMEOUT": "5",
+        "CHATKIT_MAX_STREAM_SECONDS": "60",
+        "CHATKIT_MAX_SESSION_ITEMS": "50",
+        "CHATKIT_MAX_SESSION_BYTES": "100000",
+        "CHATKIT_RETENTION_DAYS": "7",
         "CHATKIT_SESSION_RATE": "5",
         "CHATKIT_SESSION_BURST": "2",
         "CHATKIT_MESSAGE_RATE": "7",
@@ -56,6 +77,15 @@ def test_every_flag_has_an_environment_variable_and_flags_win():
         allow_origins=("https://me.github.io", "http://localhost:3000"),
         secret_ttl=120,
         refresh_grace=60,
+        session_max_age=7200,
+        ip_rate=30,
+        ip_burst=4,
+        max_header_bytes=8192,
+        body_timeout=5,
+        max_stream_seconds=60,
+        max_session_items=50,
+        max_session_bytes=100000,
+        retention_days=7,
         session_rate=5,
         session_burst=2,
         message_rate=7,
@@ -154,14 +184,31 @@ def test_token_bucket():
     assert RateLimiter(0, 1).acquire("x") is None  # rate 0 disables
 
 
-def test_token_bucket_prunes_idle_keys():
+def test_token_bucket_drops_refilled_buckets_a_few_per_call():
     now = [0.0]
-    limiter = RateLimiter(rate_per_minute=60, burst=1, clock=lambda: now[0], max_keys=10)
+    limiter = RateLimiter(rate_per_minute=60, burst=1, clock=lambda: now[0], max_keys=100)
     for n in range(10):
         limiter.acquire(f"k{n}")
-    now[0] = 5.0
-    limiter.acquire("fresh")
-    assert len(limiter._buckets) == 1
+    now[0] = 5.0  # every bucket has refilled: they carry no information
+    sizes = []
+    for n in range(6):
+        limiter.acquire(f"fresh{n}")
+        sizes.append(len(limiter))
+    assert sizes == [9, 8, 7, 6, 5, 6]  # two old ones dropped per call, never the fresh keys
+    assert limiter.acquire("fresh0") == 1  # still limited: its bucket was kept
+
+
+def test_token_bucket_memory_is_capped_and_an_evicted_key_gets_a_full_bucket():
+    now = [0.0]
+    limiter = RateLimiter(rate_per_minute=1, burst=1, clock=lambda: now[0], max_keys=3)
+    assert limiter.acquire("a") is None
+    assert limiter.acquire("a") == 60
+    for key in ("b", "c", "d"):
+        limiter.acquire(key)
+    assert len(limiter) == 3  # "a", the least recently used, was evicted...
+    assert limiter.acquire("a") is None  # ...and comes back with a full bucket (by design)
+    assert limiter.acquire("d") == 60  # recently used keys keep their state
+    assert len(limiter) == 3
 
 
 def test_cli_help_lists_the_environment_variables():
@@ -195,3 +242,10 @@ def test_cli_refuses_to_start_without_the_docs_folder(tmp_path, capsys):
         chatkit_logger.setLevel(level)
     assert code == 1
     assert "not a folder" in capsys.readouterr().err
+
+
+def test_non_ascii_or_long_secrets_are_token_errors():
+    signer = SecretSigner(b"k" * 32)
+    for bad in ("cks_\xe9\xe9.AAAA", "cks_\u2028.AAAA", "cks_" + "A" * 5000 + ".AAAA"):
+        with pytest.raises(TokenError, match="malformed"):
+            signer.verify(bad)

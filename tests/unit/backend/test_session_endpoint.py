@@ -141,3 +141,40 @@ async def test_healthz(app_factory):
     async with asgi_client(app_factory()) as c:
         r = await c.get("/healthz")
         assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+async def test_refreshes_cannot_extend_a_session_past_its_max_age(app_factory):
+    """Refreshing every 50 minutes used to chain one session forever; now it ends at its
+    creation time plus --session-max-age, and no secret outlives that moment."""
+    clock = Clock()
+    app = app_factory(clock=clock, secret_ttl=3600, session_max_age=3 * 3600)
+    end = clock.now + 3 * 3600
+    lst = {"type": "threads.list", "params": {}}
+    async with asgi_client(app) as c:
+        first = (await c.post("/api/chatkit/session")).json()
+        secret, expiries = first["client_secret"], []
+        while clock.now + 50 * 60 < end:
+            clock.now += 50 * 60
+            r = await c.post("/api/chatkit/session", headers={"Authorization": f"Bearer {secret}"})
+            assert r.status_code == 200 and r.json()["session_id"] == first["session_id"]
+            secret = r.json()["client_secret"]
+            expiries.append(r.json()["expires_at"])
+        assert max(expiries) == iso(end)  # the last secret is cut to the session's end
+        assert (
+            await c.post("/chatkit", json=lst, headers={"Authorization": f"Bearer {secret}"})
+        ).status_code == 200
+        clock.now = end + 1
+        header = {"Authorization": f"Bearer {secret}"}
+        body = assert_error(
+            await c.post("/api/chatkit/session", headers=header), 401, "SessionError"
+        )
+        assert (
+            body["error"]["message"]
+            == "This chat session has reached its maximum age. Start a new one."
+        )
+        assert_error(await c.post("/chatkit", json=lst, headers=header), 401, "SessionError")
+        assert (await c.post("/api/chatkit/session")).status_code == 200  # a new one is fine
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

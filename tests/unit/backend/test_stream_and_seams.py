@@ -22,7 +22,7 @@ async def test_empty_stream_is_reported_before_any_output():
         yield b""
 
     tasks: set = set()
-    stream = EventStream(empty(), keepalive=1.0, tasks=tasks)
+    stream = EventStream(empty(), keepalive=1.0, max_seconds=60, tasks=tasks)
     with pytest.raises(EmptyStream):
         await stream.first()
 
@@ -32,7 +32,7 @@ async def test_failure_before_the_first_event_surfaces_from_first():
         raise LookupError("no such thread")
         yield b""
 
-    stream = EventStream(failing(), keepalive=1.0, tasks=set())
+    stream = EventStream(failing(), keepalive=1.0, max_seconds=60, tasks=set())
     with pytest.raises(LookupError):
         await stream.first()
 
@@ -42,7 +42,7 @@ async def test_failure_after_the_first_event_becomes_an_error_event_and_a_clean_
         yield b'data: {"type":"stream_options"}\n\n'
         raise RuntimeError("store went away")
 
-    stream = EventStream(source(), keepalive=1.0, tasks=set())
+    stream = EventStream(source(), keepalive=1.0, max_seconds=60, tasks=set())
     await stream.first()
     chunks = await collect(stream)
     assert chunks[0] == b'data: {"type":"stream_options"}\n\n'
@@ -64,7 +64,7 @@ async def test_keepalive_only_while_silent_and_close_cancels_the_source():
             raise
 
     tasks: set = set()
-    stream = EventStream(source(), keepalive=0.1, tasks=tasks)
+    stream = EventStream(source(), keepalive=0.1, max_seconds=60, tasks=tasks)
     await stream.first()
     body = stream.body()
     assert await body.__anext__() == b"data: {}\n\n"

@@ -1,0 +1,120 @@
+"""Reading and parsing a ``/chatkit`` request body, each step bounded before the next runs.
+
+1. `read_body`: at most ``--max-body-bytes`` (checked on ``Content-Length`` and again while
+   reading, so a chunked body without a length is cut off too, 400) within ``--body-timeout``
+   seconds for the whole body (408), so a client sending a byte a second cannot hold a
+   request open. Both answers close the connection.
+2. `parse_chatkit_request`: UTF-8, nesting depth at most `MAX_DEPTH` (counted by a linear scan
+   before any parser recurses: Python's ``json`` raises ``RecursionError`` on deep input),
+   JSON, a known ``type``, the SDK's params. Every failure is a 400 ``ValidationError`` whose
+   message quotes client input only through `printable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any, get_args
+
+import pydantic
+from chatkit.types import NonStreamingReq, StreamingReq
+from starlette.requests import ClientDisconnect, Request
+
+from . import errors
+from .logsafe import printable
+from .server import REQUEST_ADAPTER
+
+KNOWN_TYPES = frozenset(
+    cls.model_fields["type"].default
+    for cls in (*get_args(StreamingReq), *get_args(NonStreamingReq))
+)
+MAX_CLIENT_MESSAGE_ID = 200
+# ChatKit requests nest about 6 levels (params.input.content[0]...); tool outputs and metadata
+# are free-form, so leave room, far below the depth where a recursive parser gets into trouble.
+MAX_DEPTH = 64
+# On errors raised before the body was read to its end: the server stops reading it and closes
+# the connection instead of swallowing the rest of a huge or dribbling body.
+CLOSE = {"Connection": "close"}
+
+# A JSON string literal, or an unterminated one running to the end: the match never fails, so
+# the scan stays linear whatever quotes and backslashes the body holds.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+async def read_body(request: Request, cap: int, timeout: float) -> bytes:
+    too_large = errors.ValidationError(
+        f"The request body is too large (limit {cap} bytes).", headers=CLOSE
+    )
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not (length.isascii() and length.isdigit()):
+            raise errors.ValidationError("Invalid Content-Length.")
+        if int(length) > cap:
+            raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > cap:
+                    raise too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        raise errors.RequestTimeoutError(
+            f"The request body did not arrive within {timeout:g} seconds.", headers=CLOSE
+        ) from None
+    except ClientDisconnect:
+        raise errors.ValidationError("The request body was not received completely.") from None
+    return b"".join(chunks)
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether brackets outside string literals nest deeper than ``limit``."""
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def parse_chatkit_request(raw: bytes) -> Any:
+    """The typed request, or a `ValidationError` saying what is wrong."""
+    not_json = errors.ValidationError("The request body is not valid JSON.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise not_json from None
+    if too_deep(text):
+        raise errors.ValidationError(f"The request is nested too deeply (limit {MAX_DEPTH}).")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise not_json from None
+    if not isinstance(data, dict):
+        raise errors.ValidationError("The request body must be a JSON object.")
+    kind = data.get("type")
+    if kind not in KNOWN_TYPES:
+        raise errors.ValidationError(
+            f"Unknown request type '{printable(kind, 60)}'."
+            if isinstance(kind, str) and kind
+            else "The request has no type."
+        )
+    try:
+        request = REQUEST_ADAPTER.validate_json(raw)
+    except pydantic.ValidationError as exc:
+        problems = [
+            printable(".".join(str(p) for p in e["loc"][1:]) + ": " + e["msg"], 120)
+            for e in exc.errors()[:3]
+        ]
+        raise errors.ValidationError("Invalid request parameters: " + "; ".join(problems)) from None
+    cmid = request.metadata.get("client_message_id")
+    if cmid is not None and not (isinstance(cmid, str) and 0 < len(cmid) <= MAX_CLIENT_MESSAGE_ID):
+        raise errors.ValidationError(
+            "metadata.client_message_id must be a string of"
+            f" 1 to {MAX_CLIENT_MESSAGE_ID} characters."
+        )
+    return request
