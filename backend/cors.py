@@ -21,6 +21,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ChatKitError, ValidationError, error_response
+from .logsafe import printable
 
 log = logging.getLogger("backend.errors")
 
@@ -76,7 +77,9 @@ class CORSMiddleware:
         except Exception:
             if started:
                 raise
-            log.exception("unhandled error on %s %s", scope["method"], scope.get("path"))
+            log.exception(
+                "unhandled error on %s %s", printable(scope["method"]), printable(scope.get("path"))
+            )
             await error_response(ChatKitError())(scope, receive, send_with_cors)
 
     async def _preflight(

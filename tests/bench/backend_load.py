@@ -163,6 +163,7 @@ def start_server(port: int, data_dir: str, docs: Path) -> subprocess.Popen[bytes
         "--data-dir", data_dir, "--docs", str(docs), "--log-level", "warning",
         "--session-rate", "100000", "--session-burst", "10000",
         "--message-rate", "100000", "--message-burst", "10000",
+        "--ip-rate", "0",
         "--read-rate", "100000", "--read-burst", "10000",
     ]  # fmt: skip
     return subprocess.Popen(cmd, cwd=ROOT, env=env)

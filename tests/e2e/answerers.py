@@ -246,6 +246,8 @@ def start_scripted_backend(site_origin: str, data_dir):
             "0",
             "--session-rate",
             "0",
+            "--ip-rate",
+            "0",
         ],
         quiet=True,
     )

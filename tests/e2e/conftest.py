@@ -102,8 +102,8 @@ def _servers(dist: Path, tmp_path_factory: pytest.TempPathFactory):
         data_dir=data_dir,
         docs_url=server.origin + "/docs/",
         allow_origins=[server.origin],
-        # Every test opens a widget from the same loopback IP: lift the per-IP session limit.
-        extra=["--stream-delay", "0.005", "--session-rate", "0"],
+        # Every test opens a widget from the same loopback IP: lift the per-IP limits.
+        extra=["--stream-delay", "0.005", "--session-rate", "0", "--ip-rate", "0"],
         quiet=True,
     )
     backend_url = "http://127.0.0.1:%d" % port

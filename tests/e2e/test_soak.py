@@ -56,7 +56,16 @@ def fast_backend(site, tmp_path_factory):
         data_dir=tmp_path_factory.mktemp("soak-data"),
         docs_url=site.origin + "/docs/",
         allow_origins=[site.origin],
-        extra=["--stream-delay", "0", "--session-rate", "0", "--message-rate", "0"],
+        extra=[
+            "--stream-delay",
+            "0",
+            "--session-rate",
+            "0",
+            "--message-rate",
+            "0",
+            "--ip-rate",
+            "0",
+        ],
         quiet=True,
     )
     yield "http://127.0.0.1:%d" % port
