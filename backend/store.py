@@ -108,11 +108,15 @@ def _owns(conn: sqlite3.Connection, thread_id: str, session_id: str) -> None:
         raise NotFoundError(f"Thread {thread_id} not found")
 
 
-def _page(rows: list[Any], limit: int, parse: Any, key: int = 0) -> Page[Any]:
+def _page(rows: list[Any], limit: int, parse: Any, page: Any, key: int = 0) -> Any:
+    """A page of ``limit`` parsed rows (one more row was read to know ``has_more``). ``page`` is
+    the parametrised class (``Page[ThreadItem]``): a bare ``Page`` serialises each item by its
+    own class, which pydantic has not built in a fresh process (items.list then failed after
+    every restart until a message was sent; tests/unit/backend/test_persistence.py)."""
     has_more = len(rows) > limit
     rows = rows[:limit]
     data = [parse(r[key]) for r in rows]
-    return Page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
+    return page(data=data, has_more=has_more, after=data[-1].id if has_more and data else None)
 
 
 def _clamp(limit: int) -> int:
@@ -274,7 +278,7 @@ class SQLiteStore(Store[RequestContext]):
                 args.append(after)
             sql += f" ORDER BY seq {'DESC' if desc else 'ASC'} LIMIT ?"
             rows = conn.execute(sql, (*args, limit + 1)).fetchall()
-            return _page(rows, limit, ThreadMetadata.model_validate_json)
+            return _page(rows, limit, ThreadMetadata.model_validate_json, Page[ThreadMetadata])
 
         return await self.db.run(run)
 
@@ -306,7 +310,7 @@ class SQLiteStore(Store[RequestContext]):
                 args += [thread_id, after]
             sql += f" ORDER BY seq {'DESC' if desc else 'ASC'} LIMIT ?"
             rows = conn.execute(sql, (*args, limit + 1)).fetchall()
-            return _page(rows, limit, _ITEM.validate_json)
+            return _page(rows, limit, _ITEM.validate_json, Page[ThreadItem])
 
         return await self.db.run(run)
 

@@ -3,9 +3,13 @@ and the generated signing key is kept (mode 0600), so secrets survive a restart.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 from backend.app import create_app
 
@@ -79,3 +83,58 @@ async def test_env_signing_key_is_used_and_sessions_are_checked_in_the_database(
     finally:
         app_a.state.backend.close()
         app_b.state.backend.close()
+
+
+RESTARTED = """
+import json, sys
+from pathlib import Path
+from fastapi.testclient import TestClient
+from backend.app import create_app
+from tests.unit.backend._support import auth, make_config
+
+tmp, secret, thread_id = sys.argv[1:]
+app = create_app(make_config(Path(tmp)))
+with TestClient(app) as c:
+    for body in (
+        {"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}},
+        {"type": "threads.list", "params": {}},
+    ):
+        r = c.post("/chatkit", json=body, headers=auth(secret))
+        print(json.dumps([r.status_code, r.json()]))
+app.state.backend.close()
+"""
+
+
+def test_a_restarted_backend_lists_what_it_stored_before_anything_else(tmp_path):
+    """In a fresh process, before any message is sent, ``items.list`` and ``threads.list``
+    read back what the previous process stored (pydantic builds some item classes lazily, so
+    only a new interpreter shows this: items.list answered 400 after every restart)."""
+    config = make_config(tmp_path)
+
+    def first_run():
+        app = create_app(config)
+        try:
+            with LiveServer(app) as live, live.client() as c:
+                secret, _ = live.new_session(c)
+                _, events, _ = live.stream(c, secret, create_req("What is ROS 2?"))
+                return secret, events[0]["thread"]["id"]
+        finally:
+            app.state.backend.close()
+
+    secret, thread_id = first_run()
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", RESTARTED, str(tmp_path), secret, thread_id],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (items_status, items), (threads_status, threads) = (
+        json.loads(line) for line in done.stdout.strip().splitlines()
+    )
+    assert items_status == 200, items
+    assert [i["type"] for i in items["data"]] == ["user_message", "assistant_message"]
+    assert items["data"][0]["content"][0]["text"] == "What is ROS 2?"
+    assert threads_status == 200 and [t["id"] for t in threads["data"]] == [thread_id]
