@@ -94,10 +94,11 @@ class RateLimitError(APIError):
     type = "RateLimitError"
 
     def __init__(self, retry_after: int) -> None:
+        # No number in the words: the wait is in Retry-After, and a client counting it down
+        # (the widget: "Try again in 12 s") would otherwise show a second, frozen one.
         self.retry_after = int(retry_after)
-        unit = "second" if self.retry_after == 1 else "seconds"
         super().__init__(
-            f"Too many requests. Please wait {self.retry_after} {unit} and try again.",
+            "Too many requests. Please wait a moment.",
             headers={"Retry-After": str(self.retry_after)},
         )
 

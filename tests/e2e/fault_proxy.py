@@ -140,9 +140,7 @@ class Fault:
         message = self.message
         if message is None:  # what the reference backend says (backend/errors.py)
             if kind == "RateLimitError":
-                message = "Too many requests. Please wait %s seconds and try again." % (
-                    self.retry_after or "a few"
-                )
+                message = "Too many requests. Please wait a moment."
             elif kind == "SessionCreationError":
                 message = "We couldn't start a chat session. Please try again."
             else:

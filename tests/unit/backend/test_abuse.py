@@ -168,7 +168,7 @@ async def test_chatkit_is_limited_per_client_ip_across_sessions(app_factory, log
         ).status_code == 200
         clock.now += 1
         assert (await c.post("/chatkit", json=lst, headers=auth(secrets[0]))).status_code == 200
-        assert "wait 1 second" in body["error"]["message"]
+        assert body["error"]["message"] == "Too many requests. Please wait a moment."
 
 
 async def test_forwarded_for_counts_only_from_trusted_proxies(app_factory, log):
