@@ -260,7 +260,9 @@ export function start(ctx) {
   }
 
   // A page whose Content-Security-Policy refuses same-origin frames cannot run the widget:
-  // say which directive, at once.
+  // say which directive, at once. (A violation before this module ran is caught by the
+  // loader: the refused frame loads an error page, which ctx.frame() rejects with the same
+  // advice.)
   document.addEventListener("securitypolicyviolation", function (event) {
     if (!/^(frame|child)-src$/.test(event.effectiveDirective) || event.blockedURI.indexOf(baseUrl) !== 0) return;
     console.error(LOG + "the page's Content-Security-Policy blocks the widget's frame " +

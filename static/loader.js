@@ -290,7 +290,7 @@
         var doc = null;
         try { doc = el.contentDocument; } catch (e) { /* another origin */ }
         if (doc && doc.documentElement.hasAttribute("data-chatkit-frame")) resolve(el.contentWindow);
-        else reject(new Error("could not load " + el.src + " on this page's origin"));
+        else reject(new Error("could not load " + el.src + ": the page must allow frame-src 'self' and serve the widget from its own origin"));
       }, { once: true });
     });
     frameWindow.catch(function () {});
