@@ -650,12 +650,7 @@ async def _chunked(reader: asyncio.StreamReader):
             while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
                 pass
             return
-        left = size
-        while left > 0:
-            piece = await reader.read(min(left, 65536))
-            if not piece:
-                raise asyncio.IncompleteReadError(b"", left)
-            left -= len(piece)
+        async for piece in _fixed(reader, size):
             yield piece
         await reader.readexactly(2)
 

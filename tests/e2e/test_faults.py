@@ -233,6 +233,15 @@ def stored_kinds(backend_url: str, proxy: FaultProxy) -> list[list[str]]:
     return [[kind for kind, _ in items] for items in stored_threads(backend_url, secret)]
 
 
+def assert_one_turn_shown_and_stored_once(widget, backend, proxy, page_log) -> None:
+    """The question and its answer are shown done, the backend holds exactly that question and
+    one answer, and the page logged nothing but failed requests."""
+    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
+    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
+    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
+    only_network_errors(page_log)
+
+
 def same_message(exchanges) -> str:
     """The requests all carry the very same body (so the same client_message_id); that id."""
     bodies = {e.body for e in exchanges}
@@ -486,10 +495,7 @@ def test_dropped_once_before_any_byte_is_resent_by_itself_and_stored_once(
     assert len(sent) == 2 and sent[0].status == 200
     same_message(sent)
     assert not problem(widget)["shown"]
-    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
-    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
-    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
-    only_network_errors(page_log)
+    assert_one_turn_shown_and_stored_once(widget, backend, proxy, page_log)
 
 
 @pytest.mark.allow_console_errors
@@ -574,10 +580,7 @@ def test_dropped_mid_answer_is_marked_incomplete_and_retry_regenerates_it(
     retried = proxy.requests(CHATKIT_PATH)[1]
     assert retried.op == "threads.retry_after_item"
     assert retried.json["params"]["item_id"].startswith("msg_")
-    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
-    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
-    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
-    only_network_errors(page_log)
+    assert_one_turn_shown_and_stored_once(widget, backend, proxy, page_log)
 
 
 @pytest.mark.allow_console_errors
@@ -662,10 +665,7 @@ def test_stalled_mid_answer_past_the_idle_timeout_is_aborted_and_retry_regenerat
     widget.wait_answers(1)
     assert proxy.requests(CHATKIT_PATH)[1].op == "threads.retry_after_item"
     assert not problem(widget)["shown"]
-    assert roles_and_statuses(widget) == [("user", "done"), ("assistant", "done")]
-    assert stored_user_messages(backend.url, proxy) == [[QUESTION]]
-    assert stored_kinds(backend.url, proxy) == [["user_message", "assistant_message"]]
-    only_network_errors(page_log)
+    assert_one_turn_shown_and_stored_once(widget, backend, proxy, page_log)
 
 
 # -- the secret, and the backend itself --------------------------------------------------------
