@@ -66,6 +66,8 @@ PAGE_WORDS = frozenset(
     point points idea ideas describe describes purpose current reading read going whats gist
     key takeaway takeaways short brief briefly simple simply context""".split()
 )
+# Words by which a question points at what the reader is looking at ("How do I set this up?").
+POINTING_WORDS = frozenset("this it here these above".split())
 
 
 def _stem(term: str) -> str:
@@ -181,6 +183,15 @@ def about_the_page(question: str) -> bool:
     return all(term in PAGE_WORDS for term in query_terms(question))
 
 
+def points_at_page(question: str, hits: list[Hit], source: str) -> bool:
+    """Whether a question that says "this"/"it" is better answered from the reader's page than
+    from ``hits``: they are not from that page and match at most one of the question's words
+    (a generic verb such as "set" or "configure"), so they are no evidence of another topic."""
+    if not POINTING_WORDS.intersection(re.findall(r"\w+", question.lower())):
+        return False
+    return not hits or (hits[0].source != source and len(hits[0].matched) <= 1)
+
+
 def compose(
     question: str, hits: list[Hit], budget: int = 700, lead: str | None = None
 ) -> tuple[str, list[Annotation]]:
@@ -250,11 +261,14 @@ class DocsAnswerer:
             hits = await self.index.search(query, page=source)
             on_page = bool(hits) and hits[0].source == source
             return hits, LEAD_QUOTED_ON_PAGE if on_page else LEAD_QUOTED
-        if source is not None and page is not None and about_the_page(question):
+        if source is None or page is None:
+            return await self.index.search(question), None
+        about = about_the_page(question)
+        hits = [] if about else await self.index.search(question, page=source)
+        if about or points_at_page(question, hits, source):
             hits = await self.index.overview(source, urlsplit(page.url).fragment)
             title = _escape_link_text(hits[0].page_title) if hits else ""
             return hits, LEAD_OVERVIEW.format(title=title)
-        hits = await self.index.search(question, page=source)
         if not hits or hits[0].source != source:
             return hits, None
         return hits, LEAD_ON_PAGE_ONE if len(hits) == 1 else LEAD_ON_PAGE_MANY
