@@ -47,7 +47,9 @@ DEFAULT_ANSWERER = "backend.docs_answerer:create"
 
 
 class AnswerContext:
-    """What an answerer may use besides the question."""
+    """What an answerer may use besides the question: ``request.page`` is the reader's page
+    (`backend.context.PageContext`, None when not sent) and ``user_message.quoted_text`` the
+    passage they quoted (docs/contract.md section 9)."""
 
     def __init__(
         self,

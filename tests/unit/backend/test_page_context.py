@@ -333,3 +333,19 @@ async def test_a_resent_message_with_a_page_is_stored_once_and_answered_alike(ap
             "user_message",
             "assistant_message",
         ] * 2
+
+
+async def test_a_retry_answers_for_the_page_it_carries(app_factory, docs):
+    async with asgi_client(app_factory(docs_dir=docs)) as client:
+        c = Chat(client, (await client.post("/api/chatkit/session")).json()["client_secret"])
+        first = await c.events(create_req("What is the limit?", page=page("/repo/docs/uploads/")))
+        retry = {
+            "type": "threads.retry_after_item",
+            "params": {"thread_id": first[0]["thread"]["id"], "item_id": first[1]["item"]["id"]},
+            "metadata": {"page": page("/repo/docs/sessions/")},
+        }
+        events = await c.events(retry)
+        done = [e for e in events if e["type"] == "thread.item.done"][-1]["item"]
+        assert done["content"][0]["annotations"][0]["source"]["url"] == "/docs/sessions#limits"
+        retry["metadata"] = {"page": 7}
+        assert_error(await c.post(retry), 400, "ValidationError")
