@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
 from chatkit.types import (
     Annotation,
@@ -35,6 +34,7 @@ from .answerer import AnswerContext, assistant_message, text_chunks
 from .config import Config
 from .db import Database
 from .docs_index import DocsIndex, Hit, query_terms
+from .page_match import fragment
 
 NOTHING_FOUND = (
     "I couldn't find anything about that in the documentation. Try rephrasing the question or"
@@ -266,7 +266,7 @@ class DocsAnswerer:
         about = about_the_page(question)
         hits = [] if about else await self.index.search(question, page=source)
         if about or points_at_page(question, hits, source):
-            hits = await self.index.overview(source, urlsplit(page.url).fragment)
+            hits = await self.index.overview(source, fragment(page.url))
             title = _escape_link_text(hits[0].page_title) if hits else ""
             return hits, LEAD_OVERVIEW.format(title=title)
         if not hits or hits[0].source != source:

@@ -20,23 +20,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 # BCP 47-ish: a 2-3 letter language, then optional script/region subtags.
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # Docusaurus' document.title: "<page title> | <site title>".
 _TITLE_SEPARATOR = " | "
+# A scheme and authority in front of the path. Split by hand: ``urlsplit`` raises on client
+# input such as "//[x" (an unclosed IPv6 host), and a pathname may itself start with "//".
+_ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
 
 def path_segments(url: str) -> tuple[str, ...]:
     """The decoded path segments of a URL or path, without query, hash and empty segments; a
     last ``index.html`` is dropped and a ``.html`` suffix removed (static hosting serves both)."""
-    segments = [s for s in unquote(urlsplit(url).path).split("/") if s and s != "."]
+    path = _ORIGIN.sub("", url, count=1).partition("#")[0].partition("?")[0]
+    segments = [s for s in unquote(path).split("/") if s and s != "."]
     if segments and segments[-1] in ("index.html", "index.htm"):
         segments.pop()
     elif segments and segments[-1].endswith(".html"):
         segments[-1] = segments[-1][: -len(".html")]
     return tuple(segments)
+
+
+def fragment(url: str) -> str:
+    """The URL's hash without "#" (a heading anchor on a docs page), or ""."""
+    return url.partition("#")[2]
 
 
 def _ends_with(page: tuple[str, ...], doc: tuple[str, ...]) -> bool:

@@ -138,6 +138,10 @@ async def test_an_absolute_docs_url_with_the_base_matches_a_locale_page(app_fact
 
 def test_page_matching_rules():
     assert path_segments("/repo/docs/a%20b/index.html?q=1#h") == ("repo", "docs", "a b")
+    assert path_segments("https://me.github.io/repo/x.html#h") == ("repo", "x")
+    # what a URL parser would choke on is just a path here
+    assert path_segments("//[x/docs/a") == ("[x", "docs", "a")
+    assert path_segments("http://[::1/docs") == ("docs",)
     assert match_quality(("repo", "docs", "x"), ("docs", "x")) == 2
     assert match_quality(("repo", "fr", "docs", "x"), ("repo", "docs", "x")) == 1
     assert match_quality(("repo", "docs", "x", "y"), ("docs", "x")) == 0
@@ -285,7 +289,7 @@ async def test_values_at_the_limits_and_odd_characters_are_accepted(app_factory,
         events = await c.events(create_req("limit", page=at_limits, quote="q" * MAX_QUOTED_TEXT))
         assert types(events)[-1] == "thread.item.done"
         # control characters and line separators are data: answered, and logged escaped
-        odd = {"url": "/repo/docs/uploads/\n\x1b[31mforged\u2028", "title": "a\r\nb\x00"}
+        odd = {"url": "//[/repo/docs/uploads/\n\x1b[31mforged\u2028", "title": "a\r\nb\x00"}
         _, cited = await c.ask("What is the limit?", page=odd, quote="limit\n\x1b[0m")
         assert cited
 
