@@ -20,7 +20,7 @@ from typing import Any
 from .context import PageContext
 from .db import Database, transaction
 from .docs_parse import Passage, load_docs
-from .page_match import find_page
+from .page_match import PageMap
 
 log = logging.getLogger("backend.docs")
 
@@ -73,8 +73,8 @@ class DocsIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
         db.run_sync(lambda conn: conn.executescript(SCHEMA))
-        # (source, page URL, page title) of every indexed page, read once per rebuild.
-        self._pages: list[tuple[str, str, str]] | None = None
+        # The indexed pages by URL, read once per rebuild.
+        self._pages: PageMap | None = None
 
     def rebuild(self, passages: list[Passage]) -> int:
         self._pages = None
@@ -111,8 +111,8 @@ class DocsIndex:
         if page is None:
             return None
         if self._pages is None:
-            self._pages = await self.db.run(_list_pages)
-        return find_page(page.url, page.title, self._pages)
+            self._pages = PageMap(await self.db.run(_list_pages))
+        return self._pages.find(page.url, page.title)
 
     async def overview(self, source: str, anchor: str = "", limit: int = 3) -> list[Hit]:
         """The page's first ``limit`` passages with text, in page order; the section whose

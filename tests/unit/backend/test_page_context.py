@@ -12,7 +12,7 @@ import pytest
 
 from backend.docs_answerer import NOTHING_FOUND, NOTHING_FOUND_QUOTED
 from backend.intake import MAX_PAGE_TITLE, MAX_PAGE_URL, MAX_QUOTED_TEXT
-from backend.page_match import find_page, match_quality, path_segments
+from backend.page_match import PageMap, match_quality, path_segments
 
 from ._support import (
     add_req,
@@ -145,24 +145,32 @@ def test_page_matching_rules():
     assert match_quality(("repo", "docs", "x"), ("docs", "x")) == 2
     assert match_quality(("repo", "fr", "docs", "x"), ("repo", "docs", "x")) == 1
     assert match_quality(("repo", "docs", "x", "y"), ("docs", "x")) == 0
+    # a locale-shaped last segment is the page's own name, not a locale
+    assert match_quality(("docs", "reference", "api"), ("docs", "reference")) == 0
     assert match_quality(("repo", "blog", "x"), ("docs", "x")) == 0
     # a doc at the site root would match every page: only an empty (or locale-only) path
     assert match_quality(("repo", "blog"), ()) == 0
     assert match_quality(("fr",), ()) == 2 and match_quality((), ()) == 2
-    pages = [
-        ("index.md", "/docs/", "Home"),
-        ("guides/index.md", "/docs/guides/", "Guides"),
-        ("guides/x.md", "/docs/guides/x", "Backend"),
-        ("y.md", "/docs/y", "Backend"),
-    ]
-    assert find_page("/repo/docs/guides/", "", pages) == "guides/index.md"
-    assert find_page("/repo/docs/guides/x/", "", pages) == "guides/x.md"
-    assert find_page("/repo/docs", "", pages) == "index.md"
-    assert find_page("/repo/blog/post", "", pages) is None
+    pages = PageMap(
+        [
+            ("index.md", "/docs/", "Home"),
+            ("guides/index.md", "/docs/guides/", "Guides"),
+            ("guides/x.md", "/docs/guides/x", "Backend"),
+            ("y.md", "/docs/y", "Backend"),
+        ]
+    )
+    assert pages.find("/repo/docs/guides/", "") == "guides/index.md"
+    assert pages.find("/repo/docs/guides/x/", "") == "guides/x.md"
+    assert pages.find("/repo/docs", "") == "index.md"
+    assert pages.find("/repo/blog/post", "") is None
     # no URL match: the title names the page, when it names exactly one
-    assert find_page("/repo/blog/post", "Guides | My Site", pages) == "guides/index.md"
-    assert find_page("/elsewhere", "Backend | My Site", pages) is None
-    assert find_page("", "nothing", pages) is None
+    assert pages.find("/repo/blog/post", "Guides | My Site") == "guides/index.md"
+    assert pages.find("/elsewhere", "Backend | My Site") is None
+    assert pages.find("", "nothing") is None
+    at_root = PageMap([("index.md", "/", "Home"), ("a.md", "/a", "A")])
+    assert at_root.find("/", "") == "index.md" and at_root.find("/fr/", "") == "index.md"
+    assert at_root.find("/fr/a", "") == "a.md" and at_root.find("/blog/x", "") is None
+    assert at_root.find("", "A | Site") == "a.md"  # no URL: the title alone
 
 
 async def test_a_question_about_another_page_still_finds_that_page(app_factory, docs):
