@@ -9,9 +9,10 @@ When nothing matches it says so plainly instead of guessing.
 Context from the widget (docs/contract.md section 9) shapes the search, never the facts:
 
 * the reader's page (``metadata.page``, on the request context): its passages win ties in
-  ranking, and a question that names no topic ("What is this page about?", "Summarize this")
-  is answered from that page's own passages; the lead sentence says when the page used is the
-  one being read;
+  ranking; a question that names no topic ("What is this page about?", "Summarize this") is
+  answered from that page's own passages, and so is one that says "this"/"it" when its best
+  match elsewhere holds only one of its words (`points_at_page`); the lead sentence says when
+  the page used is the one being read;
 * the quoted passage (the user message's ``quoted_text``): its words join the question's in the
   search, so the passage it came from is found, and the lead sentence says the answer is about
   it.
