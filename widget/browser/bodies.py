@@ -7,8 +7,9 @@
 shows is decided there. Everything goes in with ``textContent``; ``dir="auto"`` lets each
 message read in its own direction (Urdu or Arabic answers right to left).
 
-``context`` carries ``base_url`` (the page, for relative links) and ``site_root`` (the docs
-site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
+``context`` carries ``base_url`` (the page, for relative links), ``site_root`` (the docs
+site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site) and
+``trailing_slash`` (the site's setting: every same-site link is the canonical URL).
 """
 
 from widget import strings
@@ -59,7 +60,12 @@ class AnswerBody:
 
     def __init__(self, context) -> None:
         AnswerView = load_rich_text()[0]
-        self.view = AnswerView(PAGE_DOM, base_url=context.base_url, site_root=context.site_root)
+        self.view = AnswerView(
+            PAGE_DOM,
+            base_url=context.base_url,
+            site_root=context.site_root,
+            trailing_slash=context.trailing_slash,
+        )
         self.node = self.view.node
 
     def update(self, entry) -> None:
@@ -164,14 +170,23 @@ class WidgetBody:
             texts.append(value)
             box = el("div", "w-markdown markdown")
             context = self.context
-            blocks = parse(value, base_url=context.base_url, site_root=context.site_root).children
+            blocks = parse(
+                value,
+                base_url=context.base_url,
+                site_root=context.site_root,
+                trailing_slash=context.trailing_slash,
+            ).children
             MarkdownView(PAGE_DOM, box).show(blocks)
             return box
         if kind == "Divider":
             return el("hr")
         if kind == "Image":
+            context = self.context
             link = resolve_link(
-                str(comp.get("src") or ""), self.context.base_url, self.context.site_root
+                str(comp.get("src") or ""),
+                context.base_url,
+                context.site_root,
+                context.trailing_slash,
             )
             alt = comp.get("alt") if isinstance(comp.get("alt"), str) else strings.IMAGE
             texts.append(alt)
@@ -225,7 +240,12 @@ class ImageBody:
         self._url = url
         clear(self.node)
         resolve_link = load_rich_text()[2]
-        link = resolve_link(url, self.context.base_url, self.context.site_root) if url else None
+        context = self.context
+        link = (
+            resolve_link(url, context.base_url, context.site_root, context.trailing_slash)
+            if url
+            else None
+        )
         if link is None:
             self.node.append(
                 el("p", "image-pending", strings.GENERATING_IMAGE if not url else strings.IMAGE)

@@ -17,7 +17,7 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 
 from widget import strings
 from widget.browser.dom import Listeners, el, set_text, show
-from widget.browser.jsbridge import is_null, js_obj
+from widget.browser.jsbridge import config_flag, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
 from widget.thread.state import RESPONDING, WAITING
@@ -323,8 +323,13 @@ class View:
 
     def body_context(self):
         # Relative links in answers resolve against the page the reader is on now (docs
-        # navigation changes it without reloading) and the docs site's base URL.
-        return BodyContext(str(window.location.href), str(self.config.siteBaseUrl))
+        # navigation changes it without reloading) and the docs site's base URL; same-site
+        # links take the site's trailingSlash (the loader's data-trailing-slash).
+        return BodyContext(
+            str(window.location.href),
+            str(self.config.siteBaseUrl),
+            config_flag(self.config, "trailingSlash"),
+        )
 
     def schedule(self, state) -> None:
         """Render ``state`` on the next animation frame (once, whatever arrives before it)."""
@@ -451,7 +456,12 @@ class View:
             text = el("div", "notice-text markdown")
             if notice.title:
                 text.append(el("strong", "notice-title", notice.title))
-            blocks = parse(notice.message, base_url=context.base_url, site_root=context.site_root)
+            blocks = parse(
+                notice.message,
+                base_url=context.base_url,
+                site_root=context.site_root,
+                trailing_slash=context.trailing_slash,
+            )
             MarkdownView(PAGE_DOM, text).show(blocks.children)
             dismiss = el(
                 "button",
@@ -483,11 +493,12 @@ class View:
 
 
 class BodyContext:
-    __slots__ = ("base_url", "site_root")
+    __slots__ = ("base_url", "site_root", "trailing_slash")
 
-    def __init__(self, base_url: str, site_root: str) -> None:
+    def __init__(self, base_url: str, site_root: str, trailing_slash: "bool | None") -> None:
         self.base_url = base_url
         self.site_root = site_root
+        self.trailing_slash = trailing_slash
 
 
 def _frame_callback(view: View):
