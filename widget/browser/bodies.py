@@ -13,7 +13,7 @@ site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site) and
 """
 
 from widget import strings
-from widget.browser.dom import PAGE_DOM, clear, el, set_text
+from widget.browser.dom import PAGE_DOM, clamp_height, clear, el, set_text, show
 
 
 def load_rich_text():
@@ -39,17 +39,31 @@ _CONTAINERS = ("Card", "ListView", "ListViewItem", "Box", "Row", "Col", "Form", 
 
 
 class TextBody:
-    """Plain text (the user's own message), shown exactly as typed."""
+    """Plain text (the user's own message), shown exactly as typed, under the passage it
+    quotes (``quoted_text``, if any: data, as text, clamped to a few lines)."""
 
     def __init__(self) -> None:
         self.node = el("div", "message-body", None, {"dir": "auto"})
+        self.text = el("span", "message-text", "")
+        self.node.append(self.text)
+        self.quote = None  # made for a message that quotes
         self._text = ""
 
     def update(self, entry) -> None:
         text = entry.item.text()
         if text != self._text:
             self._text = text
-            set_text(self.node, text)
+            set_text(self.text, text)
+        quote = getattr(entry.item, "quoted_text", None) or ""
+        if quote and self.quote is None:
+            self.quote = el("blockquote", "message-quote", None, {"dir": "auto"})
+            self.quote_text = el("span", None, "")
+            self.quote.append(el("span", "visually-hidden", strings.QUOTING), self.quote_text)
+            clamp_height(self.quote)
+            self.node.prepend(self.quote)
+        if self.quote is not None:
+            set_text(self.quote_text, quote)
+            show(self.quote, bool(quote))
 
     def plain_text(self, limit: int = 0) -> str:
         return self._text
