@@ -194,6 +194,7 @@ class App:
             self.view.set_open(True)
             self.host.chatkitPanelState(True)
         self.view.focus_input()
+        self.page_changed()  # a site without the plugin's route hook moves on without telling
         # The session is asked for on open, not on page load: the first question does not
         # wait for it, and a backend that is down says so (with Retry) before anyone asks.
         self.tasks.spawn(self.conversation.connect())
