@@ -8,6 +8,8 @@ The first word of the question picks the reply:
 - ``rtl``: an answer in Urdu;
 - ``extras``: a workflow, a widget, a notice and a client effect before the answer;
 - ``long``: 20,000 characters of Markdown in 4,000 deltas (the rendering benchmark);
+- ``cite``: a link and a citation to a heading of another page, one written without and one
+  with the trailing slash (the site's ``trailingSlash`` decides what both become);
 - ``deliver CASE SIZE PACE_MS``: one of ``DELIVERY`` (the answers that once rendered short or
   raised) in deltas of SIZE characters, PACE_MS apart;
 - anything else: "You said: ...".
@@ -151,6 +153,17 @@ class ScriptedAnswerer:
             )
         elif word == "slow":
             deltas, pace, annotations = _words("Streaming slowly. " * 200), 0.04, []
+        elif word == "cite":
+            text = "Add [the script tag](/docs/installation#add-the-script-tag) to your pages."
+            deltas, pace = _words(text), 0.0
+            annotations = [
+                Annotation(
+                    source=URLSource(
+                        title="Installation", url="/docs/installation/#add-the-script-tag"
+                    ),
+                    index=len(text),
+                )
+            ]
         elif word == "rtl":
             deltas, pace, annotations = _words(URDU), 0.0, []
         elif word == "long":
