@@ -261,18 +261,41 @@ def test_selecting_text_offers_ask_ai_which_opens_the_chat(widget, page, custom_
     page.wait_for_function("%s.shadowRoot.activeElement?.className === 'composer-input'" % HOST)
     assert ask.is_hidden()
     assert quoted.startswith("lidar publishes")
+    assert_quoted(widget, page, quoted)
+
+
+def assert_quoted(widget, page, text: str) -> None:
+    """``text`` is the quote shown above the composer (a named group, with its Remove)."""
+    quote = page.get_by_role("group", name="Quoted passage")
+    quote.wait_for(state="visible")
+    assert quote.locator("blockquote").inner_text().strip() == text
+    assert box(quote)["y"] < box(widget.composer)["y"], "above the composer"
+    assert quote.get_by_role("button", name="Remove quote").is_visible()
 
 
 def test_shortcut_with_a_selection_asks_about_it(widget, page, custom_page):
     """With text selected in the article, Ctrl+I opens the chat about that selection (the
-    keyboard path to "Ask AI"); askAbout() trims and caps the text at 4000 characters."""
+    keyboard path to "Ask AI"); askAbout() trims and caps the text at 4000 characters; once
+    ready, pageChanged() reaches Python (the start screen names the new page)."""
     widget.goto(custom_page({}, body=ARTICLE))
     page.evaluate("getSelection().selectAllChildren(document.querySelector('#passage'))")
+    selected = page.evaluate("getSelection().toString()").strip()
     page.get_by_role("button", name=ASK_NAME).wait_for(state="visible")
     page.keyboard.press("Control+i")
     assert widget.wait_state("ready") == "ready"
     widget.panel.wait_for(state="visible")
     page.wait_for_function("%s.shadowRoot.activeElement?.className === 'composer-input'" % HOST)
+    assert_quoted(widget, page, selected)
+    page.evaluate("window.ChatKitWidget.askAbout('  ' + 'x'.repeat(5000) + '  ')")
+    page.wait_for_function(
+        "%s.shadowRoot.querySelector('.composer-quote-text').textContent === 'x'.repeat(4000)"
+        % HOST
+    )
+    page.evaluate("document.title = 'Sensors: lidar and IMU'; window.ChatKitWidget.pageChanged()")
+    page.wait_for_function(
+        "%s.shadowRoot.querySelector('.starter-detail').textContent.includes('Sensors: lidar')"
+        % HOST
+    )
 
 
 def test_selection_off_and_api_page_changed_hides_the_button(widget, page, custom_page):
