@@ -302,6 +302,42 @@
     return svg;
   }
 
+  // ---- the launcher stays clear of the page's fixed controls (data-avoid) ---------------------
+
+  // Lifts the launcher above every position:fixed element matching data-avoid that overlaps
+  // its column (--ck-lift on the host; launcher.css and panel.css add it to their bottom).
+  // Measured when the launcher shows or changes, on resize, when the page inserts elements
+  // and on pageChanged(), at most once a frame and never on scroll. A box is taken without its
+  // transform: Docusaurus' back-to-top button is always in the DOM and shown on scroll by
+  // scale(0) -> scale(1), so the launcher sits above it whether it shows or not, and does not
+  // jump. The launcher's own box gives its column: left on a right-to-left page.
+  var lift = 0;
+  var measuring = 0;
+  function measureSoon() {
+    if (!measuring) measuring = requestAnimationFrame(measure);
+  }
+  function measure() {
+    measuring = 0;
+    if (launcher.hidden) return;
+    var boxes = [];
+    document.querySelectorAll(avoid).forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      var x = (r.left + r.right) / 2;
+      var y = (r.top + r.bottom) / 2;
+      var w = el.offsetWidth / 2;
+      var h = el.offsetHeight / 2;
+      if (w && getComputedStyle(el).position === "fixed") boxes.push([x - w, x + w, y - h, y + h]);
+    });
+    var own = launcher.getBoundingClientRect();
+    var bottom = own.bottom + lift;
+    boxes.sort(function (a, b) { return b[3] - a[3]; }).forEach(function (b) {
+      if (b[0] < own.right && b[1] > own.left && b[2] < bottom && b[3] > bottom - own.height) bottom = b[2] - GAP;
+    });
+    var next = Math.max(0, Math.round(own.bottom + lift - bottom));
+    if (next !== lift) host.style.setProperty("--ck-lift", (lift = next) + "px");
+  }
+  window.addEventListener("resize", measureSoon);
+
   function setState(next) {
     state = next;
     host.setAttribute("data-state", next);
@@ -433,42 +469,6 @@
     if (!inWidget) opener = document.activeElement;
     call("toggle", []);
   });
-
-  // ---- the launcher stays clear of the page's fixed controls (data-avoid) ---------------------
-
-  // Lifts the launcher above every position:fixed element matching data-avoid that overlaps
-  // its column (--ck-lift on the host; launcher.css and panel.css add it to their bottom).
-  // Measured when the launcher shows or changes, on resize, when the page inserts elements
-  // and on pageChanged(), at most once a frame and never on scroll. A box is taken without its
-  // transform: Docusaurus' back-to-top button is always in the DOM and shown on scroll by
-  // scale(0) -> scale(1), so the launcher sits above it whether it shows or not, and does not
-  // jump. The launcher's own box gives its column: left on a right-to-left page.
-  var lift = 0;
-  var measuring = 0;
-  function measureSoon() {
-    if (!measuring) measuring = requestAnimationFrame(measure);
-  }
-  function measure() {
-    measuring = 0;
-    if (launcher.hidden) return;
-    var boxes = [];
-    document.querySelectorAll(avoid).forEach(function (el) {
-      var r = el.getBoundingClientRect();
-      var x = (r.left + r.right) / 2;
-      var y = (r.top + r.bottom) / 2;
-      var w = el.offsetWidth / 2;
-      var h = el.offsetHeight / 2;
-      if (w && getComputedStyle(el).position === "fixed") boxes.push([x - w, x + w, y - h, y + h]);
-    });
-    var own = launcher.getBoundingClientRect();
-    var bottom = own.bottom + lift;
-    boxes.sort(function (a, b) { return b[3] - a[3]; }).forEach(function (b) {
-      if (b[0] < own.right && b[1] > own.left && b[2] < bottom && b[3] > bottom - own.height) bottom = b[2] - GAP;
-    });
-    var next = Math.max(0, Math.round(own.bottom + lift - bottom));
-    if (next !== lift) host.style.setProperty("--ck-lift", (lift = next) + "px");
-  }
-  window.addEventListener("resize", measureSoon);
 
   // ---- "Ask AI" over text selected in the docs (data-selection, data-selection-scope) --------
 
