@@ -13,7 +13,7 @@ site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site) and
 """
 
 from widget import strings
-from widget.browser.dom import PAGE_DOM, clamp_height, clear, el, set_text, show
+from widget.browser.dom import PAGE_DOM, clear, el, set_text, show
 
 
 def load_rich_text():
@@ -59,7 +59,6 @@ class TextBody:
             self.quote = el("blockquote", "message-quote", None, {"dir": "auto"})
             self.quote_text = el("span", None, "")
             self.quote.append(el("span", "visually-hidden", strings.QUOTING), self.quote_text)
-            clamp_height(self.quote)
             self.node.prepend(self.quote)
         if self.quote is not None:
             set_text(self.quote_text, quote)

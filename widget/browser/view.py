@@ -22,7 +22,7 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 """
 
 from widget import strings
-from widget.browser.dom import Listeners, clamp_height, el, set_text, show
+from widget.browser.dom import Listeners, el, set_text, show
 from widget.browser.jsbridge import config_flag, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
@@ -175,7 +175,6 @@ class View:
             "div", "composer-quote", None, {"role": "group", "aria-label": strings.QUOTE_LABEL}
         )
         self.quote_text = el("blockquote", "composer-quote-text", "", {"dir": "auto"})
-        clamp_height(self.quote_text)
         self.quote_remove = el(
             "button",
             "icon-button quote-remove",
