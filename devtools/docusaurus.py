@@ -89,7 +89,9 @@ def prepare(tarball: Path, quiet: bool = True) -> Path:
     shutil.copytree(ROOT / "packages" / PLUGIN_NAME, WORK_PLUGIN)
 
     modules = WORK_SITE / "node_modules"
-    lock_mark = modules / (".chatkit-lock-" + _digest((SITE_SRC / "package-lock.json").read_bytes()))
+    lock_mark = modules / (
+        ".chatkit-lock-" + _digest((SITE_SRC / "package-lock.json").read_bytes())
+    )
     if not lock_mark.exists():
         started = time.monotonic()
         shutil.rmtree(modules, ignore_errors=True)
@@ -164,10 +166,16 @@ def build_site(
         raise BuildError("the site's base URL must start and end with '/', e.g. /chatkit-widget/")
     started = time.monotonic()
     tarball = pack_plugin()
-    inputs = [str(p.relative_to(SITE_SRC)).encode() + b"\0" + p.read_bytes() for p in _source_files()]
+    inputs = [
+        str(p.relative_to(SITE_SRC)).encode() + b"\0" + p.read_bytes() for p in _source_files()
+    ]
     settings = json.dumps([base_url, trailing_slash, list(locales), plugin]).encode()
-    key = _digest(*inputs, (ROOT / "packages" / PLUGIN_NAME / "package.json").read_bytes(),
-                  tarball.read_bytes(), settings)
+    key = _digest(
+        *inputs,
+        (ROOT / "packages" / PLUGIN_NAME / "package.json").read_bytes(),
+        tarball.read_bytes(),
+        settings,
+    )
     root = BUILDS / key
     result = SiteBuild(root, base_url, trailing_slash, 0.0, True)
     if (root / ".complete").exists():

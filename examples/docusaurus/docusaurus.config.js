@@ -31,8 +31,11 @@ const config = {
   title: 'Skylark Docs',
   tagline: 'Survey drones that map, inspect and come home on their own',
   favicon: 'img/favicon.svg',
+  // Docusaurus v4's defaults, except the Rust toolchain (@docusaurus/faster): its HTML
+  // minifier's binaries for other platforms could not be resolved when this lockfile was made.
   future: {
     v4: true,
+    faster: false,
   },
   url: process.env.SITE_URL || 'https://example.github.io',
   baseUrl,
