@@ -34,8 +34,9 @@ DEFAULT_BASE = "/chatkit-widget/"
 # the preview server puts the real one in its place (PreviewServer's backend_slot).
 BUILT_BACKEND = "http://127.0.0.1:8000"
 BACKEND_SLOT = b'data-backend-url="%s"' % BUILT_BACKEND.encode()
-# Generated or installed inside the site folder: never an input.
+# Generated or installed inside the site folder, or not read by the build: never an input.
 NOT_SOURCES = {"node_modules", "build", ".docusaurus", ".cache-loader"}
+NOT_READ = {".github", "README.md"}  # top-level only (a docs/**/README.md is a page)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ def _source_files() -> list[Path]:
     return sorted(
         p
         for p in SITE_SRC.rglob("*")
-        if p.is_file() and not NOT_SOURCES & set(p.relative_to(SITE_SRC).parts)
+        if p.is_file()
+        and not NOT_SOURCES & set(p.relative_to(SITE_SRC).parts)
+        and p.relative_to(SITE_SRC).parts[0] not in NOT_READ
     )
 
 

@@ -70,8 +70,10 @@ class PreviewServer:
                 as_html = path.with_name(path.name + ".html")
                 if path.is_dir() and url_path.endswith("/"):
                     path = path / "index.html"
-                elif not url_path.endswith("/") and not path.exists() and as_html.is_file():
-                    path = as_html  # GitHub Pages: /x -> x.html
+                elif not url_path.endswith("/") and as_html.is_file():
+                    # GitHub Pages: /x -> x.html, also when a folder x/ exists too (a
+                    # trailingSlash: false build has docs/guide.html next to docs/guide/)
+                    path = as_html
                 if path.suffix == ".html" and path.is_file():
                     return self._html(path, 200)
                 if not path.exists() and not path.is_dir():

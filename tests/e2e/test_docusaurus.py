@@ -106,7 +106,7 @@ def test_route_changes_reach_the_widget_through_the_client_module(ds, page):
         " api.pageChanged = () => { window.__pageChanged++; return original(); }; }"
     )
     page.locator(".menu__link", has_text="Firmware updates").click()
-    page.wait_for_function("window.__pageChanged === 1")
+    page.wait_for_function("window.__pageChanged >= 1")
     assert ds.state() == "idle"  # a route change never boots the widget
 
 
