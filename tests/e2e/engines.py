@@ -12,7 +12,10 @@
   into ``.cache/npm-ci/firefox/`` (no browser download).
 - webkit: WebKitGTK's MiniBrowser (Debian's webkit2gtk-driver) driven by ``WebKitWebDriver``
   through Selenium, on an Xvfb display of its own (MiniBrowser has no headless mode: the
-  ``--headless`` argument made it fail, a virtual display works).
+  ``--headless`` argument made it fail, a virtual display works). MiniBrowser's toolbar keeps
+  its GTK window at least 447 px wide; a GTK stylesheet of our own (``XDG_CONFIG_HOME``)
+  shrinks the toolbar so the page can be 375 px wide like a phone's (web content is drawn by
+  WebKit itself, not by that stylesheet).
 
 Every driver: ``goto``, ``evaluate`` (a JS expression, awaited when it is a promise),
 ``shadow`` (the same with ``root`` = the widget's open shadow root), ``click`` / ``type`` /
@@ -39,6 +42,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from devtools.backend_process import free_port
+
 ENGINES = ("chromium", "firefox", "webkit")
 FIREFOX = os.environ.get("CHATKIT_FIREFOX", "/usr/bin/firefox-esr")
 BRIDGE = Path(__file__).resolve().parent / "firefox" / "bridge.mjs"
@@ -46,6 +51,10 @@ MINIBROWSER_GLOB = "/usr/lib/*/webkit2gtk-4.1/MiniBrowser"
 HOST = "document.querySelector('chatkit-widget')"
 CALL_TIMEOUT = 30.0  # one command to a browser; the page-level waits are shorter
 INSTALL_HINT = " (.ci/run installs it on CI)"
+
+# MiniBrowser's toolbar only (GTK widgets): nothing keeps a minimum size, so the window and
+# the page in it can be as narrow as a phone's screen.
+SHRINK_TOOLBAR = "* { min-width: 0; min-height: 0; padding: 0; margin: 0; font-size: 1px; }\n"
 
 # WebKitWebDriver has no console channel (no log endpoint, no BiDi): the page records what it
 # logs once loaded. Errors before the load event are not seen there (Chromium and Firefox see
@@ -336,6 +345,10 @@ class WebKitServer:
             ) from None
         self.minibrowser = browsers[0]
         self.log = tempfile.TemporaryFile()
+        self.config = tempfile.TemporaryDirectory(prefix="chatkit-webkit-")
+        gtk = Path(self.config.name) / "gtk-3.0"
+        gtk.mkdir()
+        (gtk / "gtk.css").write_text(SHRINK_TOOLBAR)
         read_fd, write_fd = os.pipe()
         self.xvfb = subprocess.Popen(
             [
@@ -357,10 +370,10 @@ class WebKitServer:
         self.driver_proc: subprocess.Popen | None = None
         try:
             display = _read_line(read_fd, 20.0, "Xvfb's display number")
-            port = _free_port()
+            port = free_port()
             self.driver_proc = subprocess.Popen(
                 ["WebKitWebDriver", "--port=%d" % port, "--host=local"],
-                env=dict(os.environ, DISPLAY=":" + display),
+                env=dict(os.environ, DISPLAY=":" + display, XDG_CONFIG_HOME=self.config.name),
                 stdout=self.log,
                 stderr=self.log,
                 start_new_session=True,  # MiniBrowser and its web processes join this group
@@ -391,6 +404,7 @@ class WebKitServer:
         if self.driver_proc is not None:
             _kill_group(self.driver_proc)
         _kill_group(self.xvfb)
+        self.config.cleanup()
 
 
 class WebKitDriver(Driver):
@@ -526,12 +540,6 @@ def _read_line(fd: int, timeout: float, what: str) -> str:
     if not ready:
         raise EngineMissing("no %s within %.0f s" % (what, timeout))
     return os.read(fd, 64).decode().strip()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_port(port: int, timeout: float, what: str) -> None:

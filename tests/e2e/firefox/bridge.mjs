@@ -66,7 +66,7 @@ for await (const line of readline.createInterface({input: process.stdin})) {
     const value = await commands[cmd](args);
     send({id, ok: true, value: value === undefined ? null : value});
   } catch (e) {
-    send({id, ok: false, error: String(e && e.message || e)});
+    send({id, ok: false, error: e instanceof Error ? e.message : JSON.stringify(e)});
   }
 }
 await browser.close();
