@@ -4,6 +4,8 @@
     python build.py serve [--port N] build, serve the preview on http://127.0.0.1:3000/ (and /repo/)
           [--backend-port N] [-v]    and run the reference backend on http://127.0.0.1:8000
                                      (-v logs every request of the preview server)
+          [--site docusaurus]        serve the example Docusaurus site (examples/docusaurus/,
+          [--trailing-slash false]   built with the packed plugin) at /chatkit-widget/ instead
     python build.py test [ARGS]      ruff, unit+portable tests under a coverage gate, MicroPython
                                      runner, browser e2e tests (ARGS go to their pytest); one
                                      summary, non-zero on failure
@@ -40,6 +42,15 @@ def _port_option(args: list[str], flag: str, default: int) -> int:
     return int(value[0])
 
 
+def _choice_option(args: list[str], flag: str, choices: tuple[str, ...]) -> str:
+    if flag not in args:
+        return choices[0]
+    value = args[args.index(flag) + 1 : args.index(flag) + 2]
+    if not value or value[0] not in choices:
+        raise BuildError("%s takes one of: %s" % (flag, ", ".join(choices)))
+    return value[0]
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "build"
     args = argv[1:]
@@ -63,8 +74,12 @@ def main(argv: list[str]) -> int:
         if cmd == "serve":
             port = _port_option(args, "--port", SERVE_PORT)
             backend_port = _port_option(args, "--backend-port", BACKEND_PORT)
+            site = _choice_option(args, "--site", serve.SITES)
+            slash = _choice_option(args, "--trailing-slash", ("true", "false"))
             devenv.ensure_dev_deps(argv)
-            return serve.serve(port, backend_port, verbose="-v" in args)
+            return serve.serve(
+                port, backend_port, "-v" in args, site=site, trailing_slash=slash == "true"
+            )
         if cmd == "test":
             devenv.ensure_dev_deps(argv)
             bundle.build()

@@ -238,14 +238,14 @@ def create_app(
         await backend.tidy()
         claims = backend.claims(request.headers.get("authorization"), grace=0.0)
         raw = await read_body(request, config.max_body_bytes, config.body_timeout)
-        chat_request = parse_chatkit_request(raw)
+        chat_request, page = parse_chatkit_request(raw)
         streaming = is_streaming_req(chat_request)
         backend.limit(backend.message_limit if streaming else backend.read_limit, claims.session_id)
         if not await backend.store.session_exists(claims.session_id):
             raise errors.SessionError(GONE)
         if streaming:
             await backend.check_quota(claims.session_id)
-        context = RequestContext(session_id=claims.session_id, client_ip=peer(request))
+        context = RequestContext(session_id=claims.session_id, client_ip=peer(request), page=page)
         await backend.server.precheck(chat_request, context)
         if not streaming:
             try:

@@ -5,6 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 
+@dataclasses.dataclass(frozen=True)
+class PageContext:
+    """The page the reader had open when they sent the message (``metadata.page``, checked by
+    `backend.intake`): its URL path as the browser shows it (site baseUrl, locale, trailing
+    slash and hash included) and its document title. Client input: log it through
+    `backend.logsafe.printable` only."""
+
+    url: str = ""
+    title: str = ""
+
+
 @dataclasses.dataclass
 class RequestContext:
     session_id: str
@@ -12,3 +23,5 @@ class RequestContext:
     # metadata.client_message_id of a threads.create / threads.add_user_message request; the
     # store keeps it with the user item so a re-send can be recognised (see server.py).
     client_message_id: str | None = None
+    # metadata.page of the request, for the answerer (None: the client sent none).
+    page: PageContext | None = None

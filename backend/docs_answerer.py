@@ -5,12 +5,23 @@ Markdown: a short lead sentence, then for each of the best passages (at most thr
 to the section and a quote of its most relevant blocks, condensed to a character budget. Each
 cited section also gets a ``url`` annotation (with its heading anchor) at the end of its quote.
 When nothing matches it says so plainly instead of guessing.
+
+Context from the widget (docs/contract.md section 9) shapes the search, never the facts:
+
+* the reader's page (``metadata.page``, on the request context): its passages win ties in
+  ranking, and a question that names no topic ("What is this page about?", "Summarize this")
+  is answered from that page's own passages; the lead sentence says when the page used is the
+  one being read;
+* the quoted passage (the user message's ``quoted_text``): its words join the question's in the
+  search, so the passage it came from is found, and the lead sentence says the answer is about
+  it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from chatkit.types import (
     Annotation,
@@ -31,7 +42,32 @@ NOTHING_FOUND = (
 )
 NO_DOCS = "No documentation has been indexed on this server yet, so I can't look that up."
 EMPTY_QUESTION = "Ask me a question about the documentation and I'll look it up."
+NOTHING_FOUND_QUOTED = (
+    "I couldn't find the passage you quoted, or anything about it, in the documentation. Try"
+    " asking the question in your own words."
+)
 SEARCHING = "Searching the documentation…"
+LEAD_ONE = "Here is the most relevant part of the documentation:"
+LEAD_MANY = "Here are the most relevant parts of the documentation:"
+LEAD_ON_PAGE_ONE = (
+    "Here is the most relevant part of the documentation, on the page you are reading:"
+)
+LEAD_ON_PAGE_MANY = (
+    "Here are the most relevant parts of the documentation, starting with the page you are reading:"
+)
+LEAD_QUOTED = "About the passage you quoted, here is what the documentation says:"
+LEAD_QUOTED_ON_PAGE = "About the passage you quoted, from the page you are reading:"
+LEAD_OVERVIEW = "Here is what the page you are reading, **{title}**, covers:"
+# Words that point at the page being read instead of naming a topic: a question made only of
+# these (and stop words) asks about that page. Only consulted when the page is known.
+PAGE_WORDS = frozenset(
+    """summary summarize summarise summarized summarised summarizing overview tldr tl dr
+    mean means meaning say says said cover covers covered section article topic topics main
+    point points idea ideas describe describes purpose current reading read going whats gist
+    key takeaway takeaways short brief briefly simple simply context""".split()
+)
+# Words by which a question points at what the reader is looking at ("How do I set this up?").
+POINTING_WORDS = frozenset("this it here these above".split())
 
 
 def _stem(term: str) -> str:
@@ -142,15 +178,26 @@ def _escape_link_text(text: str) -> str:
     return re.sub(r"([\[\]\\*_`])", r"\\\1", text)
 
 
-def compose(question: str, hits: list[Hit], budget: int = 700) -> tuple[str, list[Annotation]]:
+def about_the_page(question: str) -> bool:
+    """Whether the question names no topic of its own, only the page ("What is this about?")."""
+    return all(term in PAGE_WORDS for term in query_terms(question))
+
+
+def points_at_page(question: str, hits: list[Hit], source: str) -> bool:
+    """Whether a question that says "this"/"it" is better answered from the reader's page than
+    from ``hits``: they are not from that page and match at most one of the question's words
+    (a generic verb such as "set" or "configure"), so they are no evidence of another topic."""
+    if not POINTING_WORDS.intersection(re.findall(r"\w+", question.lower())):
+        return False
+    return not hits or (hits[0].source != source and len(hits[0].matched) <= 1)
+
+
+def compose(
+    question: str, hits: list[Hit], budget: int = 700, lead: str | None = None
+) -> tuple[str, list[Annotation]]:
     """The answer's Markdown and its annotations (``index`` = end of each cited quote)."""
     terms = query_terms(question)
-    lead = (
-        "Here is the most relevant part of the documentation:"
-        if len(hits) == 1
-        else "Here are the most relevant parts of the documentation:"
-    )
-    text = lead
+    text = lead or (LEAD_ONE if len(hits) == 1 else LEAD_MANY)
     annotations: list[Annotation] = []
     for hit in hits:
         label = _label(hit)
@@ -179,24 +226,52 @@ class DocsAnswerer:
         self, thread: ThreadMetadata, question: str, context: AnswerContext
     ) -> AsyncIterator[ThreadStreamEvent]:
         item_id = context.new_item_id(thread)
-        if not question.strip():
+        user_message = context.user_message
+        quoted = (user_message.quoted_text or "").strip() if user_message is not None else ""
+        if not question.strip() and not quoted:
             async for event in assistant_message(thread, item_id, [EMPTY_QUESTION]):
                 yield event
             return
         yield ProgressUpdateEvent(icon="search", text=SEARCHING)
-        hits = await self.index.search(question)
+        query = f"{question}\n{quoted}" if quoted else question
+        hits, lead = await self._find(question, query, bool(quoted), context)
         if not hits:
-            message = NOTHING_FOUND if self.has_docs else NO_DOCS
+            message = NOTHING_FOUND_QUOTED if quoted else NOTHING_FOUND
+            if not self.has_docs:
+                message = NO_DOCS
             async for event in assistant_message(
                 thread, item_id, text_chunks(message), pace=self.pace
             ):
                 yield event
             return
-        text, annotations = compose(question, hits, self.budget)
+        text, annotations = compose(query, hits, self.budget, lead)
         async for event in assistant_message(
             thread, item_id, text_chunks(text), annotations, pace=self.pace
         ):
             yield event
+
+    async def _find(
+        self, question: str, query: str, quoted: bool, context: AnswerContext
+    ) -> tuple[list[Hit], str | None]:
+        """The passages to answer from (``query``: the question and any quoted passage) and
+        the lead sentence that says where they come from (None: the plain one)."""
+        page = context.request.page
+        source = await self.index.page_source(page)
+        if quoted:
+            hits = await self.index.search(query, page=source)
+            on_page = bool(hits) and hits[0].source == source
+            return hits, LEAD_QUOTED_ON_PAGE if on_page else LEAD_QUOTED
+        if source is None or page is None:
+            return await self.index.search(question), None
+        about = about_the_page(question)
+        hits = [] if about else await self.index.search(question, page=source)
+        if about or points_at_page(question, hits, source):
+            hits = await self.index.overview(source, urlsplit(page.url).fragment)
+            title = _escape_link_text(hits[0].page_title) if hits else ""
+            return hits, LEAD_OVERVIEW.format(title=title)
+        if not hits or hits[0].source != source:
+            return hits, None
+        return hits, LEAD_ON_PAGE_ONE if len(hits) == 1 else LEAD_ON_PAGE_MANY
 
     def close(self) -> None:
         if self._db is not None:

@@ -6,7 +6,9 @@
    request open. Both answers close the connection.
 2. `parse_chatkit_request`: UTF-8, nesting depth at most `MAX_DEPTH` (counted by a linear scan
    before any parser recurses: Python's ``json`` raises ``RecursionError`` on deep input),
-   JSON, a known ``type``, the SDK's params. Every failure is a 400 ``ValidationError`` whose
+   JSON, a known ``type``, the SDK's params, then the metadata and input this backend reads
+   itself: ``metadata.client_message_id``, ``metadata.page`` (`PageContext`) and the message's
+   ``quoted_text``, each with a size limit. Every failure is a 400 ``ValidationError`` whose
    message quotes client input only through `printable`.
 """
 
@@ -18,10 +20,11 @@ import re
 from typing import Any, get_args
 
 import pydantic
-from chatkit.types import NonStreamingReq, StreamingReq
+from chatkit.types import NonStreamingReq, StreamingReq, ThreadsAddUserMessageReq, ThreadsCreateReq
 from starlette.requests import ClientDisconnect, Request
 
 from . import errors
+from .context import PageContext
 from .logsafe import printable
 from .server import REQUEST_ADAPTER
 
@@ -30,6 +33,14 @@ KNOWN_TYPES = frozenset(
     for cls in (*get_args(StreamingReq), *get_args(NonStreamingReq))
 )
 MAX_CLIENT_MESSAGE_ID = 200
+# metadata.page: location.pathname and document.title of the reader's page (docs/contract.md
+# section 9). Browsers cut URLs near 2 KB in practice; a title longer than a line is not one.
+MAX_PAGE_URL = 2048
+MAX_PAGE_TITLE = 300
+# params.input.quoted_text: a passage the reader selected. Refused above this rather than cut:
+# the SDK stores the quote on the user message, and a cut one would differ from what the reader
+# saw when they sent it; the widget caps a selection at the same number before sending.
+MAX_QUOTED_TEXT = 4000
 # ChatKit requests nest about 6 levels (params.input.content[0]...); tool outputs and metadata
 # are free-form, so leave room, far below the depth where a recursive parser gets into trouble.
 MAX_DEPTH = 64
@@ -81,8 +92,8 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def parse_chatkit_request(raw: bytes) -> Any:
-    """The typed request, or a `ValidationError` saying what is wrong."""
+def parse_chatkit_request(raw: bytes) -> tuple[Any, PageContext | None]:
+    """The typed request and its page context, or a `ValidationError` saying what is wrong."""
     not_json = errors.ValidationError("The request body is not valid JSON.")
     try:
         text = raw.decode("utf-8")
@@ -117,4 +128,40 @@ def parse_chatkit_request(raw: bytes) -> Any:
             "metadata.client_message_id must be a string of"
             f" 1 to {MAX_CLIENT_MESSAGE_ID} characters."
         )
-    return request
+    quoted = (
+        request.params.input.quoted_text
+        if isinstance(request, (ThreadsCreateReq, ThreadsAddUserMessageReq))
+        else None
+    )
+    if quoted is not None and len(quoted) > MAX_QUOTED_TEXT:
+        raise errors.ValidationError(
+            f"The quoted passage is too long (limit {MAX_QUOTED_TEXT} characters)."
+            " Quote a shorter passage."
+        )
+    return request, page_context(request.metadata.get("page"))
+
+
+def _page_field(page: dict[str, Any], name: str, limit: int) -> str:
+    value = page.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise errors.ValidationError(
+            f"metadata.page.{name} must be a string of at most {limit} characters."
+        )
+    return value
+
+
+def page_context(page: object) -> PageContext | None:
+    """``metadata.page``: absent or null -> None; otherwise an object whose ``url`` and
+    ``title`` are optional strings within their limits (other keys are ignored, so a newer
+    client can send more)."""
+    if page is None:
+        return None
+    if not isinstance(page, dict):
+        raise errors.ValidationError(
+            "metadata.page must be an object with the page's url and title."
+        )
+    url = _page_field(page, "url", MAX_PAGE_URL)
+    title = _page_field(page, "title", MAX_PAGE_TITLE)
+    return PageContext(url=url, title=title) if url or title else None

@@ -26,12 +26,15 @@
  * dist/chatkit-widget/boot.js.
  *
  * export start(ctx) -> {boot(), prefetch(), retry()}, called once by the loader with
- *   ctx = {host, root (its shadow root), launcher, log (console prefix),
+ *   ctx = {host, root (its shadow root), log (console prefix),
  *          manifest (the build manifest), frame(fresh) (a Promise of the interpreter frame's
  *          window; fresh: a new frame), panelCss (its URL), state() (data-state now),
  *          setState(next), boot() (the loader's: idle|error -> booting, then this boot()),
  *          ready(api) (the loader's: data-state="ready", replay the queued API calls, forward
- *          window.ChatKitWidget to api)}.
+ *          window.ChatKitWidget to api), panelState(isOpen) (aria-expanded of the launcher and
+ *          of the site's open controls), opener() (what focus goes back to on close: the
+ *          control or launcher that opened the panel, or the element focused when the
+ *          shortcut did)}.
  *   The loader has already made the frame and preloaded panel.css (so they do not wait for
  *   this module).
  *   boot()      start an attempt; the loader has set data-state="booting"
@@ -51,7 +54,6 @@ export function start(ctx) {
   var pyodide = config.interpreter === "pyodide";
   var pyType = pyodide ? "py" : "mpy";
   var LOG = ctx.log;
-  var launcher = ctx.launcher;
 
   var attempt = 0;
   var timer = 0;
@@ -70,10 +72,10 @@ export function start(ctx) {
   };
 
   host.chatkitPanelState = function (isOpen) {
-    launcher.setAttribute("aria-expanded", isOpen ? "true" : "false");
+    ctx.panelState(isOpen);
     if (!isOpen) {
       var active = document.activeElement;
-      if (!active || active === document.body || active === host) launcher.focus({ preventScroll: true });
+      if (!active || active === document.body || active === host) ctx.opener().focus({ preventScroll: true });
     }
   };
 

@@ -3,9 +3,15 @@
  *
  *   <script src="/repo/chatkit-widget/loader.js" defer data-backend-url="https://api.example.com"></script>
  *
+ * (or, versioned by the Docusaurus plugin, .../chatkit-widget/<version>-<hash>/loader.js)
+ *
  * It holds only what runs before the first click: it reads data-* attributes from its own tag,
- * mounts <chatkit-widget> (open shadow root) on document.body, draws the launcher at once,
- * follows the theme, queues window.ChatKitWidget calls, and starts the boot on first open
+ * mounts <chatkit-widget> (open shadow root) on document.body, draws the launcher at once
+ * (kept above the page's fixed controls, data-avoid; none with data-launcher="none"),
+ * follows the theme, queues window.ChatKitWidget calls, opens the chat from the site's own
+ * controls ([data-chatkit-open], data-open-selector) and the shortcut (data-shortcut), offers
+ * "Ask AI" over text selected in the docs (data-selection, data-selection-scope), and starts
+ * the boot on first open
  * (data-boot="click"), when idle ("idle") or at once ("eager"). Everything after that lives in
  * boot.js, an ES module it import()s from its own folder (baseUrl + "boot.js?v=<hash from the
  * manifest>"; a new URL after a failed import) when the boot starts, or already when the
@@ -19,7 +25,7 @@
  * interpreter's frame (frame.html, a hidden same-origin <iframe> in the shadow root: PyScript
  * runs there and never sees the host page's document) and preloads panel.css, so neither
  * waits a round trip for boot.js. boot.js -> loader: ctx.ready(api), ctx.setState("error"),
- * ctx.boot() (retry), ctx.frame(fresh). If boot.js itself cannot be loaded (or takes 120 s),
+ * ctx.boot() (retry), ctx.frame(fresh), ctx.panelState(isOpen), ctx.opener(). If boot.js itself cannot be loaded (or takes 120 s),
  * the loader shows the error launcher and a click tries again.
  *
  * Loader <-> Python handshake (widget/browser/bootstrap.py and main.py code against this; the
@@ -27,13 +33,23 @@
  *
  * 1. Before booting Python the loader sets on the host element (document.querySelector("chatkit-widget")):
  *      host.chatkitConfig = {backendUrl, interpreter ("micropython"|"pyodide"), title, greeting,
- *                            baseUrl (dist folder, ends in "/"), siteBaseUrl (its parent, ends in "/"),
+ *                            baseUrl (dist folder, ends in "/"),
+ *                            siteBaseUrl (data-site-base resolved against the page, else the
+ *                                         parent of .../chatkit-widget[/<version>-<hash>]/;
+ *                                         absolute, ends in "/"),
+ *                            trailingSlash (data-trailing-slash: true | false | null = keep
+ *                                           links as given),
+ *                            launcher ("button" | "none"),
+ *                            pageContext (bool: send the page's path and title with messages),
  *                            pageUrl (location.href at boot; read window.location for the current one),
  *                            version (build hash)}
  *    The shadow root already holds <link rel=stylesheet href=launcher.css>, panel.css (linked
- *    when the boot starts; the boot waits for it) and the launcher
- *    <button class="launcher">. Python adds its UI to host.shadowRoot; the panel element must
- *    have id="chatkit-panel" (the launcher's aria-controls).
+ *    when the boot starts; the boot waits for it), the launcher <button class="launcher">
+ *    (hidden with data-launcher="none" except while booting for an open and in the error
+ *    state) and the "Ask AI" selection button <button class="ask-selection">. Python adds its
+ *    UI to host.shadowRoot; the panel element must have id="chatkit-panel" (the launcher's
+ *    aria-controls). host.style --ck-lift (px) is how far the launcher is lifted above the
+ *    page's fixed controls: panel.css adds it to the panel's bottom too.
  * 2. Boot (boot.js): it fetches widget.py.json ({boot, files}: the bootstrap's source and every
  *    widget module, one request) with the runtime files (preloaded in the frame's document),
  *    then, in the frame's document, adds a <script type="mpy" async> (type="py" for Pyodide)
@@ -45,12 +61,18 @@
  *      from widget.browser.main import boot; boot()      (a returned coroutine runs as a task)
  *    Python works on the host page through chatkitHost (widget/browser/page.py).
  * 3. Python calls host.chatkitReady(api) when its UI is built; api is a JS object with
- *    open(), close(), toggle(), ask(text) (create_proxy'd functions, kept alive by Python).
- *    The loader sets data-state="ready", replays calls queued before boot (the open or ask
- *    that triggered the boot included), and from then on forwards window.ChatKitWidget.* to api.
- * 4. Python calls host.chatkitPanelState(isOpen) after it showed or hid the panel. The launcher's
- *    aria-expanded follows and, on close, focus moves back to the launcher when focus was
- *    inside the widget (or was lost to <body>).
+ *    open(), close(), toggle(), ask(text), quote(text) (open the chat with text as the quoted
+ *    passage of the next message, focus in the composer) and pageChanged() (refresh what
+ *    depends on the page) (create_proxy'd functions, kept alive by Python).
+ *    The loader sets data-state="ready", replays calls queued before boot (the open, ask or
+ *    quote that triggered the boot included), and from then on forwards window.ChatKitWidget.*
+ *    to api: askAbout(text) -> quote(text) (trimmed, at most 4000 characters; empty: open());
+ *    pageChanged() -> pageChanged() only once ready (never queued, never boots).
+ * 4. Python calls host.chatkitPanelState(isOpen) after it showed or hid the panel. The
+ *    aria-expanded of the launcher and of the site's open controls follows and, on close,
+ *    focus moves back to what opened the panel (the launcher, the site's control, or the
+ *    element focused when the shortcut was pressed) when focus was inside the widget (or was
+ *    lost to <body>).
  * 5. The bootstrap calls host.chatkitFailed("Type: message") if installing or boot() raised.
  *    The boot also fails if a runtime file cannot be fetched or if ready has not come 30 s
  *    after the runtime arrived. Failure: data-state="error", the launcher reads "Couldn't load
@@ -70,7 +92,13 @@
  *
  * host[data-state]: idle (launcher only) | booting | ready | error.  host[data-theme]: light |
  * dark, mirrored from html[data-theme] (Docusaurus) or prefers-color-scheme, for the CSS.
- * window.ChatKitWidget: {open(), close(), toggle(), ask(text), version}; callable before boot.
+ * window.ChatKitWidget: {open(), close(), toggle(), ask(text), askAbout(text), pageChanged(),
+ * version}; callable before boot (pageChanged() then only re-measures).
+ *
+ * Keyboard: data-shortcut (default mod+i: Cmd+I on Apple platforms, else Ctrl+I; "none"
+ * turns it off; Ctrl/Cmd+K is refused: the Docusaurus search's) toggles the chat, or with a
+ * text selection in the selection scope asks about it (askAbout); ignored while focus is in
+ * the page's own editable fields, and when the page already handled the key (defaultPrevented).
  */
 /*! chatkit-widget loader | MIT */
 (function () {
@@ -81,6 +109,8 @@
   var PANEL_ID = "chatkit-panel";
   var FETCH_TIMEOUT_MS = 120000; // boot.js requested -> arrived (boot.js times the rest)
   var QUEUE_MAX = 20;
+  var QUOTE_MAX = 4000; // characters of a quoted selection (the backend refuses more)
+  var GAP = 8; // px between the launcher and a page control it moves above
 
   if (!MANIFEST) {
     console.error(LOG + "use the built loader from dist/chatkit-widget/ (python build.py)");
@@ -96,7 +126,8 @@
   function findOwnScript() {
     var scripts = document.querySelectorAll("script[src]");
     for (var i = scripts.length - 1; i >= 0; i--) {
-      if (/\/chatkit-widget\/loader\.js(?:[?#]|$)/.test(scripts[i].src)) return scripts[i];
+      // .../chatkit-widget/loader.js, or the plugin's .../chatkit-widget/<version>-<hash>/loader.js
+      if (/\/chatkit-widget\/(?:[^/?#]+\/)?loader\.js(?:[?#]|$)/.test(scripts[i].src)) return scripts[i];
     }
     for (var j = scripts.length - 1; j >= 0; j--) {
       if (/\/loader\.js(?:[?#]|$)/.test(scripts[j].src) && scripts[j].hasAttribute("data-backend-url")) {
@@ -111,7 +142,6 @@
     console.error(LOG + "cannot find my own <script src=\".../chatkit-widget/loader.js\"> tag");
     return;
   }
-  var data = script.dataset;
   var baseUrl = new URL(".", script.src).href;
 
   function defaultBackend() {
@@ -120,16 +150,75 @@
     return "";
   }
 
-  function pick(name, allowed, fallback) {
-    var value = (data[name] || "").trim().toLowerCase();
-    if (!value) return fallback;
-    if (allowed.indexOf(value) >= 0) return value;
-    console.warn(LOG + "data-" + name + '="' + value + '" is not one of ' + allowed.join(", ") +
-      '; using "' + fallback + '"');
+  // data-<name> of our tag, trimmed ("" when absent)
+  function value(name) {
+    return (script.getAttribute("data-" + name) || "").trim();
+  }
+
+  function refuse(name, text, why, fallback) {
+    console.warn(LOG + "data-" + name + '="' + text + '" ' + why + '; using "' + fallback + '"');
     return fallback;
   }
 
-  var backendUrl = (data.backendUrl || "").trim() || defaultBackend();
+  function pick(name, allowed, fallback) {
+    var text = value(name).toLowerCase();
+    if (!text) return fallback;
+    if (allowed.indexOf(text) >= 0) return text;
+    return refuse(name, text, "is not one of " + allowed.join(", "), fallback);
+  }
+
+  function selector(name, fallback) {
+    var text = value(name);
+    if (!text) return fallback;
+    try {
+      document.createDocumentFragment().querySelector(text);
+      return text;
+    } catch (e) {
+      return refuse(name, text, "is not a CSS selector", fallback);
+    }
+  }
+
+  // data-site-base, resolved against the page; else the parent of the widget's folder
+  // (.../chatkit-widget/ or the plugin's .../chatkit-widget/<version>-<hash>/).
+  function siteBase() {
+    var versioned = /^(.*\/)chatkit-widget\/(?:[^/]+\/)?$/.exec(baseUrl);
+    var fallback = versioned ? versioned[1] : new URL("..", baseUrl).href;
+    var text = value("site-base");
+    try {
+      return text ? new URL(text.replace(/\/?$/, "/"), location.href).href : fallback;
+    } catch (e) {
+      return refuse("site-base", text, "is not a URL", fallback);
+    }
+  }
+
+  // data-shortcut: "[ctrl+|alt+|shift+|meta+|mod+]*key" (mod: Cmd on Apple platforms, else
+  // Ctrl) -> {ctrl, alt, shift, meta, key, code, label}, or null for "none". Ctrl/Cmd+K is the
+  // Docusaurus search's: refused.
+  var MODIFIERS = { ctrl: "Control", alt: "Alt", shift: "Shift", meta: "Meta" };
+  function shortcut(text) {
+    text = text.trim().toLowerCase();
+    if (text === "none") return null;
+    var apple = /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
+    var keys = { ctrl: false, alt: false, shift: false, meta: false };
+    var parts = text.split("+");
+    var key = parts.pop();
+    var ok = /^[^+]+$/.test(key) && parts.every(function (part) {
+      if (part === "mod") part = apple ? "meta" : "ctrl";
+      return MODIFIERS.hasOwnProperty(part) && (keys[part] = true);
+    });
+    var why = !ok ? "is not [ctrl+|alt+|shift+|meta+|mod+]*key" :
+      key === "k" && (keys.ctrl || keys.meta) ? "is the site search's shortcut" : "";
+    if (why) return shortcut(refuse("shortcut", text, why, "mod+i"));
+    keys.key = key;
+    // The typed key decides (a Dvorak Ctrl+C is not Ctrl+I); the physical one only when the
+    // typed one is not plain ASCII (Option on a Mac, a Cyrillic layout).
+    keys.code = /^[a-z]$/.test(key) ? "Key" + key.toUpperCase() : /^\d$/.test(key) ? "Digit" + key : "";
+    keys.label = Object.keys(MODIFIERS).filter(function (m) { return keys[m]; })
+      .map(function (m) { return MODIFIERS[m]; }).concat(key.toUpperCase()).join("+");
+    return keys;
+  }
+
+  var backendUrl = value("backend-url") || defaultBackend();
   if (!backendUrl) {
     console.error(LOG + 'data-backend-url is required, e.g. <script src=".../loader.js" ' +
       'data-backend-url="https://api.example.com" defer></script>; the widget is not shown');
@@ -144,17 +233,26 @@
     return;
   }
 
+  var slash = pick("trailing-slash", ["true", "false"], "");
   var config = {
     backendUrl: backendUrl,
     interpreter: pick("interpreter", ["micropython", "pyodide"], "micropython"),
-    title: (data.title || "").trim() || "Ask AI",
-    greeting: (data.greeting || "").trim() || "Hi! Ask me anything about these docs.",
+    title: value("title") || "Ask AI",
+    greeting: value("greeting") || "Hi! Ask me anything about these docs.",
     baseUrl: baseUrl,
-    siteBaseUrl: new URL("..", script.src).href,
+    siteBaseUrl: siteBase(),
+    trailingSlash: slash ? slash === "true" : null,
+    launcher: pick("launcher", ["button", "none"], "button"),
+    pageContext: pick("page-context", ["on", "off"], "on") === "on",
     pageUrl: location.href,
     version: MANIFEST.version,
   };
   var bootMode = pick("boot", ["click", "idle", "eager"], "click");
+  var keys = shortcut(value("shortcut") || "mod+i");
+  var openSelector = selector("open-selector", "");
+  var openControls = "[data-chatkit-open]" + (openSelector ? ", " + openSelector : "");
+  var avoid = selector("avoid", ".theme-back-to-top-button");
+  var scope = pick("selection", ["on", "off"], "on") === "on" && selector("selection-scope", "article, main");
 
   // ---- host element, shadow root, launcher ----------------------------------------------
 
@@ -168,9 +266,10 @@
   launcher.type = "button";
   launcher.className = "launcher";
   launcher.hidden = true; // until launcher.css applies: no flash of an unstyled button
+  var styled = false;
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-haspopup", "dialog");
-  launcher.appendChild(icon());
+  launcher.appendChild(icon("launcher-icon"));
   var spinner = document.createElement("span");
   spinner.className = "launcher-spinner";
   spinner.setAttribute("aria-hidden", "true");
@@ -178,16 +277,25 @@
   label.className = "launcher-label";
   launcher.append(spinner, label);
   stylesheet.onload = stylesheet.onerror = function () {
-    launcher.hidden = false;
+    styled = true;
+    showLauncher();
   };
   root.append(stylesheet, launcher);
 
-  function icon() {
+  // data-launcher="none": the button shows only while an open the visitor asked for is
+  // loading, and in the error state (its Retry).
+  function showLauncher() {
+    launcher.hidden = !styled || config.launcher === "none" &&
+      state !== "error" && !(state === "booting" && queue.length);
+    measureSoon();
+  }
+
+  function icon(className) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("class", "launcher-icon");
+    svg.setAttribute("class", className);
     var path = document.createElementNS(ns, "path");
     path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm4 6.5a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01z");
     svg.appendChild(path);
@@ -201,6 +309,7 @@
     label.textContent =
       next === "booting" ? "Loading\u2026" :
       next === "error" ? "Couldn\u2019t load the assistant \u2014 Retry" : config.title;
+    showLauncher();
   }
 
   function currentTheme() {
@@ -245,7 +354,8 @@
     }
     if (name === "toggle") name = "open"; // before boot the panel is closed
     if (queue.length < QUEUE_MAX) queue.push([name, args]);
-    boot();
+    if (state === "error") retry();
+    else boot();
   }
 
   var publicApi = {
@@ -254,15 +364,178 @@
     close: function () { call("close", []); },
     toggle: function () { call("toggle", []); },
     ask: function (text) { call("ask", [text == null ? "" : String(text)]); },
+    // Opens the chat with ``text`` as the quoted passage of the next message.
+    askAbout: function (text) {
+      text = (text == null ? "" : String(text)).trim().slice(0, QUOTE_MAX).replace(/[\ud800-\udbff]$/, "");
+      hideAsk();
+      if (text) call("quote", [text]);
+      else call("open", []);
+    },
+    // The page changed without a reload (the Docusaurus plugin's onRouteDidUpdate).
+    pageChanged: function () {
+      hideAsk();
+      measureSoon();
+      if (api) invoke("pageChanged", []);
+    },
   };
   var early = window.ChatKitWidget;
   window.ChatKitWidget = publicApi;
 
+  // Where focus goes back to when the panel closes: what opened it, else the launcher.
+  var opener = launcher;
+
   launcher.addEventListener("click", function () {
+    opener = launcher;
     if (state === "error") retry();
     else if (state === "booting") return;
     else call("toggle", []);
   });
+
+  // Python's host.chatkitPanelState(isOpen), through boot.js.
+  function panelState(isOpen) {
+    var expanded = isOpen ? "true" : "false";
+    launcher.setAttribute("aria-expanded", expanded);
+    document.querySelectorAll(openControls).forEach(function (el) {
+      el.setAttribute("aria-expanded", expanded);
+    });
+  }
+
+  // The site's own controls: one delegated listener for [data-chatkit-open] and data-open-selector.
+  document.addEventListener("click", function (event) {
+    var control = event.defaultPrevented || !event.target.closest ? null : event.target.closest(openControls);
+    if (!control) return;
+    event.preventDefault();
+    opener = control;
+    call("toggle", []);
+  });
+
+  // ---- keyboard: the shortcut, and Escape for the selection button --------------------------
+
+  function editable(el) {
+    return el.isContentEditable || /^(textarea|select)$/.test(el.localName) || el.localName === "input" &&
+      !/^(button|checkbox|radio|submit|reset|range|color|file|image)$/.test(el.type);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") hideAsk();
+    if (!keys || event.defaultPrevented || event.repeat || event.isComposing ||
+      event.ctrlKey !== keys.ctrl || event.altKey !== keys.alt ||
+      event.shiftKey !== keys.shift || event.metaKey !== keys.meta) return;
+    var key = event.key || "";
+    if (key.toLowerCase() !== keys.key && (/^[ -~]$/.test(key) || event.code !== keys.code)) return;
+    var path = event.composedPath();
+    var inWidget = path.indexOf(host) >= 0;
+    // Typing in the page's own fields (Ctrl+I is italic in an editor) is left alone.
+    if (!inWidget && editable(path[0])) return;
+    event.preventDefault();
+    var text = selected();
+    if (text) return publicApi.askAbout(text);
+    if (!inWidget) opener = document.activeElement;
+    call("toggle", []);
+  });
+
+  // ---- the launcher stays clear of the page's fixed controls (data-avoid) ---------------------
+
+  // Lifts the launcher above every position:fixed element matching data-avoid that overlaps
+  // its column (--ck-lift on the host; launcher.css and panel.css add it to their bottom).
+  // Measured when the launcher shows or changes, on resize, when the page inserts elements
+  // and on pageChanged(), at most once a frame and never on scroll. A box is taken without its
+  // transform: Docusaurus' back-to-top button is always in the DOM and shown on scroll by
+  // scale(0) -> scale(1), so the launcher sits above it whether it shows or not, and does not
+  // jump. The launcher's own box gives its column: left on a right-to-left page.
+  var lift = 0;
+  var measuring = 0;
+  function measureSoon() {
+    if (!measuring) measuring = requestAnimationFrame(measure);
+  }
+  function measure() {
+    measuring = 0;
+    if (launcher.hidden) return;
+    var boxes = [];
+    document.querySelectorAll(avoid).forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      var x = (r.left + r.right) / 2;
+      var y = (r.top + r.bottom) / 2;
+      var w = el.offsetWidth / 2;
+      var h = el.offsetHeight / 2;
+      if (w && getComputedStyle(el).position === "fixed") boxes.push([x - w, x + w, y - h, y + h]);
+    });
+    var own = launcher.getBoundingClientRect();
+    var bottom = own.bottom + lift;
+    boxes.sort(function (a, b) { return b[3] - a[3]; }).forEach(function (b) {
+      if (b[0] < own.right && b[1] > own.left && b[2] < bottom && b[3] > bottom - own.height) bottom = b[2] - GAP;
+    });
+    var next = Math.max(0, Math.round(own.bottom + lift - bottom));
+    if (next !== lift) host.style.setProperty("--ck-lift", (lift = next) + "px");
+  }
+  window.addEventListener("resize", measureSoon);
+
+  // ---- "Ask AI" over text selected in the docs (data-selection, data-selection-scope) --------
+
+  // A button in our shadow root (not in the page's React root), position:fixed next to the
+  // end of the selection, shown once the mouse is released (or at once for a keyboard or touch
+  // selection); hidden when the selection collapses or leaves the scope or the screen, on
+  // Escape and on pageChanged(). It never touches the page's selection: mousedown on it is
+  // cancelled, so the selection and the page's focus stay. Keyboard: the shortcut asks about
+  // the selection (aria-keyshortcuts says so).
+  var ask = null;
+  var askText = "";
+  var placing = 0;
+  var pressed = false;
+
+  function selected() {
+    var sel = scope && document.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount || editable(document.activeElement)) return "";
+    var node = sel.getRangeAt(0).commonAncestorContainer;
+    var el = node.nodeType === 1 ? node : node.parentElement;
+    return el && el.closest(scope) ? sel.toString().trim() : "";
+  }
+  function hideAsk() {
+    if (ask) ask.hidden = true;
+  }
+  function askSoon() {
+    if (!placing) placing = requestAnimationFrame(placeAsk);
+  }
+  function placeAsk() {
+    placing = 0;
+    askText = pressed ? "" : selected();
+    var rects = askText ? document.getSelection().getRangeAt(0).getClientRects() : [];
+    var end = rects[rects.length - 1];
+    if (!end || end.bottom < 0 || end.top > innerHeight) return hideAsk();
+    ask.hidden = false;
+    var w = ask.offsetWidth;
+    var h = ask.offsetHeight;
+    var top = end.bottom + GAP;
+    if (top + h > innerHeight) top = rects[0].top - GAP - h;
+    ask.style.top = Math.max(GAP, top) + "px";
+    ask.style.left = Math.max(GAP, Math.min(end.right - w / 2, innerWidth - w - GAP)) + "px";
+  }
+
+  if (scope) {
+    ask = document.createElement("button");
+    ask.type = "button";
+    ask.className = "ask-selection";
+    ask.hidden = true;
+    ask.setAttribute("aria-label", config.title + ": ask about the selected text");
+    if (keys) ask.setAttribute("aria-keyshortcuts", keys.label);
+    ask.append(icon("ask-icon"), config.title);
+    ask.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    ask.addEventListener("click", function () { publicApi.askAbout(askText); });
+    root.append(ask);
+    document.addEventListener("selectionchange", askSoon);
+    document.addEventListener("pointerdown", function (event) {
+      pressed = event.pointerType === "mouse" && event.composedPath().indexOf(host) < 0;
+    }, true);
+    document.addEventListener("pointerup", function () {
+      if (pressed) askSoon();
+      pressed = false;
+    }, true);
+    var follow = function () {
+      if (!ask.hidden) askSoon();
+    };
+    window.addEventListener("scroll", follow, { capture: true, passive: true });
+    window.addEventListener("resize", follow);
+  }
   launcher.addEventListener("pointerenter", prefetch);
   launcher.addEventListener("focus", prefetch);
 
@@ -315,7 +588,6 @@
   var ctx = {
     host: host,
     root: root,
-    launcher: launcher,
     log: LOG,
     manifest: MANIFEST,
     frame: runtimeFrame,
@@ -324,6 +596,8 @@
     setState: setState,
     boot: boot,
     ready: ready,
+    panelState: panelState,
+    opener: function () { return opener && opener.isConnected ? opener : launcher; },
   };
   var booter = null; // boot.js's start(ctx): {boot, prefetch, retry}
   var loading = null;
@@ -397,6 +671,7 @@
     // On document.body, outside Docusaurus' #__docusaurus root: client-side navigation
     // re-renders that root and never unmounts us.
     document.body.appendChild(host);
+    new MutationObserver(measureSoon).observe(document.body, { childList: true, subtree: true });
     if (early && early.q && early.q.length) {
       early.q.forEach(function (c) {
         if (publicApi[c[0]]) publicApi[c[0]].apply(null, c[1] || []);

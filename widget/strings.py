@@ -99,6 +99,27 @@ COPIED = "Copied"
 RESPONDING_TEXT = "Assistant is responding\u2026"
 
 
+ASK_ABOUT_PAGE = "Ask about this page"
+QUOTE_LABEL = "Quoted passage"  # the quote attached to the next message, above the composer
+REMOVE_QUOTE = "Remove quote"
+QUOTING = "Quoting: "  # before a quote, for screen readers (the bubble's and the composer's)
+
+
+def page_name(title: str) -> str:
+    """A page's own name from its document title: Docusaurus writes "Page | Site" (its
+    ``titleDelimiter`` default), and the site's name says nothing about the page."""
+    title = title.strip()
+    cut = title.rfind(" | ")
+    return title[:cut].strip() if cut > 0 else title
+
+
+def page_question(title: str) -> str:
+    """What the start screen's "Ask about this page" sends (the page itself travels in the
+    request's ``metadata.page``)."""
+    name = page_name(title)
+    return 'What is the page "%s" about?' % name if name else "What is this page about?"
+
+
 def answer_announcement(text: str) -> str:
     """What a screen reader hears once an answer is complete."""
     return "Answer: " + text

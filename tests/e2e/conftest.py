@@ -40,6 +40,7 @@ from devtools import bundle
 from devtools.backend_process import free_port, start_backend, stop_process
 from devtools.paths import DIST, WIDGET_DIR_NAME
 from devtools.preview_server import PreviewServer
+from tests.e2e.docusaurus_site import docusaurus_baseline, docusaurus_site  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

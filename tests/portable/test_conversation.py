@@ -5,6 +5,7 @@ import asyncio
 import json
 
 from tests.portable._support import FakeClock, FakeRandom, read_fixture, until
+from widget import protocol as p
 from widget.errors import (
     ContentTypeError,
     HTTPStatusError,
@@ -436,3 +437,46 @@ async def test_a_send_after_a_failed_session_connects_and_clears_the_problem():
     assert st.session == s.SESSION_READY and st.problem is None
     assert [e.status for e in st.entries] == [s.DONE, s.DONE]
     assert st.retry_action == "regenerate"
+
+
+# -- page context and quotes (issue 10) ---------------------------------------------------------
+
+
+async def test_each_message_carries_its_page_and_quote_and_a_resend_carries_the_same():
+    server = Server(TransportError("offline"), TransportError("offline"), _turn(), _turn())
+    conv = _conversation(server)
+    intro = p.page_metadata("/repo/docs/intro/", "Intro | My Docs")
+    await conv.send("Why?", quote="The loader is a classic script.", page=intro)
+    sent = server.bodies[0]
+    assert sent["metadata"] == {
+        "client_message_id": "cm_1",
+        "page": {"url": "/repo/docs/intro/", "title": "Intro | My Docs"},
+    }
+    assert sent["params"]["input"]["quoted_text"] == "The loader is a classic script."
+    (entry,) = conv.state.entries
+    assert entry.status == s.FAILED and entry.item.quoted_text == "The loader is a classic script."
+    # the same text without the quote is another message, sent from where it is sent
+    other = p.page_metadata("/repo/docs/configuration/", "Configuration")
+    await conv.send("Why?", page=other)
+    latest = server.bodies[2]
+    assert "quoted_text" not in latest["params"]["input"]
+    assert latest["metadata"]["page"]["url"] == "/repo/docs/configuration/"
+    assert latest["metadata"]["client_message_id"] == "cm_2"
+    # Enter on the text and quote of the one not sent, from another page: the same request
+    await conv.send("Why?", quote="The loader is a classic script.", page=other)
+    assert server.bodies[3] == sent and _ids(server) == ["cm_1", "cm_1", "cm_2", "cm_1"]
+
+
+async def test_no_page_means_no_page_metadata():
+    server = Server(_turn())
+    await _conversation(server).send("hello")
+    assert server.bodies[0]["metadata"] == {"client_message_id": "cm_1"}
+    assert "quoted_text" not in server.bodies[0]["params"]["input"]
+
+
+def test_page_metadata_stays_within_the_backends_limits():
+    long_title = "T" * 400
+    page = p.page_metadata("/" + "a" * 2100, "  " + long_title + " ")
+    assert page == {"title": "T" * 299 + "\u2026"}  # a cut path would be wrong: left out
+    assert p.page_metadata("/x/", "") == {"url": "/x/", "title": ""}
+    assert len(p.clamp("é" * 5000, p.MAX_QUOTE)) == 4000 and p.clamp("ok", 3) == "ok"

@@ -1,6 +1,12 @@
 """widget.text.links: which URLs from model output become links, and where they point."""
 
-from widget.text.links import ResolvedLink, display_host, encode_url, resolve_link
+from widget.text.links import (
+    ResolvedLink,
+    canonical_path,
+    display_host,
+    encode_url,
+    resolve_link,
+)
 
 PAGE = "https://user.github.io/repo/docs/page"
 ROOT = "https://user.github.io/repo/"
@@ -118,6 +124,60 @@ def test_site_root_without_trailing_slash_works():
 def test_site_root_alone_serves_as_the_base():
     r = resolve_link("intro", None, ROOT)
     assert r.href == "https://user.github.io/repo/intro" and r.external is False
+
+
+# -- the site's trailingSlash (canonical URLs) -------------------------------------------------
+
+
+def slashed(h, trailing_slash, base=PAGE):
+    return resolve_link(h, base, ROOT, trailing_slash).href
+
+
+def test_trailing_slash_true_adds_the_slash_to_every_same_site_page():
+    assert slashed("/docs/sensors#lidar", True) == "https://user.github.io/repo/docs/sensors/#lidar"
+    assert slashed("intro?x=1#a", True) == "https://user.github.io/repo/docs/intro/?x=1#a"
+    assert slashed("https://user.github.io/repo/docs/a", True) == (
+        "https://user.github.io/repo/docs/a/"
+    )
+    assert slashed("/repo/docs/a/", True) == "https://user.github.io/repo/docs/a/"
+
+
+def test_trailing_slash_false_removes_it_but_the_site_base_keeps_its_own():
+    assert (
+        slashed("/docs/sensors/#lidar", False) == "https://user.github.io/repo/docs/sensors#lidar"
+    )
+    assert slashed("/repo/docs/a//?q=1", False) == "https://user.github.io/repo/docs/a?q=1"
+    assert slashed("/repo/", False) == "https://user.github.io/repo/"
+    assert slashed("/repo", False) == "https://user.github.io/repo/"
+    assert slashed("/repo", True) == "https://user.github.io/repo/"
+
+
+def test_trailing_slash_leaves_files_other_sites_and_an_unknown_setting_alone():
+    for trailing_slash in (True, False):
+        assert slashed("/files/manual.pdf", trailing_slash) == (
+            "https://user.github.io/repo/files/manual.pdf"
+        )
+        assert slashed("/repo/sitemap.xml#x", trailing_slash).endswith("/repo/sitemap.xml#x")
+        assert slashed("https://example.org/a/", trailing_slash) == "https://example.org/a/"
+        assert slashed("https://user.github.io/other/a/", trailing_slash) == (
+            "https://user.github.io/other/a/"
+        )
+    assert slashed("/docs/v1.2", True) == "https://user.github.io/repo/docs/v1.2/"  # a page
+    assert slashed("/docs/a/", None) == "https://user.github.io/repo/docs/a/"
+    assert slashed("/docs/a", None) == "https://user.github.io/repo/docs/a"
+    # without the site's base nothing is known to be the site's
+    assert resolve_link("/docs/a", PAGE, None, True).href == "https://user.github.io/docs/a"
+
+
+def test_canonical_path_is_the_one_rule():
+    assert canonical_path("/repo/a", "/repo/", True) == "/repo/a/"
+    assert canonical_path("/repo/a/", "/repo", False) == "/repo/a"
+    assert canonical_path("/repo/a.html", "/repo/", True) == "/repo/a.html"
+    assert canonical_path("/repo/.hidden", "/repo/", True) == "/repo/.hidden/"
+    assert canonical_path("/repo/a.", "/repo/", True) == "/repo/a./"
+    assert canonical_path("/elsewhere/a", "/repo/", True) == "/elsewhere/a"
+    assert canonical_path("/", "/", False) == "/"
+    assert canonical_path("/a/", "/", False) == "/a"
 
 
 def test_relative_page_resolves_against_the_page():

@@ -229,6 +229,34 @@ def test_markers_link_to_their_sources_and_the_sources_list_follows():
     assert "Install it.[1]" in view.plain_text() or view.plain_text().startswith("Install it.")
 
 
+def test_links_markers_and_sources_all_land_on_the_sites_canonical_url():
+    text = "See [setup](/docs/install#setup) and [the PDF](/files/a.pdf)."
+    for trailing_slash, page in ((True, "/repo/docs/install/"), (False, "/repo/docs/install")):
+        answer = Answer.from_content(
+            [
+                p.AssistantMessageContent(
+                    text=text,
+                    annotations=[
+                        p.Annotation(
+                            source=p.URLSource(title="Install", url="/docs/install/#setup"),
+                            index=len(text),
+                        )
+                    ],
+                )
+            ]
+        )
+        view = AnswerView(FakeDom(), base_url=PAGE, site_root=SITE, trailing_slash=trailing_slash)
+        view.update(answer, final=True)
+        hrefs = [a.attrs["href"] for a in view.node.find_all("a")]
+        origin = "https://user.github.io"
+        assert hrefs == [
+            origin + page + "#setup",  # the Markdown link
+            origin + "/repo/files/a.pdf",  # a file keeps its name
+            origin + page + "#setup",  # the citation marker
+            origin + page + "#setup",  # the Sources entry
+        ], trailing_slash
+
+
 def test_parts_are_joined_by_a_blank_line_on_screen_and_in_the_copied_text():
     answer = Answer.from_content(
         [

@@ -6,20 +6,23 @@ and the draft rules (``widget.thread.composer``). What the widget decides lives 
 code with portable tests: the conversation's rules, what Retry does and the ``Retry-After``
 countdown (in the state), the draft rules, what an answer shows (``widget.render``). This
 module owns only what a page has: the fetch transport, ``sessionStorage``, the clipboard, page
-hide, links into the docs site, and the loader's open/close/ask API.
+hide, links into the docs site, the page a message is sent from (``location.pathname`` and
+``document.title`` at send time, into ``metadata.page`` unless ``config.pageContext`` is false),
+and the loader's open/close/ask/quote/pageChanged API.
 """
 
 import asyncio
 import gc
 
+from widget import protocol, strings
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
-from widget.browser.jsbridge import is_null, proxies_made
-from widget.browser.page import window
+from widget.browser.jsbridge import config_flag, is_null, proxies_made
+from widget.browser.page import document, window
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
-from widget.thread.composer import Drafts
+from widget.thread.composer import Draft, Drafts, quote_of
 from widget.thread.conversation import Conversation
 from widget.thread.state import NoticeDismissed, ProblemDismissed
 
@@ -34,6 +37,12 @@ def python_heap() -> "int | None":
     gc.collect()
     mem_alloc = getattr(gc, "mem_alloc", None)
     return mem_alloc() if mem_alloc is not None else None
+
+
+# After a click on a link to another page of the site, how long to look for the cited
+# heading once the router has rendered the page (it loads the page's code first).
+LAND_POLL_S = 0.1
+LAND_TRIES = 50
 
 
 def _report(exc: BaseException) -> None:
@@ -51,10 +60,12 @@ class App:
         )
         self.tasks = self.conversation.tasks
         self.drafts = Drafts(Store("sessionStorage", str(config.siteBaseUrl)))
+        self.page_context = config_flag(config, "pageContext") is not False
         self.announcer = Announcer()
         self.view = View(host.shadowRoot, config, self, self.announcer)
         self._seen = self.conversation.state  # the state the draft rules looked at last
-        self.view.set_draft(self.drafts.restored())
+        self.view.set_composer(self.drafts.restored())
+        self.view.show_page(str(document.title))
         self.conversation.subscribe(self.view.schedule)
         self.conversation.subscribe(self._keep_drafts)
         self.view.listeners.on(window, "pagehide", lambda e: self._page_hidden())
@@ -68,17 +79,33 @@ class App:
     def _keep_drafts(self, state) -> None:
         seen = self._seen
         self._seen = state
-        composer = self.drafts.changed(seen, state, self.view.draft)
+        composer = self.drafts.changed(seen, state, self.view.composer)
         if composer is not None:
-            self.view.set_draft(composer)
+            self.view.set_composer(composer)
+
+    def _page(self) -> "dict | None":
+        """The page the reader is on now, for ``metadata.page`` (None: the site said no)."""
+        if not self.page_context:
+            return None
+        return protocol.page_metadata(str(window.location.pathname), str(document.title))
 
     # -- actions from the view (and the loader API) ----------------------------------------------
 
     def send(self, text: str) -> None:
         if self.conversation.busy or not text.strip():
             return
-        self.view.set_draft(self.drafts.sending(text))
-        self.tasks.spawn(self.conversation.send(text))
+        quote = self.view.composer().quote
+        self.view.set_composer(self.drafts.sending(Draft(text=text, quote=quote)))
+        self.tasks.spawn(self.conversation.send(text, quote=quote, page=self._page()))
+
+    def ask_about_page(self) -> None:
+        """The start screen's "Ask about this page"."""
+        self.send(strings.page_question(str(document.title)))
+
+    def remove_quote(self) -> None:
+        self.view.set_quote(None)
+        self.drafts.quoted(None, self.conversation.state)
+        self.view.focus_input()
 
     def draft_changed(self, text: str) -> None:
         self.drafts.typed(text, self.conversation.state)
@@ -87,9 +114,9 @@ class App:
         self.conversation.stop()
 
     def retry(self) -> None:
-        composer = self.drafts.retrying(self.conversation.state, self.view.draft())
+        composer = self.drafts.retrying(self.conversation.state, self.view.composer())
         if composer is not None:
-            self.view.set_draft(composer)
+            self.view.set_composer(composer)
         self.tasks.spawn(self.conversation.retry())
 
     def regenerate(self) -> None:
@@ -127,8 +154,12 @@ class App:
         if str(target.pathname) == str(window.location.pathname) and str(target.hash):
             window.location.hash = target.hash  # same page: just scroll to the heading
             return True
+        heading = _heading_id(str(target.hash))
+        before = window.document.getElementById(heading) if heading else None
         window.history.pushState(None, "", href)
         window.dispatchEvent(window.PopStateEvent.new("popstate"))
+        if heading:
+            self.tasks.spawn(_land_on(str(target.pathname), heading, before))
         if bool(window.matchMedia("(max-width: 479.98px)").matches):
             self.close()  # a full-screen panel would hide the page the reader asked for
         return True
@@ -184,7 +215,23 @@ class App:
         if text.strip() and not self.conversation.busy:
             self.send(text)
         elif text:
-            self.view.set_draft(text)
+            self.view.set_composer(self.view.composer().replace(text=text))
+
+    def quote(self, text="", *_args) -> None:
+        """``api.quote(text)`` (``ChatKitWidget.askAbout``, the "Ask AI" button over a
+        selection): open the chat with ``text`` as the quote of the next message; the
+        composer has the focus, and what was typed stays."""
+        quote = quote_of(None if is_null(text) else str(text))
+        self.open()
+        if quote is not None:
+            self.view.set_quote(quote)
+            self.drafts.quoted(quote, self.conversation.state)
+        self.view.focus_input()
+
+    def page_changed(self, *_args) -> None:
+        """``api.pageChanged()`` (the Docusaurus plugin's route updates): the start screen
+        names the new page. An attached quote stays: the reader chose it."""
+        self.view.show_page(str(document.title))
 
     def _page_hidden(self) -> None:
         # pagehide (not visibilitychange: a hidden tab keeps streaming) aborts the request
@@ -192,3 +239,32 @@ class App:
         # forgets it anyway; a page kept in the back/forward cache keeps it, so its thread,
         # which belongs to that session, still works when the visitor comes back.
         self.conversation.stop("pagehide")
+
+
+def _heading_id(hash_: str) -> str:
+    if len(hash_) < 2:
+        return ""
+    try:
+        return str(window.decodeURIComponent(hash_[1:]))
+    except Exception:  # noqa: BLE001 - a malformed escape: the id as written
+        return hash_[1:]
+
+
+async def _land_on(path: str, heading: str, before) -> None:
+    """Scroll the cited heading into view once the router has rendered its page. Docusaurus
+    renders a route after a popstate only when the page's code has loaded, then scrolls to
+    the hash itself; when that scroll found no heading yet (or a router does not scroll), the
+    reader would land at the top. The heading is the page's new element with that id (not
+    one of the page being left); looked for during LAND_TRIES * LAND_POLL_S at most, and not
+    once the reader has gone elsewhere."""
+    for _ in range(LAND_TRIES):
+        await asyncio.sleep(LAND_POLL_S)
+        if str(window.location.pathname) != path:
+            return
+        node = window.document.getElementById(heading)
+        if is_null(node):
+            continue
+        if before is not None and not is_null(before) and bool(before.isConnected):
+            continue  # still the page being left
+        node.scrollIntoView()
+        return

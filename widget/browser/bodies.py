@@ -7,12 +7,13 @@
 shows is decided there. Everything goes in with ``textContent``; ``dir="auto"`` lets each
 message read in its own direction (Urdu or Arabic answers right to left).
 
-``context`` carries ``base_url`` (the page, for relative links) and ``site_root`` (the docs
-site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site).
+``context`` carries ``base_url`` (the page, for relative links), ``site_root`` (the docs
+site's base, so ``/docs/intro`` lands under ``/repo/`` on a project site) and
+``trailing_slash`` (the site's setting: every same-site link is the canonical URL).
 """
 
 from widget import strings
-from widget.browser.dom import PAGE_DOM, clear, el, set_text
+from widget.browser.dom import PAGE_DOM, clamp_height, clear, el, set_text, show
 
 
 def load_rich_text():
@@ -38,17 +39,31 @@ _CONTAINERS = ("Card", "ListView", "ListViewItem", "Box", "Row", "Col", "Form", 
 
 
 class TextBody:
-    """Plain text (the user's own message), shown exactly as typed."""
+    """Plain text (the user's own message), shown exactly as typed, under the passage it
+    quotes (``quoted_text``, if any: data, as text, clamped to a few lines)."""
 
     def __init__(self) -> None:
         self.node = el("div", "message-body", None, {"dir": "auto"})
+        self.text = el("span", "message-text", "")
+        self.node.append(self.text)
+        self.quote = None  # made for a message that quotes
         self._text = ""
 
     def update(self, entry) -> None:
         text = entry.item.text()
         if text != self._text:
             self._text = text
-            set_text(self.node, text)
+            set_text(self.text, text)
+        quote = getattr(entry.item, "quoted_text", None) or ""
+        if quote and self.quote is None:
+            self.quote = el("blockquote", "message-quote", None, {"dir": "auto"})
+            self.quote_text = el("span", None, "")
+            self.quote.append(el("span", "visually-hidden", strings.QUOTING), self.quote_text)
+            clamp_height(self.quote)
+            self.node.prepend(self.quote)
+        if self.quote is not None:
+            set_text(self.quote_text, quote)
+            show(self.quote, bool(quote))
 
     def plain_text(self, limit: int = 0) -> str:
         return self._text
@@ -59,7 +74,12 @@ class AnswerBody:
 
     def __init__(self, context) -> None:
         AnswerView = load_rich_text()[0]
-        self.view = AnswerView(PAGE_DOM, base_url=context.base_url, site_root=context.site_root)
+        self.view = AnswerView(
+            PAGE_DOM,
+            base_url=context.base_url,
+            site_root=context.site_root,
+            trailing_slash=context.trailing_slash,
+        )
         self.node = self.view.node
 
     def update(self, entry) -> None:
@@ -164,14 +184,23 @@ class WidgetBody:
             texts.append(value)
             box = el("div", "w-markdown markdown")
             context = self.context
-            blocks = parse(value, base_url=context.base_url, site_root=context.site_root).children
+            blocks = parse(
+                value,
+                base_url=context.base_url,
+                site_root=context.site_root,
+                trailing_slash=context.trailing_slash,
+            ).children
             MarkdownView(PAGE_DOM, box).show(blocks)
             return box
         if kind == "Divider":
             return el("hr")
         if kind == "Image":
+            context = self.context
             link = resolve_link(
-                str(comp.get("src") or ""), self.context.base_url, self.context.site_root
+                str(comp.get("src") or ""),
+                context.base_url,
+                context.site_root,
+                context.trailing_slash,
             )
             alt = comp.get("alt") if isinstance(comp.get("alt"), str) else strings.IMAGE
             texts.append(alt)
@@ -225,7 +254,12 @@ class ImageBody:
         self._url = url
         clear(self.node)
         resolve_link = load_rich_text()[2]
-        link = resolve_link(url, self.context.base_url, self.context.site_root) if url else None
+        context = self.context
+        link = (
+            resolve_link(url, context.base_url, context.site_root, context.trailing_slash)
+            if url
+            else None
+        )
         if link is None:
             self.node.append(
                 el("p", "image-pending", strings.GENERATING_IMAGE if not url else strings.IMAGE)

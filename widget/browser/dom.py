@@ -52,6 +52,18 @@ def show_failure(node, text: str, exc: BaseException) -> None:
     node.append(el("p", "render-fallback", text))
 
 
+# A quoted passage shows at most about four lines and scrolls inside (a whole page can be
+# quoted). Set through the CSSOM, which a Content-Security-Policy without 'unsafe-inline'
+# allows, so it holds whatever stylesheet the panel has; the look is panel.css's.
+_CLAMP = (("max-height", "5.6em"), ("overflow-y", "auto"), ("overflow-wrap", "anywhere"))
+
+
+def clamp_height(node) -> None:
+    style = node.style
+    for name, value in _CLAMP:
+        style.setProperty(name, value)
+
+
 def clear(node) -> None:
     node.replaceChildren()
 

@@ -9,6 +9,8 @@
 - ``is_null(value)``: JS ``null``/``undefined`` is ``None`` on MicroPython but ``jsnull`` on
   Pyodide.
 - ``js_str(value)``: a JS string (or null) as a Python ``str`` (or None).
+- ``config_flag(config, name)``: a boolean field of ``host.chatkitConfig``: True, False, or
+  None when it is absent or not a boolean (a loader older than the field).
 """
 
 from pyscript.ffi import create_proxy, is_none, to_js
@@ -44,3 +46,11 @@ def is_null(value) -> bool:
 
 def js_str(value) -> "str | None":
     return None if is_null(value) else str(value)
+
+
+def config_flag(config, name: str) -> "bool | None":
+    try:
+        value = getattr(config, name, None)
+    except Exception:  # noqa: BLE001 - a proxy that refuses the lookup
+        return None
+    return value if value is True or value is False else None

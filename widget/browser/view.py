@@ -7,7 +7,13 @@ identity means "nothing new"). Everything it shows comes from the state it is gi
 Retry does, the Retry-After countdown included); it never asks the app while rendering. It
 knows nothing of the network: user actions go to the ``actions`` object (``send(text)``,
 ``stop()``, ``retry()``, ``regenerate()``, ``feedback(key, kind)``, ``copy(key)``,
-``dismiss_notice(key)``, ``dismiss_problem()``, ``new_chat()``, ``close()``).
+``dismiss_notice(key)``, ``dismiss_problem()``, ``new_chat()``, ``close()``,
+``ask_about_page()``, ``remove_quote()``).
+
+The composer holds a ``Draft`` (``widget.thread.composer``): the text and the quote attached
+above it (``set_composer`` / ``composer``). In an empty chat the start screen offers "Ask about
+this page" under the greeting (unless the site turned page context off), naming the page the
+reader is on (``show_page``).
 
 Accessibility (docs/reliability.md §5): a labelled non-modal dialog; the message list is a
 ``role="log"``; the composer has a label; every icon button has a name and a 44 px target;
@@ -16,10 +22,11 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 """
 
 from widget import strings
-from widget.browser.dom import Listeners, el, set_text, show
-from widget.browser.jsbridge import is_null, js_obj
+from widget.browser.dom import Listeners, clamp_height, el, set_text, show
+from widget.browser.jsbridge import config_flag, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
+from widget.thread.composer import Draft
 from widget.thread.state import RESPONDING, WAITING
 
 PANEL_ID = "chatkit-panel"
@@ -87,6 +94,7 @@ class View:
         self._chrome = None  # what the last render showed around the messages
         self._last_render = -1e9
         self._jump_shown = False
+        self._quote: str | None = None
         self._build()
 
     # -- building -----------------------------------------------------------------------------
@@ -136,10 +144,17 @@ class View:
             {"role": "log", "aria-label": strings.CONVERSATION, "aria-live": "off"},
         )
         self.greeting = el("p", "greeting", str(self.config.greeting))
+        self._page_context = config_flag(self.config, "pageContext") is not False
+        self.starters = el("div", "starters")
+        self.page_prompt = el("button", "starter page-prompt", None, {"type": "button"})
+        self.page_name = el("span", "starter-detail", "", {"dir": "auto"})
+        self.page_prompt.append(el("span", "starter-label", strings.ASK_ABOUT_PAGE), self.page_name)
+        self.starters.append(self.page_prompt)
+        show(self.starters, self._page_context)
         self.list = el("ol", "message-list")
         self.jump = el("button", "jump-latest", strings.JUMP_TO_LATEST, {"type": "button"})
         self.jump.hidden = True
-        self.scroller.append(self.greeting, self.list)
+        self.scroller.append(self.greeting, self.starters, self.list)
 
         self.status = el("p", "status", "", {"aria-hidden": "true"})
         self.problem = el("div", "problem")
@@ -153,6 +168,22 @@ class View:
         )
         self.problem.append(self.problem_text, self.retry_button, self.problem_close)
         self.problem.hidden = True
+
+        # The quote for the next message: its text is data (textContent), with a name for
+        # screen readers, clamped to a few lines (the whole text is still read and sent).
+        self.quote_box = el(
+            "div", "composer-quote", None, {"role": "group", "aria-label": strings.QUOTE_LABEL}
+        )
+        self.quote_text = el("blockquote", "composer-quote-text", "", {"dir": "auto"})
+        clamp_height(self.quote_text)
+        self.quote_remove = el(
+            "button",
+            "icon-button quote-remove",
+            "\u00d7",
+            {"type": "button", "aria-label": strings.REMOVE_QUOTE, "title": strings.REMOVE_QUOTE},
+        )
+        self.quote_box.append(self.quote_text, self.quote_remove)
+        self.quote_box.hidden = True
 
         self.form = el("form", "composer", None, {"novalidate": ""})
         label = el("label", "visually-hidden", strings.COMPOSER_LABEL, {"for": "chatkit-input"})
@@ -182,7 +213,7 @@ class View:
 
         body = el("div", "panel-body")
         body.append(self.notices, self.scroller, self.jump, self.status, self.problem)
-        panel.append(header, body, self.form)
+        panel.append(header, body, self.quote_box, self.form)
         self.root.append(panel)
         self.panel = panel
 
@@ -193,6 +224,8 @@ class View:
         on(self.retry_button, "click", lambda e: self.actions.retry())
         on(self.problem_close, "click", lambda e: self.actions.dismiss_problem())
         on(self.jump, "click", lambda e: self.scroll_to_bottom())
+        on(self.page_prompt, "click", lambda e: self.actions.ask_about_page())
+        on(self.quote_remove, "click", lambda e: self.actions.remove_quote())
         on(self.scroller, "scroll", self._on_scroll, js_obj({"passive": True}))
         on(self.form, "submit", self._on_submit)
         on(self.input, "keydown", self._on_input_keydown)
@@ -272,13 +305,24 @@ class View:
         self.input.style.height = "auto"
         self.input.style.height = "%dpx" % int(self.input.scrollHeight + 2)
 
-    def set_draft(self, text: str) -> None:
-        self.input.value = text
+    def set_composer(self, draft: Draft) -> None:
+        """Show ``draft``: the text in the textarea, its quote (if any) above it."""
+        self.input.value = draft.text
         self._fit_input()
+        self.set_quote(draft.quote)
+
+    def set_quote(self, quote: "str | None") -> None:
+        self._quote = quote
+        set_text(self.quote_text, quote or "")
+        show(self.quote_box, quote is not None)
         self._update_send_button()
 
-    def draft(self) -> str:
-        return str(self.input.value)
+    def composer(self) -> Draft:
+        return Draft(text=str(self.input.value), quote=self._quote)
+
+    def show_page(self, title: str) -> None:
+        """The page the reader is on now (its title): the start screen's prompt names it."""
+        set_text(self.page_name, strings.page_name(title))
 
     def focus_input(self) -> None:
         self.input.focus()
@@ -323,8 +367,13 @@ class View:
 
     def body_context(self):
         # Relative links in answers resolve against the page the reader is on now (docs
-        # navigation changes it without reloading) and the docs site's base URL.
-        return BodyContext(str(window.location.href), str(self.config.siteBaseUrl))
+        # navigation changes it without reloading) and the docs site's base URL; same-site
+        # links take the site's trailingSlash (the loader's data-trailing-slash).
+        return BodyContext(
+            str(window.location.href),
+            str(self.config.siteBaseUrl),
+            config_flag(self.config, "trailingSlash"),
+        )
 
     def schedule(self, state) -> None:
         """Render ``state`` on the next animation frame (once, whatever arrives before it)."""
@@ -376,6 +425,7 @@ class View:
             old = self._chrome
             self._chrome = chrome
             show(self.greeting, chrome[0])
+            show(self.starters, chrome[0] and self._page_context)
             set_text(self.status, chrome[1])
             show(self.stop_button, chrome[2])
             self.scroller.setAttribute("aria-busy", "true" if busy else "false")
@@ -451,7 +501,12 @@ class View:
             text = el("div", "notice-text markdown")
             if notice.title:
                 text.append(el("strong", "notice-title", notice.title))
-            blocks = parse(notice.message, base_url=context.base_url, site_root=context.site_root)
+            blocks = parse(
+                notice.message,
+                base_url=context.base_url,
+                site_root=context.site_root,
+                trailing_slash=context.trailing_slash,
+            )
             MarkdownView(PAGE_DOM, text).show(blocks.children)
             dismiss = el(
                 "button",
@@ -483,11 +538,12 @@ class View:
 
 
 class BodyContext:
-    __slots__ = ("base_url", "site_root")
+    __slots__ = ("base_url", "site_root", "trailing_slash")
 
-    def __init__(self, base_url: str, site_root: str) -> None:
+    def __init__(self, base_url: str, site_root: str, trailing_slash: "bool | None") -> None:
         self.base_url = base_url
         self.site_root = site_root
+        self.trailing_slash = trailing_slash
 
 
 def _frame_callback(view: View):

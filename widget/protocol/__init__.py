@@ -84,11 +84,14 @@ from widget.protocol.items import (  # noqa: F401
 from widget.protocol.jsontext import json_loads  # noqa: F401
 from widget.protocol.records import Record, Tagged, Unknown  # noqa: F401
 from widget.protocol.requests import (  # noqa: F401
+    MAX_QUOTE,
     STREAMING_TYPES,
+    clamp,
     encode_request,
     is_streaming,
     items_feedback,
     items_list,
+    page_metadata,
     threads_add_client_tool_output,
     threads_add_structured_input,
     threads_add_user_message,

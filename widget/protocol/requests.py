@@ -4,6 +4,12 @@ Every builder returns a plain JSON-ready dict ``{"type", "params", "metadata"}``
 always present (the SDK rejects a request without it) and ``UserMessageInput`` always carries
 ``attachments`` and ``inference_options`` (both required by the SDK, docs/protocol.md §2). Optional
 parameters that are ``None`` are left out rather than sent as ``null``.
+
+What the widget adds to a user message (the shared contract of issue 10, also in
+docs/contract.md): ``metadata.page = {"url": <path>, "title": <title>}`` (``page_metadata``)
+and the quoted passage in ``UserMessageInput.quoted_text``. The backend refuses or ignores
+values past its limits (a path over 2,048 characters, a title over 300, a quote over 4,000),
+so the client never sends them: a title or quote is cut to fit, a path that long is left out.
 """
 
 import json
@@ -20,6 +26,10 @@ STREAMING_TYPES = (
 )
 
 FEEDBACK_KINDS = ("positive", "negative")
+
+MAX_PAGE_URL = 2048
+MAX_PAGE_TITLE = 300
+MAX_QUOTE = 4000
 ORDERS = ("asc", "desc")
 
 
@@ -38,6 +48,19 @@ def _request(op: str, params: dict, metadata: "dict | None") -> dict:
         if params[key] is not None:
             clean[key] = params[key]
     return {"type": op, "params": clean, "metadata": dict(metadata) if metadata else {}}
+
+
+def clamp(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def page_metadata(url: str, title: str) -> dict:
+    """``metadata.page``: the host page's path and title when the message was sent."""
+    page = {"title": clamp(title.strip(), MAX_PAGE_TITLE)}
+    if url and len(url) <= MAX_PAGE_URL:
+        page["url"] = url
+    return page
 
 
 def user_message_input(

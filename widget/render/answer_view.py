@@ -1,7 +1,7 @@
 """An answer's body (portable): its Markdown, with citation markers, and its Sources list, in
 one element, kept in step with the ``Answer`` value of the thread state.
 
-    view = AnswerView(dom, base_url=page_url, site_root=site_base)
+    view = AnswerView(dom, base_url=page_url, site_root=site_base, trailing_slash=setting)
     container.append(view.node)
     view.update(entry.answer, final=entry.status != "streaming")   # as often as wanted
 
@@ -17,7 +17,14 @@ from widget.text.markdown import plain_text
 
 
 class AnswerView:
-    def __init__(self, dom, *, base_url: "str | None", site_root: "str | None") -> None:
+    def __init__(
+        self,
+        dom,
+        *,
+        base_url: "str | None",
+        site_root: "str | None",
+        trailing_slash: "bool | None" = None,
+    ) -> None:
         self.dom = dom
         self.node = dom.element("div", "message-body answer", None, {"dir": "auto"})
         self.markdown_node = dom.element("div", "markdown")
@@ -25,7 +32,9 @@ class AnswerView:
         dom.show(self.sources_node, False)
         dom.append(self.node, self.markdown_node)
         dom.append(self.node, self.sources_node)
-        self.document = AnswerDocument(base_url=base_url, site_root=site_root)
+        self.document = AnswerDocument(
+            base_url=base_url, site_root=site_root, trailing_slash=trailing_slash
+        )
         self.markdown = MarkdownView(dom, self.markdown_node)
         self._answer = None
         self._final = False

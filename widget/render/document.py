@@ -1,7 +1,7 @@
 """An answer -> what its body shows (portable): Markdown blocks with citation markers, and
 the Sources list, kept up to date as the ``Answer`` value grows.
 
-    doc = AnswerDocument(base_url=page_url, site_root=site_base)
+    doc = AnswerDocument(base_url=page_url, site_root=site_base, trailing_slash=setting)
     doc.update(answer)               # any later Answer value, as often or rarely as wanted
     doc.update(answer, final=True)   # the message is done (or stopped, or cut short)
     doc.blocks, doc.sources
@@ -45,10 +45,19 @@ _LATE_MIN = 4096
 
 
 class AnswerDocument:
-    def __init__(self, *, base_url: "str | None" = None, site_root: "str | None" = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: "str | None" = None,
+        site_root: "str | None" = None,
+        trailing_slash: "bool | None" = None,
+    ) -> None:
         self.base_url = base_url
         self.site_root = site_root
-        self._md = IncrementalMarkdown(base_url=base_url, site_root=site_root)
+        self.trailing_slash = trailing_slash
+        self._md = IncrementalMarkdown(
+            base_url=base_url, site_root=site_root, trailing_slash=trailing_slash
+        )
         self.blocks: list = []
         self.sources: list = []
         self._cite_key: tuple | None = None
@@ -92,7 +101,12 @@ class AnswerDocument:
         key = tuple(id(p.annotations) for p in parts)
         if key != self._cite_key:  # numbering depends on the annotations, not on the text
             everything = [a for p in parts for a in p.annotations]
-            self._cite = cite(everything, base_url=self.base_url, site_root=self.site_root)
+            self._cite = cite(
+                everything,
+                base_url=self.base_url,
+                site_root=self.site_root,
+                trailing_slash=self.trailing_slash,
+            )
             self._cite_key = key
         sources, numbers = self._cite
         self.sources = sources

@@ -30,14 +30,14 @@ class CitedSource(Value):
     FIELDS = fields("number", "title", "detail", "href", "external")
 
 
-def _describe(source, base_url, site_root):
+def _describe(source, base_url, site_root, trailing_slash):
     """(identity key, title, detail, href, external) for one source."""
     kind = getattr(source, "type", None)
     raw = getattr(source, "raw", None)  # an unknown source type keeps its JSON
     title = getattr(source, "title", None) if raw is None else raw.get("title")
     title = title if isinstance(title, str) else ""
     if kind == "url":
-        link = resolve_link(source.url, base_url, site_root)
+        link = resolve_link(source.url, base_url, site_root, trailing_slash)
         if link is None:  # refused by the link policy: the title alone, as text
             return ("url:" + source.url, title or "Source", "", None, False)
         if link.external or link.scheme == "mailto":
@@ -71,14 +71,16 @@ def _path_of(href: str) -> str:
     return rest[slash:] if slash >= 0 else "/"
 
 
-def cite(annotations, *, base_url=None, site_root=None):
+def cite(annotations, *, base_url=None, site_root=None, trailing_slash=None):
     """(sources, numbers): the de-duplicated ``CitedSource`` list and, for each annotation in
     order, its source number."""
     sources: list = []
     by_key: dict = {}
     numbers = []
     for annotation in annotations:
-        key, title, detail, href, external = _describe(annotation.source, base_url, site_root)
+        key, title, detail, href, external = _describe(
+            annotation.source, base_url, site_root, trailing_slash
+        )
         number = by_key.get(key)
         if number is None:
             number = len(sources) + 1
@@ -199,7 +201,7 @@ def shifted_annotations(parts) -> list:
     return shifted
 
 
-def answer_markdown(parts, *, base_url=None, site_root=None):
+def answer_markdown(parts, *, base_url=None, site_root=None, trailing_slash=None):
     """(Markdown with markers, sources) for an assistant message's finished content parts:
     parts are joined by a blank line (characters of the marker range in them replaced), and
     each annotation's ``index`` is shifted by the length of the parts before its own.
@@ -207,5 +209,7 @@ def answer_markdown(parts, *, base_url=None, site_root=None):
     whole-text definition it must agree with."""
     shifted = shifted_annotations(parts)
     text = "\n\n".join(without_marker_characters(part.text) for part in parts)
-    sources, numbers = cite(shifted, base_url=base_url, site_root=site_root)
+    sources, numbers = cite(
+        shifted, base_url=base_url, site_root=site_root, trailing_slash=trailing_slash
+    )
     return with_markers(text, shifted, numbers), sources

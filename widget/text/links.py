@@ -29,6 +29,11 @@ Rules this module owns (docs/reliability.md §4.1 rule 3, §6 C 2):
 - ``external`` is True when the resolved host differs from the base's host (always True for
   ``mailto:``, and for absolute URLs when there is no base). The DOM builder then adds
   ``target="_blank" rel="noopener noreferrer"``.
+- Same-site links (http(s), on the site root's host, under its path) take the site's
+  ``trailingSlash`` (Docusaurus' ``siteConfig.trailingSlash``, handed over by the loader as
+  ``config.trailingSlash``): ``canonical_path`` is the one rule, applied to every link this
+  module resolves (Markdown links, Sources, citation markers, widget images), so a click, a
+  reload and a shared link all use the URL the site serves without a redirect.
 - The returned ``href`` is canonical and percent-encoded (space, non-ASCII, quotes, angle
   brackets, backslash ...; existing ``%XX`` escapes are kept), so the browser parses exactly
   what this module judged.
@@ -354,13 +359,56 @@ def _base(base_url: str | None) -> _Base | None:
     return b
 
 
+# A last path segment that names a file (``.pdf``, ``.xml``, ``.html``): a dot, then 1 to 8
+# letters or digits with at least one letter (so ``v1.2`` is a page, not a file).
+_NOT_EXTENSION = re.compile("[^A-Za-z0-9]")
+_LETTER = re.compile("[A-Za-z]")
+
+
+def _names_a_file(path: str) -> bool:
+    segment = path[path.rfind("/") + 1 :]
+    dot = segment.rfind(".")
+    if dot <= 0:
+        return False
+    ext = segment[dot + 1 :]
+    return 0 < len(ext) <= 8 and _NOT_EXTENSION.search(ext) is None and bool(_LETTER.search(ext))
+
+
+def canonical_path(path: str, root_path: str, trailing_slash: "bool | None") -> str:
+    """``path`` as the site serves it, for a path under the site's base ``root_path``:
+    ``trailing_slash`` True: it ends in "/" (not when its last segment names a file);
+    False: no trailing "/", except the site base itself, which keeps it; None: unchanged.
+    A path outside ``root_path`` is another site's: unchanged."""
+    if trailing_slash is None:
+        return path
+    rp = root_path if root_path.endswith("/") else root_path + "/"
+    if not (path + "/").startswith(rp):
+        return path
+    if len(path) <= len(rp):  # the site base ("/repo" or "/repo/")
+        return rp
+    if trailing_slash:
+        return path if path.endswith("/") or _names_a_file(path) else path + "/"
+    trimmed = path.rstrip("/")
+    return trimmed if len(trimmed) >= len(rp) else rp
+
+
 def _absolute(
-    scheme: str, authority: str, path: str, query, fragment, base: _Base | None
+    scheme: str,
+    authority: str,
+    path: str,
+    query,
+    fragment,
+    base: _Base | None,
+    root: "_Base | None" = None,
+    trailing_slash: "bool | None" = None,
 ) -> ResolvedLink | None:
     host = _host_port(authority)
     if host is None:
         return None
-    href = scheme + "://" + host + encode_url(_remove_dot_segments(path))
+    path = _remove_dot_segments(path)
+    if root is not None and host == root.host:
+        path = canonical_path(path, root.path, trailing_slash)
+    href = scheme + "://" + host + encode_url(path)
     if query is not None:
         href += "?" + encode_url(query)
     if fragment is not None:
@@ -369,7 +417,9 @@ def _absolute(
     return ResolvedLink(href=href, scheme=scheme, host=host, external=external)
 
 
-def _judge(s: str, base: _Base | None, root: _Base | None) -> ResolvedLink | None:
+def _judge(
+    s: str, base: _Base | None, root: _Base | None, trailing_slash: "bool | None"
+) -> ResolvedLink | None:
     ref = _Ref(s)
     if ref.scheme is not None:
         if ref.scheme == "mailto":
@@ -381,10 +431,14 @@ def _judge(s: str, base: _Base | None, root: _Base | None) -> ResolvedLink | Non
             return ResolvedLink(href=href, scheme="mailto", host="", external=True)
         if ref.scheme not in ("http", "https") or ref.authority is None:
             return None
-        return _absolute(ref.scheme, ref.authority, ref.path, ref.query, ref.fragment, base)
+        return _absolute(
+            ref.scheme, ref.authority, ref.path, ref.query, ref.fragment, base, root, trailing_slash
+        )
     if ref.authority is not None:  # network-path reference: "//host/x"
         scheme = base.scheme if base is not None else "https"
-        return _absolute(scheme, ref.authority, ref.path, ref.query, ref.fragment, base)
+        return _absolute(
+            scheme, ref.authority, ref.path, ref.query, ref.fragment, base, root, trailing_slash
+        )
     if _hidden_colon(s):  # the whole reference: "&#58;" would otherwise split at "#"
         return None
     if base is None:  # keep it relative: the browser resolves it against the page
@@ -403,11 +457,14 @@ def _judge(s: str, base: _Base | None, root: _Base | None) -> ResolvedLink | Non
                 path = rp + path[1:]  # a site-relative citation: "/docs/x" under "/repo/"
     else:
         path = base.path[: base.path.rfind("/") + 1] + ref.path
-    return _absolute(base.scheme, base.host, path, query, ref.fragment, base)
+    return _absolute(base.scheme, base.host, path, query, ref.fragment, base, root, trailing_slash)
 
 
 def resolve_link(
-    href: str, base_url: str | None = None, site_root: str | None = None
+    href: str,
+    base_url: str | None = None,
+    site_root: str | None = None,
+    trailing_slash: "bool | None" = None,
 ) -> ResolvedLink | None:
     """Judge ``href`` (as written in the model's Markdown, already unescaped) against the
     policy in this module's docstring. Returns None when it must render as text.
@@ -416,7 +473,9 @@ def resolve_link(
     against it. ``site_root``: optional root of the docs site (``https://u.github.io/repo/``):
     a root-relative path such as ``/docs/intro`` that does not already start with the root's
     path is taken relative to the root (``/repo/docs/intro``), because models cite pages by
-    their site path. Without ``base_url``, ``site_root`` serves as the base."""
+    their site path. Without ``base_url``, ``site_root`` serves as the base.
+    ``trailing_slash``: the site's setting (True, False, None), applied by ``canonical_path``
+    to links under ``site_root``."""
     s = _clean(href)
     if s is None:
         return None
@@ -428,7 +487,7 @@ def resolve_link(
         as_is = _Ref(s)
         if as_slash.scheme != as_is.scheme or as_slash.authority != as_is.authority:
             return None
-    return _judge(s, base, root)
+    return _judge(s, base, root, trailing_slash)
 
 
 def display_host(url: str) -> str:

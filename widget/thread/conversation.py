@@ -4,7 +4,7 @@
     conv = Conversation(client, new_message_id=..., clock=SYSTEM_CLOCK)
     conv.subscribe(render)     # render(state) after every change
     await conv.connect()       # the session, asked when the chat opens
-    await conv.send(text)      # optimistic message, threads.create / add_user_message
+    await conv.send(text, quote=q, page=p)  # optimistic message; threads.create / add_user_message
     await conv.retry()         # what the error line's Retry does: state.retry_action
     await conv.regenerate()    # a new answer to the last question
     conv.stop()                # Stop: aborts the request for real
@@ -16,11 +16,14 @@ the ``Retry-After`` countdown) is in that state; nothing calls back into the con
 render.
 
 The rules that protect users (docs/reliability.md §3.4) live here:
-- every send carries a fresh ``metadata.client_message_id``; the request body is kept in the
+- every send carries a fresh ``metadata.client_message_id``, the page it was sent from
+  (``metadata.page``, when the browser gives one: ``protocol.page_metadata``) and the quoted
+  passage (``input.quoted_text``); the request body is kept in the
   state (``entry.request``) byte for byte until the server acknowledges the message, so Retry
   on a message that was not sent re-sends the *same* body (the backend de-duplicates it,
-  nothing is doubled); sending the text of a message that was not sent is that resend too
-  (its text came back into the composer, and Enter must not mint a second id for it);
+  nothing is doubled); sending the text (and quote) of a message that was not sent is that
+  resend too (they came back into the composer, and Enter must not mint a second id for it),
+  even from another page: the body, page included, is the one first sent;
 - once the user message was acknowledged (``thread.item.done``), recovery is only
   ``threads.retry_after_item`` with that item's id;
 - the client re-sends nothing automatically once any byte of a stream arrived;
@@ -156,26 +159,35 @@ class Conversation:
         self.dispatch(SessionStarted())
         return True
 
-    async def send(self, text: str) -> bool:
-        """Send ``text`` as a new user message, or, when it is the text of a message that was
-        not sent, send that message again. False (nothing sent) when it is blank or a request
-        is already running."""
+    async def send(
+        self, text: str, *, quote: "str | None" = None, page: "dict | None" = None
+    ) -> bool:
+        """Send ``text`` (quoting ``quote``; from ``page``, a ``protocol.page_metadata``) as a
+        new user message, or, when it is the text and quote of a message that was not sent,
+        send that message again. False (nothing sent) when it is blank or a request is
+        already running."""
         if self.busy or not text.strip():
             return False
-        unsent = failed_message(self.state, text)
+        unsent = failed_message(self.state, text, quote)
         if unsent is not None:
             await self._resend(unsent)
             return True
         message_id = self._new_id()
-        metadata = {"client_message_id": message_id}
-        message = protocol.user_message_input(text)
+        metadata: dict = {"client_message_id": message_id}
+        if page is not None:
+            metadata["page"] = page
+        message = protocol.user_message_input(text, quoted_text=quote)
         if self.state.thread_id is None:
             body = protocol.threads_create(message, metadata=metadata)
         else:
             body = protocol.threads_add_user_message(
                 self.state.thread_id, message, metadata=metadata
             )
-        self.dispatch(MessageSubmitted(client_message_id=message_id, text=text, request=body))
+        self.dispatch(
+            MessageSubmitted(
+                client_message_id=message_id, text=text, request=body, quoted_text=quote
+            )
+        )
         await self._run(body)
         return True
 

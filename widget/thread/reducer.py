@@ -196,6 +196,7 @@ def _on_submitted(state: ThreadState, ev: MessageSubmitted) -> ThreadState:
         thread_id=state.thread_id or "",
         created_at="",
         content=[UserMessageTextContent(text=ev.text)],
+        quoted_text=ev.quoted_text,
     )
     state = _append(
         state, item, SENDING, client_message_id=ev.client_message_id, request=ev.request

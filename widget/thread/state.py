@@ -92,11 +92,15 @@ def unsent_texts(state: ThreadState) -> "list[str]":
     return [e.item.text() for e in state.entries if e.request is not None]
 
 
-def failed_message(state: ThreadState, text: "str | None" = None) -> "Entry | None":
-    """The first message that was not sent and can be sent again (whose text is ``text``,
-    when given)."""
+def failed_message(
+    state: ThreadState, text: "str | None" = None, quote: "str | None" = None
+) -> "Entry | None":
+    """The first message that was not sent and can be sent again (whose text is ``text`` and
+    quoted passage ``quote``, when ``text`` is given)."""
     for e in state.entries:
-        if e.status == FAILED and e.request is not None and (text is None or e.text() == text):
+        if e.status != FAILED or e.request is None:
+            continue
+        if text is None or (e.text() == text and e.item.quoted_text == quote):
             return e
     return None
 
@@ -117,10 +121,10 @@ def initial_state() -> ThreadState:
 
 
 class MessageSubmitted(Value):
-    """The user sent ``text`` in ``request`` (the body); ``client_message_id`` travels in the
-    request metadata."""
+    """The user sent ``text`` (quoting ``quoted_text``, or None) in ``request`` (the body);
+    ``client_message_id`` travels in the request metadata."""
 
-    FIELDS = fields("client_message_id", "text", "request")
+    FIELDS = fields("client_message_id", "text", "request", "quoted_text")
 
 
 class MessageResent(Value):

@@ -44,29 +44,53 @@ def asgi_client(app: Any, peer: str = "127.0.0.1") -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
-def user_input(text: str) -> dict[str, Any]:
-    return {
+def user_input(text: str, quote: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "content": [{"type": "input_text", "text": text}],
         "attachments": [],
         "inference_options": {},
     }
+    if quote is not None:
+        data["quoted_text"] = quote
+    return data
 
 
-def create_req(text: str, client_message_id: str | None = None) -> dict[str, Any]:
-    req: dict[str, Any] = {"type": "threads.create", "params": {"input": user_input(text)}}
+def _message_req(
+    kind: str,
+    params: dict[str, Any],
+    client_message_id: str | None,
+    page: Any,
+) -> dict[str, Any]:
+    """A message request; ``page`` is sent as ``metadata.page`` as given (any JSON value)."""
+    req: dict[str, Any] = {"type": kind, "params": params}
+    metadata: dict[str, Any] = {}
     if client_message_id is not None:
-        req["metadata"] = {"client_message_id": client_message_id}
+        metadata["client_message_id"] = client_message_id
+    if page is not None:
+        metadata["page"] = page
+    if metadata:
+        req["metadata"] = metadata
     return req
 
 
-def add_req(thread_id: str, text: str, client_message_id: str | None = None) -> dict[str, Any]:
-    req: dict[str, Any] = {
-        "type": "threads.add_user_message",
-        "params": {"thread_id": thread_id, "input": user_input(text)},
-    }
-    if client_message_id is not None:
-        req["metadata"] = {"client_message_id": client_message_id}
-    return req
+def create_req(
+    text: str, client_message_id: str | None = None, *, page: Any = None, quote: str | None = None
+) -> dict[str, Any]:
+    return _message_req(
+        "threads.create", {"input": user_input(text, quote)}, client_message_id, page
+    )
+
+
+def add_req(
+    thread_id: str,
+    text: str,
+    client_message_id: str | None = None,
+    *,
+    page: Any = None,
+    quote: str | None = None,
+) -> dict[str, Any]:
+    params = {"thread_id": thread_id, "input": user_input(text, quote)}
+    return _message_req("threads.add_user_message", params, client_message_id, page)
 
 
 def auth(secret: str, **extra: str) -> dict[str, str]:

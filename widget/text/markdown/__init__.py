@@ -5,7 +5,7 @@ Portable (CPython, MicroPython, Pyodide); no I/O, and never an HTML string: the 
 
 API::
 
-    parse(text, *, base_url=None, site_root=None, gfm=True) -> Node       # "document"
+    parse(text, *, base_url=None, site_root=None, trailing_slash=None, gfm=True)  # "document"
     md = IncrementalMarkdown(base_url=..., site_root=..., gfm=True)
     md.append(more_text)                 # as the answer streams
     md.blocks() -> list[Node]            # the top-level blocks to show now

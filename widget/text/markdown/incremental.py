@@ -54,28 +54,30 @@ _DESCEND = ("blockquote", "list", "list_item", "table", "table_head", "table_row
 _INLINE = ("paragraph", "heading", "table_cell")
 
 
-def _resolver(base_url: "str | None", site_root: "str | None"):
+def _resolver(base_url: "str | None", site_root: "str | None", trailing_slash: "bool | None"):
     def resolve(href: str):
-        r = resolve_link(href, base_url, site_root)
+        r = resolve_link(href, base_url, site_root, trailing_slash)
         return None if r is None else (r.href, r.external)
 
     return resolve
 
 
 class IncrementalMarkdown:
-    """Incremental parser for one streamed answer. Options: ``base_url`` / ``site_root`` for
-    links (``widget.text.links.resolve_link``), ``gfm`` for GitHub extensions (tables, task
-    lists, ``~~strikethrough~~``, bare-URL autolinks)."""
+    """Incremental parser for one streamed answer. Options: ``base_url`` / ``site_root`` /
+    ``trailing_slash`` for links (``widget.text.links.resolve_link``), ``gfm`` for GitHub
+    extensions (tables, task lists, ``~~strikethrough~~``, bare-URL autolinks)."""
 
     def __init__(
         self,
         *,
         base_url: "str | None" = None,
         site_root: "str | None" = None,
+        trailing_slash: "bool | None" = None,
         gfm: bool = True,
     ) -> None:
         self.base_url = base_url
         self.site_root = site_root
+        self.trailing_slash = trailing_slash
         self.gfm = gfm
         self._work_before = 0
         self._start()
@@ -86,7 +88,8 @@ class IncrementalMarkdown:
         self._start()
 
     def _start(self) -> None:
-        inline = InlineParser(None, _resolver(self.base_url, self.site_root), self.gfm)
+        resolve = _resolver(self.base_url, self.site_root, self.trailing_slash)
+        inline = InlineParser(None, resolve, self.gfm)
         self._parser = BlockParser(inline, self.gfm)
         inline.lookup = self._parser.lookup  # the block parser owns the definitions
         self._pending = ""  # the unfinished last line (plus a held "\r")
@@ -216,9 +219,12 @@ def parse(
     *,
     base_url: "str | None" = None,
     site_root: "str | None" = None,
+    trailing_slash: "bool | None" = None,
     gfm: bool = True,
 ) -> Node:
     """Parse a whole Markdown text into a ``document`` Node."""
-    md = IncrementalMarkdown(base_url=base_url, site_root=site_root, gfm=gfm)
+    md = IncrementalMarkdown(
+        base_url=base_url, site_root=site_root, trailing_slash=trailing_slash, gfm=gfm
+    )
     md.append(text)
     return Node("document", list(md.finish()))
