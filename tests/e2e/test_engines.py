@@ -4,7 +4,9 @@ Written once against ``tests/e2e/engines.py`` (one driver interface; the engine-
 lives there), on the preview site with the real reference backend (conftest's ``site`` and
 ``backend``): boot (idle until the click, ready after), a streamed answer with its sources,
 dark mode restyling the open panel, the 375x667 layout, and a session that fails at open then
-recovers through Retry without a reload (``tests/e2e/fault_proxy.py``). Each test fails when a
+recovers through Retry without a reload (``tests/e2e/fault_proxy.py``); and in the real
+Docusaurus site (``tests/e2e/docusaurus_site.py``, the trailingSlash-true variant), a citation
+click that moves client-side to the cited page and heading with the chat still open. Each test fails when a
 page logs a console error or requests anything off 127.0.0.1. A missing engine fails with what
 to install (``.ci/run`` installs them).
 
@@ -14,6 +16,7 @@ for a person to look at.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -257,3 +260,47 @@ def test_a_session_that_fails_at_open_recovers_through_retry(driver, site, proxy
     assert "Installation" in wait_answer(driver)["text"]
     assert driver.evaluate("window.__marker") == 1  # no reload
     assert len(proxy.requests(SESSION_PATH)) == 4
+
+
+# -- the real Docusaurus site ------------------------------------------------------------------
+
+DOCS_PAGE = "docs/getting-started"
+DOCS_QUESTION = "How do I calibrate the compass?"
+CITED_PAGE = "docs/troubleshooting/compass-calibration"
+HYDRATED = (
+    "(() => { const b = document.querySelector('.navbar button[title]');"
+    " return !!b && Object.keys(b).some(k => k.startsWith('__react')); })()"
+)
+
+
+# One variant on every engine; both variants' link canonicalisation runs in Chromium
+# (tests/e2e/test_docusaurus.py).
+@pytest.mark.parametrize("docusaurus_site", ["slash"], indirect=True)
+def test_a_citation_in_the_docusaurus_site_navigates_client_side(driver, docusaurus_site):
+    ds = docusaurus_site
+    goto(driver, ds.origin + ds.canonical(DOCS_PAGE))
+    driver.wait_for(HYDRATED, what="React's hydration")
+    open_chat(driver)
+    ask(driver, DOCS_QUESTION)
+    answer = wait_answer(driver)
+    assert answer["sources"], answer
+    href = answer["sources"][0]
+    assert href.split("#")[0] == ds.origin + ds.canonical(CITED_PAGE)
+    fragment = href.partition("#")[2]
+    assert fragment
+    driver.evaluate("window.__sentinel = 'same document'")
+    before = driver.shadow("root.querySelectorAll('.message').length")
+    driver.click(".message-assistant nav.sources a")
+    driver.wait_for("location.href === %s" % json.dumps(href), what="the cited page's URL")
+    driver.wait_for(
+        "(() => { const h = document.getElementById(%s); if (!h) return false;"
+        " const r = h.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })()"
+        % json.dumps(fragment),
+        what="the cited heading in view",
+    )
+    assert driver.evaluate("document.querySelector('article h1').textContent") == (
+        "Compass calibration"
+    )
+    assert driver.evaluate("window.__sentinel") == "same document"  # no reload
+    assert driver.shadow("root.querySelectorAll('.message').length") == before
+    assert driver.shadow("!root.querySelector('#chatkit-panel').hidden")
