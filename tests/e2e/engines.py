@@ -150,8 +150,12 @@ class ChromiumDriver(Driver):
         self.context.set_default_timeout(CALL_TIMEOUT * 1000)
         self.page = self.context.new_page()
         self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def _locator(self, selector: str, shadow: bool):
         # Playwright's CSS engine pierces open shadow roots
@@ -394,7 +398,7 @@ class WebKitServer:
         options = Options()
         options.binary_location = self.minibrowser
         options.add_argument("--automation")
-        config = ClientConfig(self.url, timeout=CALL_TIMEOUT)
+        config = ClientConfig(self.url, timeout=int(CALL_TIMEOUT))
         session = webdriver.Remote(self.url, options=options, client_config=config)
         session.set_page_load_timeout(CALL_TIMEOUT)
         session.set_script_timeout(CALL_TIMEOUT)

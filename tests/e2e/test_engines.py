@@ -68,7 +68,8 @@ def open_driver(engines: Engines, name: str, width: int, height: int) -> Driver:
     try:
         return engines.new_page(name, width=width, height=height)
     except EngineMissing as exc:
-        pytest.fail("%s is not available: %s" % (name, exc), pytrace=False)
+        missing = str(exc)
+    pytest.fail("%s is not available: %s" % (name, missing), pytrace=False)
 
 
 def check_and_close(driver: Driver, allow_network_errors: bool) -> None:
