@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import HOST, embed_page, offsite_requests
-from tests.e2e.engines import ENGINES, Driver, EngineMissing, Engines
+from tests.e2e.engines import ENGINES, Driver, EngineMissing, Engines, EngineTimeout
 from tests.e2e.fault_proxy import SESSION_PATH, Fault, FaultProxy
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -72,20 +72,17 @@ def open_driver(engines: Engines, name: str, width: int, height: int) -> Driver:
     pytest.fail("%s is not available: %s" % (name, missing), pytrace=False)
 
 
-def check_and_close(driver: Driver, allow_network_errors: bool) -> None:
+def check_and_close(driver: Driver, allowed: tuple[str, ...]) -> None:
+    """Close the page; fail if it requested anything off 127.0.0.1 or logged an error other
+    than those containing one of ``allowed`` (the test's ``allow_console_errors`` marker)."""
     try:
         offsite = offsite_requests(driver.evaluate(RESOURCES) or [])
         errors = driver.console_errors()
     finally:
         driver.close()
     assert not offsite, "%s: requests left 127.0.0.1: %s" % (driver.name, offsite)
-    if allow_network_errors:  # a refused or failed request, as the browser words it
-        errors = [e for e in errors if not _network_message(e)]
+    errors = [e for e in errors if not any(a in e for a in allowed)]
     assert not errors, "%s: console errors: %s" % (driver.name, errors)
-
-
-def _network_message(text: str) -> bool:
-    return text.startswith("Failed to load resource") or "NetworkError" in text
 
 
 @pytest.fixture
@@ -93,7 +90,33 @@ def driver(engines: Engines, engine_name: str, request: pytest.FixtureRequest):
     size = getattr(request, "param", (1280, 800))
     d = open_driver(engines, engine_name, *size)
     yield d
-    check_and_close(d, request.node.get_closest_marker("allow_console_errors") is not None)
+    marker = request.node.get_closest_marker("allow_console_errors")
+    check_and_close(d, marker.args if marker else ())
+
+
+# -- the harness itself -----------------------------------------------------------------------
+
+
+@pytest.mark.allow_console_errors("on purpose")
+def test_the_harness_sees_console_errors_and_gives_up_waiting(driver, site):
+    """What the other tests rely on, in each engine: errors the page logs once loaded
+    (console.error and an uncaught throw) reach ``console_errors``, and a wait that is never
+    satisfied fails at its deadline instead of hanging."""
+    goto(driver, site.url("/docs/intro/"))
+    driver.evaluate(
+        "(setTimeout(() => { console.error('logged on purpose');"
+        " throw new Error('thrown on purpose'); }, 0), true)"
+    )
+    errors: list[str] = []
+    for _ in range(100):
+        errors = driver.console_errors()
+        if len(errors) >= 2:
+            break
+        driver.evaluate("new Promise(r => setTimeout(() => r(true), 20))")
+    assert any("logged on purpose" in e for e in errors), errors
+    assert any("thrown on purpose" in e for e in errors), errors
+    with pytest.raises(EngineTimeout, match="the impossible"):
+        driver.wait_for("false", timeout=0.3, what="the impossible")
 
 
 # -- what a reader does, in any engine --------------------------------------------------------
@@ -239,7 +262,8 @@ def proxy(backend):
     p.stop()
 
 
-@pytest.mark.allow_console_errors  # only the failed requests, checked at teardown
+# the browsers' own words for the failed session requests (Chromium, Firefox)
+@pytest.mark.allow_console_errors("Failed to load resource", "NetworkError")
 def test_a_session_that_fails_at_open_recovers_through_retry(driver, site, proxy):
     fault = proxy.add(Fault("status", path=SESSION_PATH, status=500))
     goto(driver, embed_page(site, {"data-backend-url": proxy.url}))
