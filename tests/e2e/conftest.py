@@ -19,7 +19,10 @@ Per-test fixtures:
 - `widget`: `WidgetDriver` on that page: `.goto(path)`, `.state()`, `.wait_state(*states)`,
   `.launcher` (Locator), `.panel`, `.composer`, `.open_by_click()`, `.shadow(js)`.
 - `custom_page`: `make(attrs, base="/", body="", head="")` -> URL of a page embedding the
-  loader with the given data-* attributes (served by a Playwright route on the site's origin).
+  loader with the given data-* attributes, served by the preview server on the site's origin
+  (`embed_page(site, attrs, ...)` does the same without a Chromium page: tests/e2e/test_engines.py).
+
+Firefox ESR and WebKitGTK: tests/e2e/engines.py (the main paths on every engine).
 
 Waits use `wait_for_function`/locators, never fixed sleeps.
 """
