@@ -226,8 +226,7 @@ class FirefoxBridge:
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.ids = 0
-        ready = self._next(60.0, "Firefox to start")
-        self.version = ready.get("version", "")
+        self._next(60.0, "Firefox to start")
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -502,12 +501,6 @@ class Engines:
             "webkit": WebKitDriver,
         }[name]
         return driver_class(server, width, height)
-
-    def version(self, name: str) -> str:
-        server = self._started.get(name)
-        if name == "firefox" and server is not None:
-            return server.version
-        return ""
 
     def close(self) -> None:
         for name, server in self._started.items():
