@@ -19,7 +19,10 @@ Per-test fixtures:
 - `widget`: `WidgetDriver` on that page: `.goto(path)`, `.state()`, `.wait_state(*states)`,
   `.launcher` (Locator), `.panel`, `.composer`, `.open_by_click()`, `.shadow(js)`.
 - `custom_page`: `make(attrs, base="/", body="", head="")` -> URL of a page embedding the
-  loader with the given data-* attributes (served by a Playwright route on the site's origin).
+  loader with the given data-* attributes, served by the preview server on the site's origin
+  (`embed_page(site, attrs, ...)` does the same without a Chromium page: tests/e2e/test_engines.py).
+
+Firefox ESR and WebKitGTK: tests/e2e/engines.py (the main paths on every engine).
 
 Waits use `wait_for_function`/locators, never fixed sleeps.
 """
@@ -277,25 +280,32 @@ def widget(page, site: Site) -> WidgetDriver:
 _page_ids = itertools.count(1)
 
 
+def embed_page(
+    site: Site, attrs: dict[str, str], base: str = "/", body: str = "", head: str = ""
+) -> str:
+    """The URL of a new page on the site's origin embedding the loader with ``attrs``."""
+    path = "%s__e2e/page-%d.html" % (base, next(_page_ids))
+    attrs = {"data-backend-url": site.server.backend_url, **attrs}
+    tag = " ".join('%s="%s"' % (k, html.escape(v)) for k, v in attrs.items())
+    doc = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">%s<title>e2e</title>'
+        '<link rel="icon" href="data:,"></head><body><main><h1>Test page</h1>%s</main>'
+        '<script src="%s%s/loader.js" defer %s></script></body></html>'
+        % (head, body, base, WIDGET_DIR_NAME, tag)
+    )
+    # Served by the preview server itself, not a Playwright route: Chromium treats a
+    # route-fulfilled document as coming from no known address space, and its Local
+    # Network Access rules would then block the page's requests to the loopback backend.
+    site.server.extra_pages[path] = doc.encode("utf-8")
+    return site.url(path)
+
+
 @pytest.fixture
 def custom_page(page, site: Site):
     """make(attrs, base="/", body="", head="") -> URL of a page embedding the loader."""
 
     def make(attrs: dict[str, str], base: str = "/", body: str = "", head: str = "") -> str:
-        path = "%s__e2e/page-%d.html" % (base, next(_page_ids))
-        attrs = {"data-backend-url": site.server.backend_url, **attrs}
-        tag = " ".join('%s="%s"' % (k, html.escape(v)) for k, v in attrs.items())
-        doc = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">%s<title>e2e</title>'
-            '<link rel="icon" href="data:,"></head><body><main><h1>Test page</h1>%s</main>'
-            '<script src="%s%s/loader.js" defer %s></script></body></html>'
-            % (head, body, base, WIDGET_DIR_NAME, tag)
-        )
-        # Served by the preview server itself, not a Playwright route: Chromium treats a
-        # route-fulfilled document as coming from no known address space, and its Local
-        # Network Access rules would then block the page's requests to the loopback backend.
-        site.server.extra_pages[path] = doc.encode("utf-8")
-        return site.url(path)
+        return embed_page(site, attrs, base, body, head)
 
     return make
 
