@@ -11,6 +11,10 @@ dependencies are installed). ``build.py`` only parses the command line and calls
     preview_server   PreviewServer: serves dist/site/ on loopback like GitHub Pages would
     backend_process  the reference backend as a child process: free ports, start, stop
     serve            the ``serve`` command: build, preview server and backend until Ctrl+C
+                     (``--site docusaurus``: the real example site instead of the preview)
+    plugin_pack      the Docusaurus plugin's npm tarball with the built widget inside
+    docusaurus       examples/docusaurus/ built with that tarball, cached under .cache/docusaurus/
+    npm_tree         an npm folder installed with ``npm ci`` from its lockfile into .cache/
     devenv           the dev dependencies: .venv creation, requirements-dev.txt, re-exec there
     testrun          the ``test`` command: every test step in order and one summary
 """
