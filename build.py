@@ -17,8 +17,9 @@ are verified against the registry's sha512 integrity, and are cached under ``.ca
 second build needs no network. Only the files a browser fetches are copied into dist/, and the
 output is byte-for-byte deterministic.
 
-``serve``, ``test`` and ``release`` need the Python dev dependencies; when they are not importable, a
-``.venv`` is created, requirements-dev.txt installed into it, and the command re-run there.
+``serve``, ``test`` and ``release`` need the Python dev dependencies; when they are not
+importable, a ``.venv`` is created, requirements-dev.txt installed into it, and the command
+re-run there.
 
 This file only reads the command line; the work is done by the modules of devtools/ (listed in
 devtools/__init__.py).
