@@ -1,5 +1,6 @@
 """The release artifacts: the wheel and the sdist (``python -m build``, pinned in
-requirements-dev.txt), and the ``release`` command that writes them to dist/release/.
+requirements-dev.txt), and the ``release`` command that writes them to dist/release/ with the
+Docusaurus plugin's npm tarball (devtools/plugin_pack.py).
 
 The sdist is built from the working tree, the wheel from that sdist (as ``python -m build``
 does), so a wheel that builds proves the sdist is complete. Both are cached under
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from devtools.errors import BuildError
-from devtools.paths import CACHE, DIST, ROOT
+from devtools.paths import CACHE, ROOT
+from devtools.plugin_pack import RELEASE as RELEASE_DIR  # where the plugin is packed
+from devtools.plugin_pack import pack_plugin
 from devtools.vendor import _extract
 
 RELEASE_CACHE = CACHE / "release"
-RELEASE_DIR = DIST / "release"
 # Where setup.py finds the pinned runtime: the wheel is built in a fresh copy of the sdist, whose
 # own .cache/ is empty (without it, setup.py fetches with npm pack; both verify the sha512).
 CACHE_ENV = "CHATKIT_CACHE_DIR"
@@ -87,11 +89,13 @@ def build_artifacts() -> Artifacts:
 
 
 def release() -> list[Path]:
-    """Write dist/release/ with the wheel and the sdist; print their sizes."""
+    """Write dist/release/ with the wheel, the sdist and the plugin's tarball (dist/ must be
+    built); print their sizes."""
     artifacts = build_artifacts()
     shutil.rmtree(RELEASE_DIR, ignore_errors=True)
     RELEASE_DIR.mkdir(parents=True)
     written = [Path(shutil.copy2(path, RELEASE_DIR)) for path in artifacts]
+    written.append(pack_plugin())  # packs into dist/release/ itself
     for path in written:
         print("%-60s %9.1f kB" % (path.relative_to(ROOT), path.stat().st_size / 1e3))
     return written

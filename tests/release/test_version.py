@@ -10,6 +10,7 @@ import zipfile
 
 import backend
 import widget
+from devtools.plugin_pack import pack_plugin
 from devtools.release import Artifacts
 from devtools.version import release_version
 from tests.release.conftest import Venv
@@ -49,3 +50,10 @@ def test_the_artifacts_carry_the_version(artifacts: Artifacts):
 def test_the_installed_command_says_the_version(wheel_venv: Venv, tmp_path):
     out = wheel_venv.run("chatkit-widget", "--version", cwd=tmp_path)
     assert out.stdout == "chatkit-widget %s\n" % VERSION
+
+
+def test_the_plugin_tarball_carries_the_version(dist):
+    with tarfile.open(pack_plugin()) as tgz:
+        package = tgz.extractfile("package/package.json")
+        assert package is not None
+        assert json.load(package)["version"] == VERSION
