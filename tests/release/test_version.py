@@ -37,9 +37,7 @@ def test_the_artifacts_carry_the_version(artifacts: Artifacts):
     assert artifacts.wheel.name == "chatkit_widget-%s-py3-none-any.whl" % VERSION
     assert artifacts.sdist.name == "chatkit_widget-%s.tar.gz" % VERSION
     with zipfile.ZipFile(artifacts.wheel) as whl:
-        meta = email.message_from_bytes(
-            whl.read("chatkit_widget-%s.dist-info/METADATA" % VERSION)
-        )
+        meta = email.message_from_bytes(whl.read("chatkit_widget-%s.dist-info/METADATA" % VERSION))
     assert meta["Version"] == VERSION
     with tarfile.open(artifacts.sdist) as sdist:
         pkg_info = sdist.extractfile("chatkit_widget-%s/PKG-INFO" % VERSION)
