@@ -26,6 +26,7 @@ from devtools.plugin_pack import pack_plugin
 from devtools.vendor import _extract
 
 RELEASE_CACHE = CACHE / "release"
+EGG_INFO = ROOT / "chatkit_widget.egg-info"  # setuptools' notes, written into the source tree
 # Where setup.py finds the pinned runtime: the wheel is built in a fresh copy of the sdist, whose
 # own .cache/ is empty (without it, setup.py fetches with npm pack; both verify the sha512).
 CACHE_ENV = "CHATKIT_CACHE_DIR"
@@ -70,7 +71,13 @@ def _content_hash(sdist: Path) -> str:
 def build_artifacts() -> Artifacts:
     """The wheel and the sdist of the working tree, from the cache when it has them."""
     with tempfile.TemporaryDirectory(prefix="chatkit-release-") as tmp:
-        sdist = _python_build(["--sdist", str(ROOT)], Path(tmp) / "sdist")
+        # setuptools adds every file its last SOURCES.txt listed to a new sdist: without this,
+        # a file MANIFEST.in no longer names would still ship from a tree that built before.
+        shutil.rmtree(EGG_INFO, ignore_errors=True)
+        try:
+            sdist = _python_build(["--sdist", str(ROOT)], Path(tmp) / "sdist")
+        finally:
+            shutil.rmtree(EGG_INFO, ignore_errors=True)
         cached = RELEASE_CACHE / _content_hash(sdist)
         if not (cached / sdist.name).is_file():
             source = Path(tmp) / "src"
