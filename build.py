@@ -9,6 +9,8 @@
     python build.py test [ARGS]      ruff, unit+portable tests under a coverage gate, MicroPython
                                      runner, browser e2e tests (ARGS go to their pytest); one
                                      summary, non-zero on failure
+    python build.py release          the wheel and the sdist (python -m build; cached under
+                                     .cache/release/) into dist/release/, with their sizes
     python build.py vendor           fetch the pinned npm packages into .cache/ (verified)
     python build.py vendor-path KEY  print the extracted folder of one pinned package
 
@@ -17,8 +19,9 @@ are verified against the registry's sha512 integrity, and are cached under ``.ca
 second build needs no network. Only the files a browser fetches are copied into dist/, and the
 output is byte-for-byte deterministic.
 
-``serve`` and ``test`` need the Python dev dependencies; when they are not importable, a
-``.venv`` is created, requirements-dev.txt installed into it, and the command re-run there.
+``serve``, ``test`` and ``release`` need the Python dev dependencies; when they are not
+importable, a ``.venv`` is created, requirements-dev.txt installed into it, and the command
+re-run there.
 
 This file only reads the command line; the work is done by the modules of devtools/ (listed in
 devtools/__init__.py).
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import sys
 
-from devtools import bundle, devenv, serve, testrun, vendor
+from devtools import bundle, devenv, release, serve, testrun, vendor
 from devtools.errors import BuildError
 from devtools.paths import BACKEND_PORT, SERVE_PORT
 
@@ -57,6 +60,11 @@ def main(argv: list[str]) -> int:
     try:
         if cmd == "build":
             bundle.build()
+            return 0
+        if cmd == "release":
+            devenv.ensure_dev_deps(argv)  # the build frontend
+            bundle.build()
+            release.release()
             return 0
         if cmd == "vendor":
             for key in vendor.ALL_PINS:

@@ -2,5 +2,3 @@
 
 Run it with ``python -m backend --help``; build it in code with `backend.app.create_app`.
 """
-
-__version__ = "0.1.0"

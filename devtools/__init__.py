@@ -17,4 +17,7 @@ dependencies are installed). ``build.py`` only parses the command line and calls
     npm_tree         an npm folder installed with ``npm ci`` from its lockfile into .cache/
     devenv           the dev dependencies: .venv creation, requirements-dev.txt, re-exec there
     testrun          the ``test`` command: every test step in order and one summary
+    version          the release version, read from VERSION (the one place it is written)
+    release          the wheel and the sdist (python -m build, cached) and the ``release``
+                     command writing dist/release/
 """

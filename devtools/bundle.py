@@ -19,6 +19,7 @@ from devtools.paths import DIST, ROOT, STATIC, WIDGET_DIR_NAME
 from devtools.preview_site import link_widget, preview_site_files
 from devtools.pyscript_chunks import pyscript_chunks
 from devtools.vendor import npm_package
+from devtools.version import release_version
 
 # What the browser fetches from each interpreter package (everything else stays out of dist/:
 # source maps, the settrace/ulab MicroPython variants, Pyodide's console pages and typings).
@@ -155,8 +156,15 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
     ).encode()
     files["boot.js"] = boot
     manifest["boot"] = _short_hash(boot)
-    manifest["version"] = _short_hash(
-        b"".join(k.encode() + b"\0" + hashlib.sha256(v).digest() for k, v in sorted(files.items()))
+    # window.ChatKitWidget.version: the release (VERSION) and which build of it, e.g.
+    # "0.1.0+3f2a9c0d1e" (semver build metadata, PEP 440 local version).
+    manifest["version"] = "%s+%s" % (
+        release_version(),
+        _short_hash(
+            b"".join(
+                k.encode() + b"\0" + hashlib.sha256(v).digest() for k, v in sorted(files.items())
+            )
+        ),
     )
     loader = render_loader((STATIC / "loader.js").read_text(encoding="utf-8"), manifest)
     files["loader.js"] = loader.encode()

@@ -1,5 +1,6 @@
 """The ``test`` command: ruff, mypy, unit + portable tests under the coverage gate, the portable
-tests on MicroPython in Node, the JS tests in Node (tests/js), the browser e2e tests; each
+tests on MicroPython in Node, the JS tests in Node (tests/js), the release artifacts installed
+in fresh virtual environments (tests/release), the browser e2e tests; each
 step's output streamed, then one summary with the test counts, and a non-zero exit status when
 a step failed."""
 
@@ -59,6 +60,8 @@ def run_tests(e2e_args: list[str]) -> int:
         ("portable (MicroPython)", [["node", "tests/portable/mp_runner.mjs"]]),
         # the JS the widget ships as source files (the body reader), in Node's ReadableStream
         ("JS (Node): tests/js", [["node", "--test", "--test-reporter=spec", "tests/js/"]]),
+        # the wheel and the sdist (devtools/release.py, cached) installed in fresh venvs and run
+        ("release: wheel + sdist in fresh venvs", [[py, "-m", "pytest", "tests/release"]]),
         ("e2e (Chromium)", [[py, "-m", "pytest", "tests/e2e", *e2e_args]]),
     ]
     env = dict(os.environ, CHATKIT_E2E_BUILT="1")  # dist/ was built just before

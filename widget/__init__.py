@@ -4,5 +4,3 @@ Everything in this package except ``widget.browser`` is *portable*: it runs unch
 CPython 3.11+, on the MicroPython build PyScript ships, and on Pyodide. It does no I/O;
 ``widget.browser`` is the only code that touches ``js`` / ``pyscript``.
 """
-
-__version__ = "0.1.0"
