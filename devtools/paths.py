@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
 DIST = ROOT / "dist"
+RELEASE = DIST / "release"  # the release artifacts (build.py release)
 WIDGET_DIR_NAME = "chatkit-widget"
 STATIC = ROOT / "static"
 PREVIEW_SRC = STATIC / "preview"

@@ -15,20 +15,12 @@ import sys
 from pathlib import Path
 
 from devtools.errors import BuildError
-from devtools.paths import CACHE, DIST, ROOT, WIDGET_DIR_NAME
+from devtools.paths import CACHE, DIST, RELEASE, ROOT, WIDGET_DIR_NAME
+from devtools.version import release_version
 
 PLUGIN_SRC = ROOT / "packages" / "docusaurus-plugin-chatkit-widget"
-RELEASE = DIST / "release"
 # What the package ships besides widget/ (its package.json "files" lists the same).
 PLUGIN_FILES = ("src", "README.md", "LICENSE")
-
-
-def version() -> str:
-    """The release version: the repository's VERSION file, the one place it is written."""
-    text = (ROOT / "VERSION").read_text(encoding="utf-8").strip()
-    if not text or any(c.isspace() for c in text):
-        raise BuildError("VERSION must hold one version, e.g. 0.1.0; it holds %r" % text)
-    return text
 
 
 def stage_plugin(widget: Path, stage: Path) -> Path:
@@ -43,7 +35,7 @@ def stage_plugin(widget: Path, stage: Path) -> Path:
             shutil.copy2(src, stage / name)
     shutil.copytree(widget, stage / "widget")
     manifest = json.loads((PLUGIN_SRC / "package.json").read_text(encoding="utf-8"))
-    manifest["version"] = version()
+    manifest["version"] = release_version()
     (stage / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return stage
 

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from devtools.errors import BuildError
-from devtools.paths import CACHE, ROOT
-from devtools.plugin_pack import RELEASE as RELEASE_DIR  # where the plugin is packed
+from devtools.paths import CACHE, RELEASE, ROOT
 from devtools.plugin_pack import pack_plugin
-from devtools.vendor import _extract
+from devtools.vendor import extract_tarball
 
 RELEASE_CACHE = CACHE / "release"
 EGG_INFO = ROOT / "chatkit_widget.egg-info"  # setuptools' notes, written into the source tree
@@ -81,7 +80,7 @@ def build_artifacts() -> Artifacts:
         cached = RELEASE_CACHE / _content_hash(sdist)
         if not (cached / sdist.name).is_file():
             source = Path(tmp) / "src"
-            _extract(sdist, source)
+            extract_tarball(sdist, source)
             (unpacked,) = source.iterdir()
             building = Path(tmp) / "out"
             _python_build(["--wheel", str(unpacked)], building)
@@ -99,9 +98,9 @@ def release() -> list[Path]:
     """Write dist/release/ with the wheel, the sdist and the plugin's tarball (dist/ must be
     built); print their sizes."""
     artifacts = build_artifacts()
-    shutil.rmtree(RELEASE_DIR, ignore_errors=True)
-    RELEASE_DIR.mkdir(parents=True)
-    written = [Path(shutil.copy2(path, RELEASE_DIR)) for path in artifacts]
+    shutil.rmtree(RELEASE, ignore_errors=True)
+    RELEASE.mkdir(parents=True)
+    written = [Path(shutil.copy2(path, RELEASE)) for path in artifacts]
     written.append(pack_plugin())  # packs into dist/release/ itself
     for path in written:
         print("%-60s %9.1f kB" % (path.relative_to(ROOT), path.stat().st_size / 1e3))

@@ -66,7 +66,7 @@ def _integrity(path: Path) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
-def _extract(tgz: Path, dest: Path) -> None:
+def extract_tarball(tgz: Path, dest: Path) -> None:
     with tarfile.open(tgz) as tar:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(dest, filter="data")
@@ -120,7 +120,7 @@ def npm_package(key: str, cache: Path | None = None) -> Path:
         )
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    _extract(tgz, tmp)
+    extract_tarball(tgz, tmp)
     shutil.rmtree(target, ignore_errors=True)
     (tmp / "package").rename(target)
     shutil.rmtree(tmp, ignore_errors=True)
