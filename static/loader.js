@@ -39,6 +39,9 @@
  *                                         absolute, ends in "/"),
  *                            trailingSlash (data-trailing-slash: true | false | null = keep
  *                                           links as given),
+ *                            appBases (data-locale-bases: the base paths of the site's
+ *                                      single-page apps, one per locale, space-separated,
+ *                                      each ending in "/"; "" = the whole site is one app),
  *                            launcher ("button" | "none"),
  *                            pageContext (bool: send the page's path and title with messages),
  *                            pageUrl (location.href at boot; read window.location for the current one),
@@ -191,6 +194,20 @@
     }
   }
 
+  // data-locale-bases: a localized Docusaurus site is one app per locale (/repo/, /repo/fr/);
+  // the widget uses the router only within the current page's app (widget/text/links.py
+  // same_app). Paths, space-separated, each resolved against the page and ending in "/".
+  function appBases() {
+    var text = value("locale-bases");
+    try {
+      return text.split(/\s+/).filter(Boolean).map(function (base) {
+        return new URL(base.replace(/\/?$/, "/"), location.href).pathname;
+      }).join(" ");
+    } catch (e) {
+      return refuse("locale-bases", text, "is not a list of paths", "");
+    }
+  }
+
   // data-shortcut: "[ctrl+|alt+|shift+|meta+|mod+]*key" (mod: Cmd on Apple platforms, else
   // Ctrl) -> {ctrl, alt, shift, meta, key, code, label}, or null for "none". Ctrl/Cmd+K is the
   // Docusaurus search's: refused.
@@ -242,6 +259,7 @@
     baseUrl: baseUrl,
     siteBaseUrl: siteBase(),
     trailingSlash: slash ? slash === "true" : null,
+    appBases: appBases(),
     launcher: pick("launcher", ["button", "none"], "button"),
     pageContext: pick("page-context", ["on", "off"], "on") === "on",
     pageUrl: location.href,

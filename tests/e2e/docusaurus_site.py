@@ -26,8 +26,8 @@ VARIANTS = {
     "slash": ("/chatkit-widget/", True),
     "noslash": ("/skylark/", False),
 }
-# Test builds are English only: the French pages are the same mechanism and cost a second build.
-LOCALES = ("en",)
+# Both locales: a localized site is one single-page app per locale, which links must respect.
+LOCALES = ("en", "fr")
 
 
 @dataclass
@@ -83,7 +83,7 @@ def docusaurus_site(request: pytest.FixtureRequest, dist: Path, tmp_path_factory
 
 @pytest.fixture(scope="session")
 def docusaurus_baseline(dist: Path):
-    built = docusaurus.build_site(plugin=False, locales=LOCALES, quiet=False)
+    built = docusaurus.build_site(plugin=False, locales=("en",), quiet=False)
     server = _serve(built)
     yield DocusaurusSite(server, built.base_url, built.trailing_slash)
     server.stop()

@@ -140,6 +140,27 @@ def test_a_citation_navigates_client_side_to_the_canonical_url_and_heading(
     assert response.status == 200 and response.request.redirected_from is None
 
 
+def test_a_citation_from_another_locale_loads_the_page_instead_of_routing(
+    ds, page, docusaurus_site
+):
+    """Each locale of a Docusaurus site is its own single-page app: the French app's router
+    has no English pages and would render its 404. From a French page, a citation to an
+    English page is a plain page load (the plugin's data-locale-bases)."""
+    goto(ds, "fr/" + PAGE)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    ask(ds)
+    link = ds.answer().locator("nav.sources a").first
+    href = urljoin(page.url, link.get_attribute("href"))
+    assert urlsplit(href).path == docusaurus_site.canonical(CITED_PAGE), href
+    page.evaluate("window.__sentinel = 'same document'")
+    link.click()
+    page.wait_for_url(href)
+    page.wait_for_load_state()
+    assert page.evaluate("window.__sentinel") is None  # a new document, not the French router
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("article h1").text_content() == "Compass calibration"
+
+
 @pytest.mark.parametrize(
     "click", [{"modifiers": ["Control"]}, {"button": "middle"}], ids=["ctrl", "middle"]
 )

@@ -29,6 +29,7 @@ function context({ baseUrl = "/repo/", trailingSlash, locale = "en" } = {}) {
     i18n: {
       defaultLocale: "en",
       currentLocale: locale,
+      locales: ["en", "fr"],
       localeConfigs: { en: { path: "en" }, fr: { path: "fr" } },
     },
   };
@@ -100,8 +101,18 @@ test("the tag: options as data-*, the site's base and trailingSlash, a versioned
       "data-shortcut": "mod+j",
       "data-page-context": "off",
       "data-site-base": "/repo/",
+      "data-locale-bases": "/repo/ /repo/fr/",
       "data-trailing-slash": "false",
     });
+  });
+});
+
+test("one locale: no data-locale-bases (the whole site is one app)", async () => {
+  await withWidget(FILES, (pluginFn) => {
+    const ctx = context();
+    ctx.i18n.locales = ["en"];
+    const { attributes } = pluginFn(ctx, validate({ backendUrl: "/api" })).injectHtmlTags().headTags[0];
+    assert.equal("data-locale-bases" in attributes, false);
   });
 });
 
@@ -128,6 +139,8 @@ test("postBuild copies the widget once for every locale, under the default local
       const src = en.injectHtmlTags().headTags[0].attributes.src;
       assert.equal(fr.injectHtmlTags().headTags[0].attributes.src, src);
       assert.equal(fr.injectHtmlTags().headTags[0].attributes["data-site-base"], "/repo/");
+      // each locale is its own app: the widget loads another locale's page instead of routing
+      assert.equal(fr.injectHtmlTags().headTags[0].attributes["data-locale-bases"], "/repo/ /repo/fr/");
       await en.postBuild({ outDir: out });
       mkdirSync(path.join(out, "fr"));
       await fr.postBuild({ outDir: path.join(out, "fr") });

@@ -6,6 +6,7 @@ from widget.text.links import (
     display_host,
     encode_url,
     resolve_link,
+    same_app,
 )
 
 PAGE = "https://user.github.io/repo/docs/page"
@@ -178,6 +179,24 @@ def test_canonical_path_is_the_one_rule():
     assert canonical_path("/elsewhere/a", "/repo/", True) == "/elsewhere/a"
     assert canonical_path("/", "/", False) == "/"
     assert canonical_path("/a/", "/", False) == "/a"
+
+
+LOCALES = ["/repo/", "/repo/fr/", "/repo/pt-BR/"]
+
+
+def test_each_locale_of_a_site_is_its_own_app():
+    # the router of the English app cannot show a French page, and the other way round
+    assert same_app("/repo/docs/a/", "/repo/docs/b/", LOCALES)
+    assert same_app("/repo/fr/docs/a/", "/repo/fr/docs/b", LOCALES)
+    assert same_app("/repo/fr", "/repo/fr/docs/b", LOCALES)  # the locale's home without slash
+    assert not same_app("/repo/fr/docs/a/", "/repo/docs/a/", LOCALES)
+    assert not same_app("/repo/docs/a/", "/repo/fr/docs/a/", LOCALES)
+    assert not same_app("/repo/fr/docs/a/", "/repo/pt-BR/docs/a/", LOCALES)
+    assert same_app("/repo/france/x", "/repo/docs/x", LOCALES)  # a prefix is not a segment
+    assert not same_app("/repo/docs/a/", "/other/docs/a/", LOCALES)  # under no base at all
+    # no bases (a site without locales): one app
+    assert same_app("/repo/fr/docs/a/", "/repo/docs/a/", [])
+    assert same_app("/repo/x", "/repo/fr/x", ["/repo"])
 
 
 def test_relative_page_resolves_against_the_page():

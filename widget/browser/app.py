@@ -22,6 +22,7 @@ from widget.browser.page import document, window
 from widget.browser.storage import Store
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
+from widget.text.links import same_app
 from widget.thread.composer import Draft, Drafts, quote_of
 from widget.thread.conversation import Conversation
 from widget.thread.state import NoticeDismissed, ProblemDismissed
@@ -151,6 +152,9 @@ class App:
             return False
         if is_null(window.document.getElementById("__docusaurus")):
             return False  # not a Docusaurus page: a plain page load is right
+        bases = str(getattr(self.config, "appBases", "") or "").split()
+        if not same_app(str(window.location.pathname), str(target.pathname), bases):
+            return False  # another locale is another app: its router cannot show the page
         if str(target.pathname) == str(window.location.pathname) and str(target.hash):
             window.location.hash = target.hash  # same page: just scroll to the heading
             return True

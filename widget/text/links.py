@@ -392,6 +392,23 @@ def canonical_path(path: str, root_path: str, trailing_slash: "bool | None") -> 
     return trimmed if len(trimmed) >= len(rp) else rp
 
 
+def same_app(current: str, target: str, app_bases: "list[str]") -> bool:
+    """Whether the page at path ``target`` belongs to the same single-page app as the page at
+    ``current``, so the app's router can show it. A localized Docusaurus site is one app per
+    locale (``/repo/`` and ``/repo/fr/``): the app of a path is the longest base it lies
+    under. With no bases, every path of the site is one app."""
+    return _app_of(current, app_bases) == _app_of(target, app_bases)
+
+
+def _app_of(path: str, app_bases: "list[str]") -> str:
+    best = ""
+    for base in app_bases:
+        b = base if base.endswith("/") else base + "/"
+        if (path + "/").startswith(b) and len(b) > len(best):
+            best = b
+    return best
+
+
 def _absolute(
     scheme: str,
     authority: str,

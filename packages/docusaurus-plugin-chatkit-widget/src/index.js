@@ -8,7 +8,7 @@
  *   there) never serves a page of one release with the files of another.
  * - injectHtmlTags adds <script src="<baseUrl>chatkit-widget/<version>-<hash8>/loader.js" defer
  *   data-...> with the options as the loader's data-* attributes, plus data-site-base (the
- *   site's baseUrl) and data-trailing-slash (siteConfig.trailingSlash when set), so the widget
+ *   site's baseUrl), data-locale-bases (each locale's base, when there are several) and data-trailing-slash (siteConfig.trailingSlash when set), so the widget
  *   links to the site's pages the way the site does.
  * - The client module (client.js) tells the widget about client-side route changes.
  * - `docusaurus start` gets all of it only with enableInDevelopment: true (the dev server then
@@ -70,11 +70,26 @@ function siteRoot(context, outDir) {
   };
 }
 
+/**
+ * The base path of every locale's build: each is a single-page app of its own, whose router
+ * cannot show another locale's pages (the widget then loads them as pages: data-locale-bases).
+ */
+function localeBases(i18n, baseUrl) {
+  if (!i18n || !i18n.locales || i18n.locales.length < 2) return [];
+  return i18n.locales.map((locale) =>
+    locale === i18n.defaultLocale
+      ? baseUrl
+      : `${baseUrl}${(i18n.localeConfigs[locale] || {}).path || locale}/`,
+  );
+}
+
 /** The loader's <script> tag (a Docusaurus HtmlTagObject). */
-function loaderTag(options, siteConfig, baseUrl, release) {
+function loaderTag(options, siteConfig, baseUrl, release, i18n) {
   const attributes = {src: `${baseUrl}${FOLDER}/${release}/loader.js`, defer: true};
   Object.assign(attributes, dataAttributes(options));
   attributes['data-site-base'] = baseUrl;
+  const bases = localeBases(i18n, baseUrl);
+  if (bases.length) attributes['data-locale-bases'] = bases.join(' ');
   if (typeof siteConfig.trailingSlash === 'boolean') {
     attributes['data-trailing-slash'] = String(siteConfig.trailingSlash);
   }
@@ -106,7 +121,7 @@ function chatkitWidgetPlugin(context, options) {
 
     injectHtmlTags() {
       if (!active) return {};
-      return {headTags: [loaderTag(options, context.siteConfig, root.baseUrl, getWidget().release)]};
+      return {headTags: [loaderTag(options, context.siteConfig, root.baseUrl, getWidget().release, context.i18n)]};
     },
 
     configureWebpack(config, isServer) {
