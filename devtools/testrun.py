@@ -62,7 +62,7 @@ def run_tests(e2e_args: list[str]) -> int:
         ("JS (Node): tests/js", [["node", "--test", "--test-reporter=spec", "tests/js/"]]),
         # the wheel and the sdist (devtools/release.py, cached) installed in fresh venvs and run
         ("release: wheel + sdist in fresh venvs", [[py, "-m", "pytest", "tests/release"]]),
-        ("e2e (Chromium)", [[py, "-m", "pytest", "tests/e2e", *e2e_args]]),
+        ("e2e (Chromium, Firefox ESR, WebKitGTK)", [[py, "-m", "pytest", "tests/e2e", *e2e_args]]),
     ]
     env = dict(os.environ, CHATKIT_E2E_BUILT="1")  # dist/ was built just before
     results = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from devtools import docusaurus
 from devtools.plugin_pack import pack_plugin
@@ -193,15 +194,29 @@ def test_the_colour_switch_restyles_the_open_panel(ds, page):
 def test_back_to_top_stays_clickable_with_the_launcher_shown(ds, page, size):
     page.set_viewport_size({"width": size[0], "height": size[1]})
     goto(ds)
-    # Docusaurus shows the button when the reader scrolls up, below 300 px from the top
-    page.evaluate("window.scrollTo(0, 900)")
-    page.wait_for_function("scrollY >= 900")
-    page.evaluate("window.scrollTo(0, 700)")
+    # Docusaurus shows the button when the reader scrolls up, below 300 px from the top: its
+    # scroll listener must see 900 and then 700 (instant, not the site's smooth scrolling, a
+    # frame apart). The listener is attached when that part of the page has hydrated, which
+    # may come after the navbar's: the gesture is repeated until the button shows.
     button = page.locator(".theme-back-to-top-button")
-    page.wait_for_function(
-        "() => getComputedStyle(document.querySelector('.theme-back-to-top-button'))"
-        ".visibility === 'visible'"
-    )
+    for _ in range(10):
+        for y in (900, 700):
+            page.evaluate(
+                "y => new Promise(done => { scrollTo({top: y, behavior: 'instant'});"
+                " requestAnimationFrame(() => requestAnimationFrame(done)); })",
+                y,
+            )
+        try:
+            page.wait_for_function(
+                "() => getComputedStyle(document.querySelector('.theme-back-to-top-button'))"
+                ".visibility === 'visible'",
+                timeout=2_000,
+            )
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError("the back-to-top button never showed after scrolling up")
     ds.launcher.wait_for(state="visible")
     button.evaluate(
         "el => new Promise(r => el.getAnimations().length ? "
