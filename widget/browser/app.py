@@ -62,6 +62,8 @@ class App:
         self.tasks = self.conversation.tasks
         self.drafts = Drafts(Store("sessionStorage", str(config.siteBaseUrl)))
         self.page_context = config_flag(config, "pageContext") is not False
+        # one single-page app per locale (the loader's data-locale-bases; [] = one app)
+        self.app_bases = str(getattr(config, "appBases", "") or "").split()
         self.announcer = Announcer()
         self.view = View(host.shadowRoot, config, self, self.announcer)
         self._seen = self.conversation.state  # the state the draft rules looked at last
@@ -152,8 +154,7 @@ class App:
             return False
         if is_null(window.document.getElementById("__docusaurus")):
             return False  # not a Docusaurus page: a plain page load is right
-        bases = str(getattr(self.config, "appBases", "") or "").split()
-        if not same_app(str(window.location.pathname), str(target.pathname), bases):
+        if not same_app(str(window.location.pathname), str(target.pathname), self.app_bases):
             return False  # another locale is another app: its router cannot show the page
         if str(target.pathname) == str(window.location.pathname) and str(target.hash):
             window.location.hash = target.hash  # same page: just scroll to the heading
