@@ -131,11 +131,27 @@ def goto(driver: Driver, url: str) -> None:
     driver.wait_for("%s && %s.dataset.state" % (HOST, HOST), what="the launcher")
 
 
+# The launcher's box, the same two animation frames apart: it has stopped moving (on a
+# Docusaurus page it is lifted above the back-to-top button while the page hydrates, and a
+# WebDriver click lands on the coordinates it read before the move).
+LAUNCHER_AT_REST = (
+    "new Promise(done => { const box = () => JSON.stringify(%s.shadowRoot"
+    ".querySelector('button.launcher').getBoundingClientRect());"
+    " const first = box(); requestAnimationFrame(() => requestAnimationFrame("
+    "() => done(box() === first))); })" % HOST
+)
+
+
 def open_chat(driver: Driver, timeout: float = 30.0) -> None:
+    driver.wait_for(LAUNCHER_AT_REST, what="the launcher at rest")
     driver.click("button.launcher")
-    driver.wait_for(
-        "['ready', 'error'].includes(%s.dataset.state)" % HOST, timeout=timeout, what="boot"
-    )
+    driver.wait_for("%s.dataset.state !== 'idle'" % HOST, what="the click to start the boot")
+    try:
+        driver.wait_for(
+            "['ready', 'error'].includes(%s.dataset.state)" % HOST, timeout=timeout, what="boot"
+        )
+    except EngineTimeout as exc:
+        raise EngineTimeout("%s; data-state=%r" % (exc, state(driver))) from None
     assert state(driver) == "ready"
     driver.wait_for(
         "(() => { const p = %s.shadowRoot.querySelector('#chatkit-panel');"
