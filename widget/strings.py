@@ -162,3 +162,24 @@ TASK_NOT_DONE = "not done"
 def source_label(number: int, title: str) -> str:
     """The accessible name of a citation marker."""
     return "Source %d: %s" % (number, title)
+
+
+# --- conversations that last: history, restore, start screen (issue 11) -------------------------
+
+HISTORY = "History"  # the header button that shows past conversations
+HISTORY_TITLE = "Conversations"
+BACK = "Back to chat"
+UNTITLED = "Untitled conversation"
+RENAME = "Rename"
+DELETE = "Delete"
+DELETE_CONFIRM = "Delete this conversation?"
+CANCEL = "Cancel"
+SAVE = "Save"
+LOAD_MORE = "Load more"
+LOAD_OLDER = "Load earlier messages"
+HISTORY_EMPTY = "No conversations yet."
+HISTORY_FAILED = "Couldn't load your conversations."
+RESTORE_FAILED = "Couldn't load this conversation."
+RESUMING = "Finishing the answer\u2026"
+TITLE_LABEL = "Conversation title"
+SUGGESTIONS = "Suggested questions"
