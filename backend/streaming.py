@@ -36,11 +36,13 @@ from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from . import messages
+
 log = logging.getLogger("backend.stream")
 
 KEEPALIVE = b": keep-alive\n\n"
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-TOO_LONG = "This answer took too long and was stopped."
+TOO_LONG = messages.EN["answer.too_long"]
 
 
 def sse(event: BaseModel) -> bytes:
