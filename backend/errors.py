@@ -58,7 +58,7 @@ class APIError(Exception):
     @property
     def message(self) -> str:
         """The message in English (logs, tests)."""
-        return messages.text(self.key, **self.params)
+        return messages.text(self.key, messages.DEFAULT, **self.params)
 
     def message_in(self, locale: str) -> str:
         return messages.text(self.key, locale, **self.params)
