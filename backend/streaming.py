@@ -107,6 +107,8 @@ class EventStream:
                 log.info("answer stopped: it reached its time limit")
                 self._queue.put_nowait(_TOO_LONG)
         except Exception as exc:
+            if self._detached:  # nobody reads the queue any more: the log is all there is
+                log.error("an answer failed after its reader left", exc_info=exc)
             self._queue.put_nowait(_Failure(exc))
         finally:
             self._queue.put_nowait(_END)
