@@ -274,7 +274,8 @@ def create_app(
                 await backend.store.touch_session(session_id)
             else:
                 session_id = await backend.store.create_session()
-                end = backend.wall() + config.session_max_age
+                # From the stored creation time, so every answer names the same end.
+                end = await backend.session_end(session_id)
             secret, expires_at = backend.signer.issue(session_id, config.secret_ttl, not_after=end)
             resume_token, resume_expires_at = backend.resumer.issue(
                 session_id, config.session_max_age, not_after=end
