@@ -535,3 +535,79 @@ async def test_an_older_page_for_a_thread_no_longer_shown_is_dropped():
     conv.reset()
     gate.set()
     assert await older is False and conv.state.entries == ()
+
+
+async def test_a_restore_superseded_while_reading_leaves_the_newer_one_shown():
+    backend = Backend()
+    backend.add_thread("thr_1", turns(1), title="First")
+    backend.add_thread("thr_2", turns(2, "thr_2"), title="Second")
+    gate = asyncio.Event()
+    real = backend._threads_get_by_id
+
+    async def slow(request):
+        await gate.wait()
+        return real({"thread_id": "thr_1"})
+
+    backend.fail["threads.get_by_id"] = [slow]
+    conv = make(backend)
+    first = asyncio.create_task(conv.restore("thr_1"))
+    await until(lambda: backend.ops()[-1:] == ["threads.get_by_id"])
+    assert await conv.open_thread("thr_2") is True
+    gate.set()
+    assert await first is None
+    assert conv.state.title == "Second" and len(conv.state.entries) == 4
+
+
+async def test_stop_while_a_thread_loads_leaves_an_idle_chat():
+    backend = Backend()
+    backend.add_thread("thr_1", turns(1))
+    hang = asyncio.Event()
+
+    async def never(request):
+        await hang.wait()
+
+    backend.fail["threads.get_by_id"] = [never]
+    conv = make(backend)
+    task = asyncio.create_task(conv.restore("thr_1"))
+    await until(lambda: backend.ops()[-1:] == ["threads.get_by_id"])
+    conv.stop()
+    assert await task is None
+    assert conv.state.phase == s.IDLE and conv.state.problem is None and not conv.busy
+
+
+async def test_a_refresh_after_many_new_items_replaces_what_is_shown():
+    backend = Backend()
+    backend.add_thread("thr_1", turns(2))
+    conv = make(backend)
+    await conv.restore("thr_1")
+    backend.threads["thr_1"]["items"] = turns(30)
+    assert await conv.refresh() is True
+    st = conv.state
+    assert texts(conv)[0] == "question 21" and len(st.entries) == 20
+    assert st.has_more_before and st.before_cursor == "u21"
+
+
+async def test_a_poll_whose_answer_arrives_after_a_new_chat_is_dropped():
+    backend = Backend()
+    unanswered(backend)
+    gate = asyncio.Event()
+    real = backend._items_list
+
+    async def slow(request):
+        await gate.wait()
+        return real({"thread_id": "thr_1", "order": "desc", "limit": 20})
+
+    def hold_second(b):
+        if b.ops().count("items.list") == 2:
+            b.fail["items.list"] = [slow]
+
+    backend.before["items.list"] = hold_second
+    clock = FakeClock()
+    conv = make(backend, clock)
+    task = asyncio.create_task(conv.restore("thr_1"))
+    await clock.sleep(1.5)  # the first poll (after 1 s) is now waiting for its answer
+    assert backend.ops().count("items.list") == 2 and conv.state.phase == s.RESUMING
+    conv.reset()
+    gate.set()
+    assert await task is None
+    assert conv.state.entries == () and conv.state.thread_id is None
