@@ -611,3 +611,21 @@ async def test_a_poll_whose_answer_arrives_after_a_new_chat_is_dropped():
     gate.set()
     assert await task is None
     assert conv.state.entries == () and conv.state.thread_id is None
+
+
+async def test_stop_answer_is_one_post_with_the_secret_and_never_raises():
+    backend = Backend()
+    client = make(backend).client
+    assert await client.stop_answer("thr_1") is False  # no session: nothing of ours runs
+    assert backend.calls == []
+    await client.session.get_secret()
+    assert await client.stop_answer("thr_1") is True
+    request = backend.transport.requests[-1]
+    assert request.method == "POST" and request.url == BASE + "/api/chatkit/stop"
+    assert request.headers["Authorization"] == "Bearer secret-1"
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.body == '{"thread_id": "thr_1"}'
+    for failure in (error(404, "Not yours."), error(503), TransportError("x")):
+        backend.fail["stop"] = [failure]
+        assert await client.stop_answer("thr_1") is False
+    assert backend.ops().count("stop") == 4  # one each, never retried
