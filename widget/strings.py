@@ -10,6 +10,7 @@ title and greeting come from the site's ``data-*`` attributes.
 """
 
 from widget.thread.state import FAILED, INCOMPLETE, RESPONDING, STOPPED, WAITING
+from widget.thread.state import RESUMING as _RESUMING_PHASE
 
 if False:  # type-checking only
     from widget.thread.state import Problem, ThreadState
@@ -21,6 +22,8 @@ def problem_text(problem: "Problem") -> str:
     """One or two sentences for the error line. The server's own message is used when it sent
     one (the contract requires it to be human); the client secret never appears anywhere."""
     kind = problem.kind
+    if kind in ("restore", "older"):  # a thread (or its older page) could not be read
+        return RESTORE_FAILED
     if kind == "server":
         return problem.message or _GENERIC_SERVER
     if kind == "timeout":
@@ -67,6 +70,8 @@ def status_text(state: "ThreadState") -> str:
         return "Sending\u2026"
     if state.phase == RESPONDING:
         return RESPONDING_TEXT
+    if state.phase == _RESUMING_PHASE:
+        return RESUMING
     return ""
 
 
