@@ -24,6 +24,7 @@ from widget.locales import en as _en
 from widget.locales.en import *  # the English names are the catalogue's names
 from widget.text.locale import SUPPORTED, negotiate
 from widget.thread.state import RESPONDING, WAITING
+from widget.thread.state import RESUMING as _RESUMING_PHASE  # a reload cut an answer short
 
 if False:  # type-checking only
     from widget.thread.state import Problem, ThreadState
@@ -32,8 +33,6 @@ if False:  # type-checking only
 KEYS = tuple(sorted(name for name in dir(_en) if name[:1] != "_" and name.upper() == name))
 # The names whose value is a dict of CLDR plural forms, not a dict keyed like English's.
 PLURALS = ("MESSAGE_COUNT", "TRY_AGAIN_IN", "WORKED_FOR")
-# The phase the core shows while it waits for an answer a reload interrupted (issue 11).
-_RESUMING_PHASE = "resuming"
 
 LOCALE = "en"  # the tag in use: also the Accept-Language of every request (widget/browser/fetch.py)
 _plural = _en.plural
