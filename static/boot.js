@@ -34,7 +34,7 @@
  *          window.ChatKitWidget to api), panelState(isOpen) (aria-expanded of the launcher and
  *          of the site's open controls), opener() (what focus goes back to on close: the
  *          control or launcher that opened the panel, or the element focused when the
- *          shortcut did)}.
+ *          shortcut did), store(kind) (Web Storage that never throws: host.chatkitStorage)}.
  *   The loader has already made the frame and preloaded panel.css (so they do not wait for
  *   this module).
  *   boot()      start an attempt; the loader has set data-state="booting"
@@ -84,6 +84,8 @@ export function start(ctx) {
   };
 
   host.chatkitBody = bodyReader;
+
+  host.chatkitStorage = ctx.store;
 
   // ---- runtime download ---------------------------------------------------------------------
 

@@ -17,9 +17,9 @@ import gc
 from widget import protocol, strings
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
-from widget.browser.jsbridge import config_flag, is_null, proxies_made
+from widget.browser.jsbridge import config_flag, config_text, is_null, proxies_made
 from widget.browser.page import document, window
-from widget.browser.storage import Store
+from widget.browser.storage import Store, web_storage
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
 from widget.text.links import same_app
@@ -60,7 +60,12 @@ class App:
             self.client, new_message_id=_new_message_id, on_error=_report
         )
         self.tasks = self.conversation.tasks
-        self.drafts = Drafts(Store("sessionStorage", str(config.siteBaseUrl)))
+        # data-persist (static/loader.js): local, session or none (memory: nothing written)
+        self.persist = config_text(config, "persist") or "local"
+        self.store = Store(web_storage(host, self.persist))
+        # The draft is this tab's (sessionStorage) unless nothing may be written.
+        drafts_area = host.chatkitStorage("none" if self.persist == "none" else "session")
+        self.drafts = Drafts(Store(drafts_area, str(config.siteBaseUrl)))
         self.page_context = config_flag(config, "pageContext") is not False
         # one single-page app per locale (the loader's data-locale-bases; [] = one app)
         self.app_bases = str(getattr(config, "appBases", "") or "").split()
@@ -78,6 +83,7 @@ class App:
         # After boot has returned (the panel is up): compile what the first answer needs.
         await asyncio.sleep(0.05)
         load_rich_text()
+        self.view.render_disclaimer()
 
     def _keep_drafts(self, state) -> None:
         seen = self._seen
@@ -202,6 +208,14 @@ class App:
         self.page_changed()  # a site without the plugin's route hook moves on without telling
         # The session is asked for on open, not on page load: the first question does not
         # wait for it, and a backend that is down says so (with Retry) before anyone asks.
+        self.tasks.spawn(self.conversation.connect())
+
+    def reopen(self, *_args) -> None:
+        """The loader's ``reopen()``: the chat was open when the site's last page went away;
+        show it again as it was, leaving the focus on the page (the reader did not ask)."""
+        if not self.view.is_open():
+            self.view.set_open(True)
+            self.host.chatkitPanelState(True)
         self.tasks.spawn(self.conversation.connect())
 
     def close(self, *_args) -> None:

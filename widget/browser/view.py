@@ -23,7 +23,7 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 
 from widget import strings
 from widget.browser.dom import Listeners, el, set_text, show
-from widget.browser.jsbridge import config_flag, is_null, js_obj
+from widget.browser.jsbridge import config_flag, config_list, config_text, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
 from widget.thread.composer import Draft
@@ -95,6 +95,7 @@ class View:
         self._last_render = -1e9
         self._jump_shown = False
         self._quote: str | None = None
+        self._disclaimer_ready = False
         self._build()
 
     # -- building -----------------------------------------------------------------------------
@@ -149,12 +150,34 @@ class View:
         self.page_prompt = el("button", "starter page-prompt", None, {"type": "button"})
         self.page_name = el("span", "starter-detail", "", {"dir": "auto"})
         self.page_prompt.append(el("span", "starter-label", strings.ASK_ABOUT_PAGE), self.page_name)
-        self.starters.append(self.page_prompt)
-        show(self.starters, self._page_context)
+        show(self.page_prompt, self._page_context)
+        # The site's suggested questions (data-prompts): a click sends the text as written.
+        self.prompts = config_list(self.config, "prompts")
+        self.prompt_list = el("ul", "prompts", None, {"aria-label": strings.SUGGESTIONS})
+        for index, text in enumerate(self.prompts):
+            item = el("li", "prompt-item")
+            item.append(
+                el(
+                    "button",
+                    "starter prompt",
+                    text,
+                    {"type": "button", "data-prompt": str(index), "dir": "auto"},
+                )
+            )
+            self.prompt_list.append(item)
+        show(self.prompt_list, len(self.prompts) > 0)
+        self.starters.append(self.prompt_list, self.page_prompt)
+        self._has_starters = self._page_context or len(self.prompts) > 0
+        show(self.starters, self._has_starters)
+        # data-disclaimer: Markdown through the safe renderer (render_disclaimer, once the
+        # renderer is loaded): links only, no HTML.
+        self.disclaimer_text = config_text(self.config, "disclaimer")
+        self.disclaimer = el("div", "disclaimer markdown", None, {"role": "note"})
+        self.disclaimer.hidden = True
         self.list = el("ol", "message-list")
         self.jump = el("button", "jump-latest", strings.JUMP_TO_LATEST, {"type": "button"})
         self.jump.hidden = True
-        self.scroller.append(self.greeting, self.starters, self.list)
+        self.scroller.append(self.greeting, self.starters, self.disclaimer, self.list)
 
         self.status = el("p", "status", "", {"aria-hidden": "true"})
         self.problem = el("div", "problem")
@@ -193,7 +216,8 @@ class View:
             {
                 "id": "chatkit-input",
                 "rows": "1",
-                "placeholder": strings.COMPOSER_PLACEHOLDER,
+                "placeholder": config_text(self.config, "placeholder")
+                or strings.COMPOSER_PLACEHOLDER,
                 "enterkeyhint": "send",
                 "aria-describedby": "chatkit-hint",
                 "maxlength": "8000",
@@ -224,6 +248,7 @@ class View:
         on(self.problem_close, "click", lambda e: self.actions.dismiss_problem())
         on(self.jump, "click", lambda e: self.scroll_to_bottom())
         on(self.page_prompt, "click", lambda e: self.actions.ask_about_page())
+        on(self.prompt_list, "click", self._on_prompt_click)
         on(self.quote_remove, "click", lambda e: self.actions.remove_quote())
         on(self.scroller, "scroll", self._on_scroll, js_obj({"passive": True}))
         on(self.form, "submit", self._on_submit)
@@ -281,6 +306,32 @@ class View:
             self.actions.feedback(key, action)
         elif action == "regenerate":
             self.actions.regenerate()
+
+    def _on_prompt_click(self, event) -> None:
+        button = _closest(event, "button[data-prompt]")
+        if button is not None:
+            self.actions.send(self.prompts[int(str(button.getAttribute("data-prompt")))])
+
+    def render_disclaimer(self) -> None:
+        """Show data-disclaimer (Markdown) on the start screen: parsed and built by the safe
+        renderer (widget/render; docs/reliability.md §4.1), like a notice."""
+        if not self.disclaimer_text:
+            return
+        from widget.browser.bodies import load_rich_text
+        from widget.browser.dom import PAGE_DOM, clear
+
+        _, MarkdownView, _, parse = load_rich_text()
+        context = self.body_context()
+        blocks = parse(
+            self.disclaimer_text,
+            base_url=context.base_url,
+            site_root=context.site_root,
+            trailing_slash=context.trailing_slash,
+        )
+        clear(self.disclaimer)
+        MarkdownView(PAGE_DOM, self.disclaimer).show(blocks.children)
+        self._disclaimer_ready = True
+        show(self.disclaimer, self._chrome is None or self._chrome[0])
 
     def _on_notice_click(self, event) -> None:
         button = _closest(event, ".notice-dismiss")
@@ -424,7 +475,8 @@ class View:
             old = self._chrome
             self._chrome = chrome
             show(self.greeting, chrome[0])
-            show(self.starters, chrome[0] and self._page_context)
+            show(self.starters, chrome[0] and self._has_starters)
+            show(self.disclaimer, chrome[0] and self._disclaimer_ready)
             set_text(self.status, chrome[1])
             show(self.stop_button, chrome[2])
             self.scroller.setAttribute("aria-busy", "true" if busy else "false")
