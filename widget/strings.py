@@ -2,61 +2,104 @@
 with a way forward (docs/reliability.md §3.6; WCAG 3.3.1: errors in text, not only colour).
 
 Every word the Python widget shows or speaks (labels, button names, notes, status lines,
-errors, what a screen reader hears) is here, and nowhere else, so a translation is one file
+errors, what a screen reader hears) comes from here, and nowhere else
 (``tests/unit/test_layering.py`` checks the browser layer and the renderer hold no English of
-their own). Before the first click the page runs no Python: the launcher's three texts ("Ask
-AI", "Loading…", "Couldn't load the assistant — Retry") are in ``static/loader.js``, and the
-title and greeting come from the site's ``data-*`` attributes.
+their own). The words themselves live in ``widget/locales/``: ``en`` is the source of truth,
+star-imported below so every name (``strings.NEW_CHAT``) exists from the start, and ``fr``,
+``de``, ``es``, ``ar`` hold exactly the same names (``tests/unit/test_locales.py``).
+
+``use(tag)`` switches the whole catalogue: it imports only the chosen locale module (memory on
+MicroPython) and rebinds this module's globals, so call sites that read ``strings.NAME`` at the
+time they draw get the chosen language; the phrase functions below read the same globals and
+the locale's plural rule. The browser calls it once, with the loader's negotiated
+``config.locale``, before the panel is built (``widget/browser/main.py``). Call sites must
+therefore never copy a name (``from widget.strings import NEW_CHAT``): functions only.
+
+Before the first click the page runs no Python: the launcher's texts ("Ask AI", "Loading…",
+"Couldn't load the assistant — Retry") and the default greeting are in ``static/loader.js``,
+in the same five languages, and the site's ``data-title``/``data-greeting`` override them.
 """
 
-from widget.thread.state import FAILED, INCOMPLETE, RESPONDING, STOPPED, WAITING
+from widget.locales import en as _en
+from widget.locales.en import *  # the English names are the catalogue's names
+from widget.text.locale import SUPPORTED, negotiate
+from widget.thread.state import RESPONDING, WAITING
 
 if False:  # type-checking only
     from widget.thread.state import Problem, ThreadState
 
-_GENERIC_SERVER = "The assistant ran into a problem while answering."
+# Every name a locale module must define (upper case: the words; ``plural`` is the rule).
+KEYS = tuple(sorted(name for name in dir(_en) if name[:1] != "_" and name.upper() == name))
+# The names whose value is a dict of CLDR plural forms, not a dict keyed like English's.
+PLURALS = ("MESSAGE_COUNT", "TRY_AGAIN_IN", "WORKED_FOR")
+# The phase the core shows while it waits for an answer a reload interrupted (issue 11).
+_RESUMING_PHASE = "resuming"
+
+LOCALE = "en"  # the tag in use: also the Accept-Language of every request (widget/browser/fetch.py)
+_plural = _en.plural
+
+
+def use(tag: str) -> str:
+    """Speak the supported locale closest to ``tag`` ("fr-CA" -> "fr"; unknown -> "en") from
+    now on; returns the tag chosen."""
+    global LOCALE, _plural
+    chosen = negotiate([tag], SUPPORTED)
+    module = __import__("widget.locales." + chosen, None, None, ("plural",))
+    space = globals()
+    for name in KEYS:
+        space[name] = getattr(module, name)
+    _plural = module.plural
+    LOCALE = chosen
+    return chosen
+
+
+def _count(forms: "dict[str, str]", n: int) -> str:
+    """The plural form of ``forms`` for ``n`` in the language in use."""
+    text = forms.get(_plural(n)) or forms["other"]
+    return text % n if "%" in text else text
 
 
 def problem_text(problem: "Problem") -> str:
     """One or two sentences for the error line. The server's own message is used when it sent
-    one (the contract requires it to be human); the client secret never appears anywhere."""
+    one (the contract requires it to be human, in the language we asked for with
+    Accept-Language); the client secret never appears anywhere."""
     kind = problem.kind
     if kind == "server":
-        return problem.message or _GENERIC_SERVER
+        return problem.message or PROBLEM_SERVER
     if kind == "timeout":
-        return "The assistant took too long to respond."
+        return PROBLEM_TIMEOUT
     if kind == "network":
-        return "Connection lost. Check your network and try again."
+        return PROBLEM_NETWORK
     if kind == "empty":
-        return "The assistant ended without answering."
+        return PROBLEM_EMPTY
     if kind == "content_type":
-        return "The assistant's server sent something unexpected. It may be misconfigured."
+        return PROBLEM_CONTENT_TYPE
     if kind == "protocol":
-        return "The answer arrived garbled."
+        return PROBLEM_PROTOCOL
     if kind == "http":
         status = problem.status or 0
         if status == 429:
-            return problem.message or "Too many questions at once. Please wait a moment."
+            return problem.message or PROBLEM_BUSY
         if status == 401:
-            return "Your chat session could not be renewed."
+            return PROBLEM_SESSION
         if status == 404:
-            return "This conversation is no longer available. Start a new chat."
+            return PROBLEM_GONE
         if status in (400, 413, 422):
-            return problem.message or "The assistant could not accept this message."
+            return problem.message or PROBLEM_REFUSED
         if status >= 500:
-            return problem.message or "The assistant is having trouble right now."
-        return problem.message or "The assistant could not answer (error %d)." % status
-    return _GENERIC_SERVER
+            return problem.message or PROBLEM_UNAVAILABLE
+        return problem.message or PROBLEM_STATUS % status
+    return PROBLEM_SERVER
 
 
 def retry_label(action: "str | None") -> str:
-    return "Send again" if action == "resend" else RETRY
+    return SEND_AGAIN if action == "resend" else RETRY
 
 
 def wait_text(seconds: float) -> str:
     """Countdown for Retry-After: "Try again in 12 s"."""
     whole = int(seconds + 0.999)
-    return "Try again in %d s" % (whole if whole > 0 else 1)
+    return _count(TRY_AGAIN_IN, whole if whole > 0 else 1)
 
 
 def status_text(state: "ThreadState") -> str:
@@ -64,45 +107,16 @@ def status_text(state: "ThreadState") -> str:
     if state.progress is not None and state.progress.text:
         return state.progress.text
     if state.phase == WAITING:
-        return "Sending\u2026"
+        return SENDING
     if state.phase == RESPONDING:
         return RESPONDING_TEXT
+    if state.phase == _RESUMING_PHASE:
+        return RESUMING
     return ""
-
-
-ENTRY_NOTES = {
-    FAILED: "Not sent",
-    INCOMPLETE: "Answer incomplete",
-    STOPPED: "Stopped",
-}
 
 
 def entry_note(status: str) -> str:
     return ENTRY_NOTES.get(status, "")
-
-
-# --- the panel (widget.browser.view) -----------------------------------------------------------
-
-NEW_CHAT = "New chat"
-CLOSE = "Close"
-CONVERSATION = "Conversation"
-JUMP_TO_LATEST = "Jump to latest \u2193"
-RETRY = "Retry"
-DISMISS = "Dismiss"
-DISMISS_NOTICE = "Dismiss notice"
-COMPOSER_LABEL = "Ask a question about these docs"
-COMPOSER_PLACEHOLDER = "Ask a question\u2026"
-COMPOSER_HINT = "Enter sends, Shift+Enter adds a new line."
-STOP = "Stop"
-SEND = "Send"
-COPIED = "Copied"
-RESPONDING_TEXT = "Assistant is responding\u2026"
-
-
-ASK_ABOUT_PAGE = "Ask about this page"
-QUOTE_LABEL = "Quoted passage"  # the quote attached to the next message, above the composer
-REMOVE_QUOTE = "Remove quote"
-QUOTING = "Quoting: "  # before a quote, for screen readers (the bubble's and the composer's)
 
 
 def page_name(title: str) -> str:
@@ -117,69 +131,24 @@ def page_question(title: str) -> str:
     """What the start screen's "Ask about this page" sends (the page itself travels in the
     request's ``metadata.page``)."""
     name = page_name(title)
-    return 'What is the page "%s" about?' % name if name else "What is this page about?"
+    return PAGE_QUESTION % name if name else PAGE_QUESTION_UNNAMED
 
 
 def answer_announcement(text: str) -> str:
     """What a screen reader hears once an answer is complete."""
-    return "Answer: " + text
-
-
-# --- one message (widget.browser.message_view, widget.browser.bodies) -------------------------
-
-AUTHORS = {"user": "You", "assistant": "Assistant"}
-ANSWER_ACTIONS = "Answer actions"
-COPY = "Copy"
-HELPFUL = "Helpful"
-NOT_HELPFUL = "Not helpful"
-REGENERATE = "Regenerate"
-STEP = "Step"
-STEPS = "Steps"
-WORKING = "Working\u2026"
-STEP_STATES = {"loading": "In progress", "complete": "Done"}
-IMAGE = "Image"
-GENERATING_IMAGE = "Generating an image\u2026"
-OPEN_GENERATED_IMAGE = "Open the generated image"
-GENERATED_IMAGE = "Generated image"
+    return ANSWER_ANNOUNCEMENT % text
 
 
 def worked_for(seconds: int) -> str:
     """A finished workflow's summary when the server gave only its duration."""
-    return "Worked for %d s" % seconds
-
-
-# --- an answer's body (widget.render) ------------------------------------------------------------
-
-SOURCES = "Sources"
-COPY_CODE = "Copy code"
-CODE = "code"  # a code block's label when it names no language
-TABLE = "Table"
-IMAGE_PREFIX = "Image: "  # before the text of a link to an image (never loaded)
-TASK_DONE = "done"
-TASK_NOT_DONE = "not done"
+    return _count(WORKED_FOR, seconds)
 
 
 def source_label(number: int, title: str) -> str:
     """The accessible name of a citation marker."""
-    return "Source %d: %s" % (number, title)
+    return SOURCE_LABEL % (number, title)
 
 
-# --- conversations that last: history, restore, start screen (issue 11) -------------------------
-
-HISTORY = "History"  # the header button that shows past conversations
-HISTORY_TITLE = "Conversations"
-BACK = "Back to chat"
-UNTITLED = "Untitled conversation"
-RENAME = "Rename"
-DELETE = "Delete"
-DELETE_CONFIRM = "Delete this conversation?"
-CANCEL = "Cancel"
-SAVE = "Save"
-LOAD_MORE = "Load more"
-LOAD_OLDER = "Load earlier messages"
-HISTORY_EMPTY = "No conversations yet."
-HISTORY_FAILED = "Couldn't load your conversations."
-RESTORE_FAILED = "Couldn't load this conversation."
-RESUMING = "Finishing the answer\u2026"
-TITLE_LABEL = "Conversation title"
-SUGGESTIONS = "Suggested questions"
+def message_count(n: int) -> str:
+    """The count "3 messages", with the language's plural rule (Arabic has six forms)."""
+    return _count(MESSAGE_COUNT, n)

@@ -14,6 +14,7 @@ the chat app in ``host.shadowRoot`` (panel ``id="chatkit-panel"``), then call
 
 import json
 
+from widget import strings
 from widget.browser.app import App
 from widget.browser.jsbridge import is_null, proxy
 from widget.browser.page import host, window
@@ -27,7 +28,10 @@ def boot():
     global _app
     if is_null(host.shadowRoot):
         raise RuntimeError("the <chatkit-widget> host element has no shadow root")
-    _app = App(host, host.chatkitConfig)
+    config = host.chatkitConfig
+    # The loader's negotiated language, before any word is drawn (widget/strings.py use).
+    strings.use(str(getattr(config, "locale", None) or "en"))
+    _app = App(host, config)
     api = window.Object.new()
     for name, fn in (
         ("open", _app.open),
