@@ -87,6 +87,25 @@ export function start(ctx) {
 
   host.chatkitStorage = ctx.store;
 
+  // The tabs of one site (widget/browser/saving.py TabChannel): a BroadcastChannel carrying
+  // strings, or null where there is none. Nothing here may throw into Python (MicroPython
+  // cannot catch a JS exception).
+  host.chatkitChannel = function (name, onText) {
+    try {
+      var channel = new BroadcastChannel(name);
+      channel.onmessage = function (event) {
+        if (typeof event.data === "string") onText(event.data);
+      };
+      return {
+        post: function (text) {
+          try { channel.postMessage(String(text)); } catch (e) { /* closed */ }
+        },
+      };
+    } catch (e) {
+      return null;
+    }
+  };
+
   // ---- runtime download ---------------------------------------------------------------------
 
   // Every runtime file is requested up front, into the frame's document, with

@@ -100,6 +100,7 @@
  * 7. host.chatkitStorage(kind) -> Web Storage that never throws ({kind, get, set, remove}; kind
  *    "local" | "session" | "none"; its kind turns "none" when the area is missing, blocked or
  *    full): Python never touches window.localStorage itself (see webStore below).
+ *    host.chatkitChannel(name, onText) -> {post(text)} over a BroadcastChannel, or null.
  *
  * 8. host.chatkitStats() (set by Python) -> JSON of counts that must stay flat however long the
  *    page lives (tasks, listeners, JS functions made, entries, message views, Python heap):

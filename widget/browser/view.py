@@ -23,11 +23,17 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 
 from widget import strings
 from widget.browser.dom import Listeners, el, set_text, show
+from widget.browser.history_view import HistoryView
+from widget.browser.icons import icon
 from widget.browser.jsbridge import config_flag, config_list, config_text, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
 from widget.thread.composer import Draft
 from widget.thread.state import RESPONDING, WAITING
+
+# The phase of a restored thread whose answer the server is still finishing
+# (widget/thread/state.py, helper CORE).
+RESUMING = "resuming"
 
 PANEL_ID = "chatkit-panel"
 _AT_BOTTOM_PX = 24
@@ -119,6 +125,20 @@ class View:
         panel.hidden = True
         header = el("header", "panel-header")
         header.append(el("h2", "panel-title", title, {"id": "chatkit-title"}))
+        self.history_button = el(
+            "button",
+            "icon-button history-button",
+            None,
+            {
+                "type": "button",
+                "aria-label": strings.HISTORY,
+                "title": strings.HISTORY,
+                "aria-expanded": "false",
+                "aria-controls": "chatkit-history",
+            },
+        )
+        self.history_button.append(icon("history"))
+        header.append(self.history_button)
         self.new_button = el(
             "button",
             "icon-button new-chat",
@@ -175,9 +195,14 @@ class View:
         self.disclaimer = el("div", "disclaimer markdown", None, {"role": "note"})
         self.disclaimer.hidden = True
         self.list = el("ol", "message-list")
+        # A restored thread shows its newest items; older ones come on demand (this button, or
+        # scrolling to the top).
+        self.older = el("button", "load-older", strings.LOAD_OLDER, {"type": "button"})
+        self.older.hidden = True
+        self._older_asked = False
         self.jump = el("button", "jump-latest", strings.JUMP_TO_LATEST, {"type": "button"})
         self.jump.hidden = True
-        self.scroller.append(self.greeting, self.starters, self.disclaimer, self.list)
+        self.scroller.append(self.older, self.greeting, self.starters, self.disclaimer, self.list)
 
         self.status = el("p", "status", "", {"aria-hidden": "true"})
         self.problem = el("div", "problem")
@@ -234,15 +259,23 @@ class View:
         self.send_button = el("button", "send-button", strings.SEND, {"type": "submit"})
         self.form.append(label, hint, self.input, self.stop_button, self.send_button)
 
+        self.history = HistoryView(self.actions, self.config, self.listeners)
         body = el("div", "panel-body")
-        body.append(self.notices, self.scroller, self.jump, self.status, self.problem)
+        body.append(
+            self.notices, self.scroller, self.jump, self.status, self.problem, self.history.node
+        )
         panel.append(header, body, self.quote_box, self.form)
+        # what the history pane replaces while it shows
+        self._chat_parts = (self.notices, self.scroller, self.status, self.form)
+        self._history_shown = False
         self.root.append(panel)
         self.panel = panel
 
         on = self.listeners.on
         on(self.close_button, "click", lambda e: self.actions.close())
         on(self.new_button, "click", lambda e: self.actions.new_chat())
+        on(self.history_button, "click", lambda e: self.actions.toggle_history())
+        on(self.older, "click", lambda e: self._ask_older())
         on(self.stop_button, "click", lambda e: self.actions.stop())
         on(self.retry_button, "click", lambda e: self.actions.retry())
         on(self.problem_close, "click", lambda e: self.actions.dismiss_problem())
@@ -276,7 +309,10 @@ class View:
         if event.key == "Escape":
             event.preventDefault()
             event.stopPropagation()
-            self.actions.close()
+            if self._history_shown:
+                self.actions.close_history()  # Escape leaves the history first
+            else:
+                self.actions.close()
 
     def _on_list_click(self, event) -> None:
         action = _closest(event, "button[data-action]")
@@ -412,6 +448,42 @@ class View:
     def _on_scroll(self, event) -> None:
         if self._jump_shown and self.at_bottom():
             self._hide_jump()
+        if not self.older.hidden and int(self.scroller.scrollTop) < _AT_BOTTOM_PX:
+            self._ask_older()
+
+    def _ask_older(self) -> None:
+        if not self._older_asked:
+            self._older_asked = True  # once per page of older items
+            self.actions.load_older()
+
+    # -- history ---------------------------------------------------------------------------------
+
+    def show_history(self, shown: bool) -> None:
+        """Swap the conversation for the history pane (or back). Focus: the pane's first row
+        when it opens (HistoryView.opened), the composer when it closes."""
+        if shown == self._history_shown:
+            return
+        self._history_shown = shown
+        for part in self._chat_parts:
+            show(part, not shown)
+        if shown:
+            show(self.jump, False)
+            show(self.problem, False)
+            show(self.quote_box, False)
+        else:
+            show(self.jump, self._jump_shown)
+            show(self.problem, self._last_problem is not None)
+            show(self.quote_box, self._quote is not None)
+        show(self.history.node, shown)
+        self.history_button.setAttribute("aria-expanded", "true" if shown else "false")
+        if shown:
+            self.history.opened()
+        else:
+            self.focus_input()
+            self.scroll_to_bottom()
+
+    def history_shown(self) -> bool:
+        return self._history_shown
 
     # -- rendering -------------------------------------------------------------------------------
 
@@ -461,12 +533,25 @@ class View:
         previous = self._state
         self._state = state
         follow = self.at_bottom()
+        older = _older_items_added(previous, state)
+        height = int(self.scroller.scrollHeight)
         new_user_message = self._render_entries(state)
+        if older:
+            # Older items went in above: the reader keeps looking at the same message.
+            self.scroller.scrollTop = (
+                int(self.scroller.scrollTop) + int(self.scroller.scrollHeight) - height
+            )
+            follow = False
+        if previous is None or state.has_more_before != previous.has_more_before or older:
+            show(self.older, bool(state.has_more_before) and len(state.entries) > 0)
+            self._older_asked = False
         busy = state.phase != "idle"
-        showing_status = state.phase in (WAITING, RESPONDING) or state.progress is not None
+        showing_status = (
+            state.phase in (WAITING, RESPONDING, RESUMING) or state.progress is not None
+        )
         chrome = (
             len(state.entries) == 0,
-            strings.status_text(state) if showing_status else "",
+            _status_text(state) if showing_status else "",
             busy and state.allow_cancel,
             busy,
             state.wait,
@@ -586,6 +671,20 @@ class View:
         if problem is not self._last_problem:
             self._last_problem = problem
             self.announcer.alarm(strings.problem_text(problem))
+
+
+def _status_text(state) -> str:
+    if state.phase == RESUMING:
+        return strings.RESUMING  # the answer the last page left is being finished
+    return strings.status_text(state)
+
+
+def _older_items_added(previous, state) -> bool:
+    """Did ``state`` add entries above the ones ``previous`` showed (a page of older items)?"""
+    if previous is None or not previous.entries or not state.entries:
+        return False
+    first = previous.entries[0].key
+    return state.entries[0].key != first and any(e.key == first for e in state.entries)
 
 
 class BodyContext:
