@@ -24,6 +24,7 @@ from widget.locales import en as _en
 from widget.locales.en import *  # the English names are the catalogue's names
 from widget.text.locale import SUPPORTED, negotiate
 from widget.thread.state import RESPONDING, WAITING
+from widget.thread.state import RESUMING as _RESUMING_PHASE
 
 if False:  # type-checking only
     from widget.thread.state import Problem, ThreadState
@@ -64,6 +65,8 @@ def problem_text(problem: "Problem") -> str:
     one (the contract requires it to be human, in the language we asked for with
     Accept-Language); the client secret never appears anywhere."""
     kind = problem.kind
+    if kind in ("restore", "older"):  # a thread (or its older page) could not be read
+        return RESTORE_FAILED
     if kind == "server":
         return problem.message or PROBLEM_SERVER
     if kind == "timeout":

@@ -7,6 +7,7 @@ API::
                            json_timeout=10.0, max_event_size=MAX_EVENT_SIZE)
     result = await client.stream(body, on_event, abort=None)   # -> StreamResult
     value = await client.request(body, abort=None)             # -> decoded JSON
+    stopped = await client.stop_answer(thread_id)               # -> bool, never raises
 
 ``body`` is a request dict from a ``widget.protocol`` builder; the client treats it as opaque
 except for its ``type``. Every call is ``POST {backend_url}/chatkit`` with
@@ -47,17 +48,31 @@ retries, and the raised ``HTTPStatusError`` keeps ``retry_after`` for the countd
 "Requests" counts every POST of the call, the 401 replay included. Failures of the session
 endpoint itself are never retried here (it has its own row: retries happen at one layer only).
 
+``stop_answer(thread_id)`` is ``POST {backend_url}/api/chatkit/stop`` with the held secret as
+Bearer and ``{"thread_id": ...}`` (docs/contract.md: 204 when the running answer was cancelled
+or none ran): called once after the user pressed Stop, so the server stops generating an
+answer it would otherwise finish for a page that went away. Best effort (the ``stop`` row of
+``widget.net.rules``): never retried, every failure ignored (False), never a problem shown.
+
 Each call runs in a task of its own (see ``stream``), so a caller awaiting from MicroPython's
 top level is woken once per call rather than once per chunk.
 """
 
+import json
 import random as _random
 
 from widget import protocol
 from widget.errors import HTTPStatusError, RequestCancelled
 from widget.net import rules
 from widget.net.clock import SYSTEM_CLOCK, race
-from widget.net.exchange import BodyReader, check_response, exchange_json, open_response
+from widget.net.exchange import (
+    ERROR_BODY_LIMIT,
+    BodyReader,
+    check_response,
+    exchange_json,
+    open_response,
+    read_body,
+)
 from widget.net.retry import retry
 from widget.net.session import Session
 from widget.net.transport import AbortHandle, Request, Response, Transport
@@ -67,6 +82,7 @@ if False:  # type-checking only; MicroPython has no typing module
     from typing import Any, Awaitable, Callable
 
 CHATKIT_PATH = "/chatkit"
+STOP_PATH = "/api/chatkit/stop"
 #: Cap on one buffered SSE line plus event (docs/reliability.md §2.3 rule 6), in characters.
 #: Below 1 MB: MicroPython in PyScript cannot make a single allocation that large.
 MAX_EVENT_SIZE = 512 * 1024
@@ -126,6 +142,7 @@ class ChatKitClient:
     ) -> None:
         self.transport = transport
         self.url = backend_url.rstrip("/") + CHATKIT_PATH
+        self.stop_url = backend_url.rstrip("/") + STOP_PATH
         self.clock = clock
         self._rng = rng or _random
         self.session = session or Session(transport, backend_url, clock=clock, rng=self._rng)
@@ -150,6 +167,32 @@ class ChatKitClient:
     async def request(self, body: dict, *, abort: "AbortHandle | None" = None) -> "Any":
         """Send a non-streaming operation; returns its decoded JSON response."""
         return (await race(self._request_json(body, abort))).result()
+
+    async def stop_answer(self, thread_id: str) -> bool:
+        """Ask the server to stop the answer it is generating in ``thread_id`` (best effort:
+        True on a 2xx, False on anything else, never raises)."""
+        try:
+            return (await race(self._stop(thread_id))).result()
+        except Exception:  # noqa: BLE001 - best effort (docs/contract.md): nothing to show
+            return False
+
+    async def _stop(self, thread_id: str) -> bool:
+        if not self.session.has_secret:
+            return False  # no session: nothing of ours can be running
+        secret = await self.session.get_secret()
+        headers = {
+            "Authorization": "Bearer " + secret,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        body = json.dumps({"thread_id": thread_id})
+        request = Request("POST", self.stop_url, headers=headers, body=body)
+        timeout = rules.STOP.policy.timeout
+        response = await open_response(self.transport, request, timeout=timeout, clock=self.clock)
+        await read_body(
+            response, timeout=timeout, limit=ERROR_BODY_LIMIT, abort=request.abort, clock=self.clock
+        )
+        return 200 <= response.status < 300
 
     # --- internals -------------------------------------------------------------------------
     #

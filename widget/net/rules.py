@@ -19,6 +19,8 @@ safe JSON   3        35 s   network, timeout, 408, 429,    -           10 s
                             5xx
 other JSON  3        35 s   408, 429, 503 (rejected        -           10 s
                             before processing)
+stop        1        10 s   never (best effort: Stop has   -           10 s
+                            already ended the stream here)
 =========== ======== ====== ============================== =========== ====================
 
 Operations: *session* is ``POST /api/chatkit/session``; *stream* the six streaming
@@ -27,7 +29,9 @@ operations (``threads.create``, ``add_user_message``, ``retry_after_item``,
 and idempotent writes (``threads.get_by_id``, ``threads.list``, ``items.list``,
 ``items.feedback``, ``threads.update``, ``threads.delete``, ``attachments.delete``: doing them
 twice has the effect of doing them once); *other JSON* everything else (side effects and no
-idempotency key).
+idempotency key); *stop* is ``POST /api/chatkit/stop`` (docs/contract.md), sent once after
+the user pressed Stop, every failure ignored: the partial answer is kept either way, and a
+failure must never show a problem.
 
 Every ``/chatkit`` row also: a 401 invalidates the secret, which is refreshed once
 (single-flight, same session), then the request is sent again. The session row: a 401 to a
@@ -111,6 +115,15 @@ OTHER_JSON = RetryRule(
     network=False,
     before_bytes=False,
     statuses=(408, 429, 503),
+)
+
+STOP = RetryRule(
+    name="stop",
+    operations=(),
+    policy=RetryPolicy(attempts=1, timeout=10.0, **_WAITS),
+    network=False,
+    before_bytes=False,
+    statuses=(),
 )
 
 #: Per-request deadlines, seconds (docs/reliability.md §3.5).

@@ -26,6 +26,16 @@ Rules this module owns (docs/reliability.md §4.5, §3.1, §3.3):
   content type, a malformed body.
 - ``invalidate(secret)`` marks the held secret stale after a 401 from ``/chatkit``; the next
   ``get_secret`` refreshes (once for all callers).
+- **Resume** (issue 11, docs/contract.md §1): the response may carry ``resume_token`` and
+  ``resume_expires_at``. A session built with ``resume_token`` (read back from storage by the
+  browser layer, ``widget.thread.saved``) and no secret asks ``{"resume_token": ...}``
+  *without* an Authorization header, and gets a fresh secret for the same session (its
+  threads stay reachable). A 401 to that means the token is dead: it is dropped and one more
+  attempt mints a new session with ``{}``. ``clear()`` keeps the resume token, so the next
+  secret continues the same session. Every successful response calls
+  ``on_change(resume_token, resume_until, session_id, resumed)`` so the app can store it;
+  ``resumed`` (also ``Session.resumed``) tells whether the session is the stored one (a
+  resume, or a refresh of a resumed session) rather than one minted here.
 """
 
 import asyncio
@@ -77,6 +87,11 @@ class Session:
         "_flight",
         "_generation",
         "_dropped_bearer",
+        "_resume",
+        "_resume_until",
+        "_mode",
+        "_on_change",
+        "resumed",
         "session_id",
         "refreshes",
     )
@@ -89,6 +104,8 @@ class Session:
         clock: "Any" = SYSTEM_CLOCK,
         rng: "Any" = None,
         attempt_timeout: float = rules.SESSION_ATTEMPT_TIMEOUT,
+        resume_token: "str | None" = None,
+        on_change: "Any" = None,
     ) -> None:
         self._transport = transport
         self.attempt_timeout = attempt_timeout
@@ -102,6 +119,12 @@ class Session:
         self._flight: _Flight | None = None
         self._generation = 0
         self._dropped_bearer = False
+        self._resume: str | None = resume_token or None
+        self._resume_until: float | None = None
+        self._mode = "new"  # what the last attempt asked: "bearer", "resume" or "new"
+        self._on_change = on_change
+        #: Whether the current session continues the stored one (see the module docstring).
+        self.resumed = False
         #: Not a credential, but kept out of ``repr`` all the same.
         self.session_id: str | None = None
         #: How many refreshes completed (for tests and diagnostics).
@@ -122,6 +145,16 @@ class Session:
     def has_secret(self) -> bool:
         return self._secret is not None
 
+    @property
+    def resume_token(self) -> "str | None":
+        """The resume token held (from the constructor or the last response), or None."""
+        return self._resume
+
+    @property
+    def resume_until(self) -> "float | None":
+        """When the held resume token expires (Unix seconds), when the server said."""
+        return self._resume_until
+
     def needs_refresh(self) -> bool:
         if self._secret is None or self._stale:
             return True
@@ -134,7 +167,8 @@ class Session:
             self._stale = True
 
     def clear(self) -> None:
-        """Forget the secret (page hide / unload). A refresh in flight is not kept."""
+        """Forget the secret (page hide / unload). A refresh in flight is not kept. The resume
+        token stays: the next secret is asked with it, for the same session."""
         self._secret = None
         self._stale = False
         self._expires_at = self._refresh_at = None
@@ -167,8 +201,10 @@ class Session:
                 rng=self._rng,
             )
             secret, session_id, expires_at = parse_session(data)
+            resume, resume_until = parse_resume(data)
             if generation == self._generation:
                 self._store(secret, session_id, expires_at)
+                self._stored_resume(resume, resume_until)
             flight.secret = secret
         except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
             flight.error = exc
@@ -179,9 +215,18 @@ class Session:
     async def _attempt(self) -> "Any":
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         bearer = self._secret
+        resume = None
+        body = "{}"
         if bearer is not None:
             headers["Authorization"] = "Bearer " + bearer
-        request = Request("POST", self.url, headers=headers, body="{}")
+            self._mode = "bearer"
+        elif self._resume is not None:
+            resume = self._resume
+            body = json.dumps({"resume_token": resume})
+            self._mode = "resume"
+        else:
+            self._mode = "new"
+        request = Request("POST", self.url, headers=headers, body=body)
         try:
             return await exchange_json(
                 self._transport,
@@ -197,6 +242,11 @@ class Session:
                 # session without it (the visitor's old threads are out of reach anyway).
                 self._secret = None
                 self.session_id = None
+                self._dropped_bearer = True
+            elif exc.status == 401 and resume is not None and resume == self._resume:
+                # A dead resume token (expired, forged, session ended): forget it and mint a
+                # new session on the next attempt (docs/contract.md §1).
+                self._resume = self._resume_until = None
                 self._dropped_bearer = True
             raise
 
@@ -220,6 +270,22 @@ class Session:
             self._refresh_at = expires_at - margin
         self.refreshes += 1
 
+    def _stored_resume(self, token: "str | None", until: "float | None") -> None:
+        if self._mode == "resume":
+            self.resumed = True
+        elif self._mode == "new":
+            self.resumed = False
+        # "bearer": a refresh of the same session, resumed or not as before
+        if token is not None:
+            self._resume, self._resume_until = token, until
+        elif self._mode == "new":
+            self._resume = self._resume_until = None  # a backend without resume tokens
+        if self._on_change is not None:
+            try:
+                self._on_change(self._resume, self._resume_until, self.session_id, self.resumed)
+            except Exception:  # noqa: BLE001 - storing is best effort; the chat goes on
+                pass
+
 
 def _loads(raw: str) -> "Any":
     try:
@@ -241,6 +307,15 @@ def parse_session(data: "Any") -> "tuple[str, str | None, float | None]":
     if not isinstance(session_id, str):
         session_id = None
     return secret, session_id, parse_expires_at(data.get("expires_at"))
+
+
+def parse_resume(data: "Any") -> "tuple[str | None, float | None]":
+    """``(resume_token, resume_expires_at)`` from the session endpoint's JSON: ``(None,
+    None)`` when the backend sends no (usable) token."""
+    token = data.get("resume_token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        return None, None
+    return token, parse_expires_at(data.get("resume_expires_at"))
 
 
 def parse_expires_at(value: "Any") -> "float | None":

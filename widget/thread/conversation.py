@@ -7,8 +7,12 @@
     await conv.send(text, quote=q, page=p)  # optimistic message; threads.create / add_user_message
     await conv.retry()         # what the error line's Retry does: state.retry_action
     await conv.regenerate()    # a new answer to the last question
-    conv.stop()                # Stop: aborts the request for real
+    conv.stop()                # Stop: aborts the request for real (+ asks the server to stop)
     await conv.feedback(key, "positive" | "negative")
+    await conv.restore(thread_id)   # a stored thread: True shown, False gone (404), None failed
+    await conv.open_thread(thread_id)  # one chosen in the history (= restore)
+    await conv.load_older()    # the page of items before the oldest shown
+    await conv.refresh()       # read the shown thread again (another tab changed it)
 
 Data flows one way: every outcome becomes a reducer event (``widget.thread.reducer``), the
 new state goes to the subscribers, and what a view shows (including what Retry would do and
@@ -29,6 +33,23 @@ The rules that protect users (docs/reliability.md §3.4) live here:
 - the client re-sends nothing automatically once any byte of a stream arrived;
 - one request at a time: ``send`` while an answer streams is refused (the draft stays).
 Failures become a ``Problem`` the view explains.
+
+Conversations that last (issue 11):
+- ``restore`` reads a thread (``threads.get_by_id`` for title and status, then ``items.list``
+  order desc, limit 20, for the newest items: ``get_by_id`` carries the *oldest* ones), shown
+  oldest first with the cursor for "load older". A 404 means the thread is gone: a fresh
+  state and False, so the app forgets it. Any other failure keeps ``restore_id`` with a Retry.
+- When the newest question has no answer after it (the page went away mid-answer and the
+  server finishes it, docs/protocol.md §5) the state is ``RESUMING`` and ``items.list`` is
+  polled (every second, then backing off, 60 s at most: ``RESUME_DELAYS``, ``RESUME_LIMIT``)
+  until the answer is stored; it is then shown once, complete. The question is NEVER sent
+  again. Stop, a new chat or another thread end the polling. After 60 s without an answer the
+  state says the answer ended without one, and Retry regenerates it.
+- ``stop()`` (the Stop button) also asks the server to stop the answer (``stop_answer``, best
+  effort); a page hide (``stop("pagehide")``), a new chat or opening another thread only stop
+  this page's request: the server finishes that answer and stores it.
+- One operation of this page at a time owns the abort handle: a new one (send, restore,
+  refresh) supersedes the previous, whose outcome is then dropped rather than dispatched.
 """
 
 import random
@@ -43,7 +64,7 @@ from widget.errors import (
     RequestTimeout,
     TransportError,
 )
-from widget.net.clock import SYSTEM_CLOCK
+from widget.net.clock import SYSTEM_CLOCK, race
 from widget.net.rules import MANUAL_RETRY_STATUSES
 from widget.net.transport import AbortHandle
 from widget.tasks import TaskSet
@@ -51,15 +72,24 @@ from widget.thread.reducer import apply
 from widget.thread.state import (
     DONE,
     IDLE,
+    LOAD_OLDER,
+    LOADING,
     RECONNECT,
     REGENERATE,
     RESEND,
+    RESTORE,
+    RESUMING,
     SESSION_CONNECTING,
     SESSION_READY,
     FeedbackGiven,
     MessageResent,
     MessageSubmitted,
+    OlderFailed,
+    OlderItemsLoaded,
+    OlderRequested,
     Problem,
+    RestoreFailed,
+    RestoreRequested,
     RetrySubmitted,
     SessionFailed,
     SessionRequested,
@@ -68,6 +98,8 @@ from widget.thread.state import (
     StreamClosed,
     StreamFailed,
     StreamOpened,
+    ThreadLoaded,
+    ThreadRefreshed,
     ThreadReset,
     WaitTicked,
     failed_message,
@@ -98,6 +130,25 @@ def problem_for(exc: BaseException) -> Problem:
     if isinstance(exc, ProtocolError):
         return Problem(kind="protocol", retryable=True)
     return Problem(kind="network", retryable=True)
+
+
+#: Items read per page (``items.list``): the newest at restore, then older ones on demand.
+PAGE_SIZE = 20
+#: Waits between polls of a resumed answer, seconds; the last one repeats ...
+RESUME_DELAYS = (1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 5.0)
+#: ... until this many seconds have passed (the backend's own answer limit is shorter).
+RESUME_LIMIT = 60.0
+
+
+def _is_gone(exc: BaseException) -> bool:
+    """The thread is not there (deleted, or not this session's: docs/contract.md)."""
+    return isinstance(exc, HTTPStatusError) and exc.status == 404
+
+
+def _problem_as(kind: str, exc: BaseException) -> Problem:
+    """A failed read shown as ``kind`` ("restore", "older"), keeping status and Retry-After."""
+    base = problem_for(exc)
+    return base.replace(kind=kind, retryable=True, message=None)
 
 
 def _random_message_id() -> str:
@@ -198,7 +249,15 @@ class Conversation:
             await self._resend(failed_message(self.state))
             return True
         if action == RECONNECT:
-            return await self.connect()
+            if not await self.connect():
+                return False
+            if self.state.restore_id is not None:  # the restore that was waiting for it
+                return bool(await self.restore(self.state.restore_id))
+            return True
+        if action == RESTORE:
+            return bool(await self.restore(self.state.restore_id))
+        if action == LOAD_OLDER:
+            return await self.load_older()
         if action == REGENERATE:
             return await self.regenerate()
         return False
@@ -219,10 +278,16 @@ class Conversation:
         return True
 
     def stop(self, reason: str = "stop") -> None:
-        """Abort the running request (Stop button, page hide). The server keeps what it had
-        generated (docs/protocol.md §5)."""
-        if self._abort is not None:
-            self._abort.abort(reason)
+        """Abort the running request or poll (Stop button, page hide). The server keeps what
+        it had generated (docs/protocol.md §5). For the Stop button (``reason`` "stop") the
+        server is also asked to stop answering (best effort); for anything else (a page
+        hide) it finishes the answer and stores it, for the next page to show."""
+        if self._abort is None:
+            return
+        self._abort.abort(reason)
+        thread_id = self.state.thread_id
+        if reason == "stop" and thread_id is not None:
+            self.tasks.spawn(self.client.stop_answer(thread_id))
 
     async def feedback(self, key: int, kind: str) -> bool:
         """Thumbs up/down on an answer: shown at once, undone if the server refuses."""
@@ -244,18 +309,192 @@ class Conversation:
         return True
 
     def reset(self) -> None:
-        """Start a new conversation (the running request, if any, is stopped)."""
+        """Start a new conversation (the running request or poll, if any, is stopped here; the
+        server finishes an answer it was giving)."""
         self.stop("reset")
         self.dispatch(ThreadReset())
+
+    # -- threads read back (issue 11) ------------------------------------------------------------
+
+    async def restore(self, thread_id: str) -> "bool | None":
+        """Show the stored (or chosen) thread ``thread_id``, then, if its newest question has
+        no answer yet, poll until the answer is stored. Returns True when shown, **False when
+        the thread is gone** (404: a fresh state; the app forgets the stored id), None when it
+        could not be read now (the problem is in the state with a Retry that reads it again),
+        or when stopped or superseded (a new chat, another thread)."""
+        handle = self._begin("superseded")
+        self.dispatch(RestoreRequested(thread_id=thread_id))
+        try:
+            thread, page = await self._read(thread_id, handle)
+        except ChatKitClientError as exc:
+            if self._abort is not handle:
+                return None  # superseded: the newer operation owns the state
+            self._abort = None
+            if isinstance(exc, RequestCancelled):
+                self.dispatch(StreamCancelled())
+            elif _is_gone(exc):
+                self.dispatch(ThreadReset())
+                return False
+            else:
+                problem = _problem_as("restore", exc)
+                self.dispatch(RestoreFailed(problem=problem))
+                if problem.retry_after:
+                    self.tasks.spawn(self._count_down(problem))
+            return None
+        if self._abort is not handle:
+            return None
+        items = _oldest_first(page)
+        self.dispatch(
+            ThreadLoaded(
+                thread=thread, items=items, has_more_before=page.has_more, before_cursor=page.after
+            )
+        )
+        return await self._settle(thread_id, handle)
+
+    async def open_thread(self, thread_id: str) -> "bool | None":
+        """A thread chosen in the history: whatever runs here stops (the server finishes an
+        answer it was giving), then ``restore``."""
+        return await self.restore(thread_id)
+
+    async def refresh(self) -> "bool | None":
+        """Read the shown thread again when idle (another tab sent or got an answer): new
+        items appear, unchanged ones stay as they are. A question without its answer yet is
+        resumed (polled). True when read, False when the thread is gone (a fresh state),
+        None when there was nothing to do (busy, no thread) or the read failed (silently:
+        it is background work)."""
+        thread_id = self.state.thread_id
+        if thread_id is None or self.state.phase != IDLE or self._abort is not None:
+            return None
+        handle = self._begin("superseded")
+        try:
+            thread, page = await self._read(thread_id, handle)
+        except ChatKitClientError as exc:
+            if self._abort is not handle:
+                return None
+            self._abort = None
+            if _is_gone(exc) and self.state.thread_id == thread_id:
+                self.dispatch(ThreadReset())
+                return False
+            return None
+        if self._abort is not handle:
+            return None
+        self._refreshed(thread_id, thread, page)
+        return await self._settle(thread_id, handle)
+
+    async def load_older(self) -> bool:
+        """The page of items before the oldest shown (``has_more_before``), prepended. False
+        when there is none, one is already loading, or it failed (the problem, kind "older",
+        is in the state with a Retry)."""
+        st = self.state
+        thread_id, cursor = st.thread_id, st.before_cursor
+        if (
+            thread_id is None
+            or cursor is None
+            or not st.has_more_before
+            or st.loading_older
+            or st.phase == LOADING
+        ):
+            return False
+        self.dispatch(OlderRequested())
+        body = protocol.items_list(thread_id, limit=PAGE_SIZE, order="desc", after=cursor)
+        try:
+            page = protocol.ItemsPage.from_dict(await self.client.request(body))
+        except ChatKitClientError as exc:
+            if self.state.thread_id == thread_id and self.state.loading_older:
+                self.dispatch(OlderFailed(problem=_problem_as("older", exc)))
+            return False
+        if self.state.thread_id != thread_id or self.state.before_cursor != cursor:
+            return False  # another thread is shown now
+        self.dispatch(
+            OlderItemsLoaded(
+                items=_oldest_first(page), has_more_before=page.has_more, before_cursor=page.after
+            )
+        )
+        return True
+
+    def _begin(self, reason: str) -> AbortHandle:
+        """A new operation owns the abort handle; the previous one is aborted (locally)."""
+        if self._abort is not None:
+            self._abort.abort(reason)
+        handle = AbortHandle()
+        self._abort = handle
+        return handle
+
+    async def _read(self, thread_id: str, handle: AbortHandle) -> "tuple[Any, Any]":
+        """``threads.get_by_id`` (title, status) and the newest page of ``items.list``."""
+        data = await self.client.request(protocol.threads_get_by_id(thread_id), abort=handle)
+        thread = protocol.parse_thread(data)
+        return thread, await self._newest(thread_id, handle)
+
+    async def _newest(self, thread_id: str, handle: AbortHandle) -> "Any":
+        body = protocol.items_list(thread_id, limit=PAGE_SIZE, order="desc")
+        return protocol.ItemsPage.from_dict(await self.client.request(body, abort=handle))
+
+    def _refreshed(self, thread_id: str, thread, page) -> None:
+        self.dispatch(
+            ThreadRefreshed(
+                thread_id=thread_id,
+                thread=thread,
+                items=_oldest_first(page),
+                has_more_before=page.has_more,
+                before_cursor=page.after,
+            )
+        )
+
+    async def _settle(self, thread_id: str, handle: AbortHandle) -> "bool | None":
+        """After a read: poll while the state is RESUMING, then release the handle."""
+        try:
+            if self.state.phase == RESUMING:
+                return await self._resume(thread_id, handle)
+            return True
+        finally:
+            if self._abort is handle:
+                self._abort = None
+
+    async def _resume(self, thread_id: str, handle: AbortHandle) -> "bool | None":
+        """Poll ``items.list`` until the newest question has its answer (shown once, then
+        True), the thread is gone (False), the poll is stopped or superseded (None), or
+        ``RESUME_LIMIT`` passed (the state says the answer ended without one: None)."""
+        clock = self.clock
+        started = clock.now()
+        n = 0
+        while True:
+            delay = RESUME_DELAYS[min(n, len(RESUME_DELAYS) - 1)]
+            n += 1
+            if clock.now() + delay - started > RESUME_LIMIT:
+                break
+            out = await race(clock.sleep(delay), abort=handle)
+            try:
+                if out.aborted:
+                    raise RequestCancelled(handle.reason or "cancelled")
+                page = await self._newest(thread_id, handle)
+            except ChatKitClientError as exc:
+                if self._abort is not handle:
+                    return None
+                if isinstance(exc, RequestCancelled):
+                    self.dispatch(StreamCancelled())
+                    return None
+                if _is_gone(exc):
+                    self.dispatch(ThreadReset())
+                    return False
+                continue  # a failed poll: the next one may work
+            if self._abort is not handle:
+                return None
+            self._refreshed(thread_id, None, page)
+            if self.state.phase != RESUMING:
+                return True
+        self.dispatch(StreamFailed(problem=Problem(kind="empty", retryable=True)))
+        return None
 
     # -- the one request loop ----------------------------------------------------------------------
 
     async def _run(self, body: dict) -> None:
-        handle = AbortHandle()
-        self._abort = handle
+        handle = self._begin("superseded")
         opened = [False]
 
         def on_event(event) -> None:
+            if handle.aborted:  # stopped or superseded: nothing more of it is shown
+                return
             if not opened[0]:
                 opened[0] = True
                 self.dispatch(StreamOpened())
@@ -264,7 +503,8 @@ class Conversation:
         try:
             result = await self.client.stream(body, on_event, abort=handle)
         except RequestCancelled:
-            self.dispatch(StreamCancelled())
+            if self._abort is handle:
+                self.dispatch(StreamCancelled())
         except ChatKitClientError as exc:
             problem = problem_for(exc)
             self.dispatch(StreamFailed(problem=problem))
@@ -291,3 +531,10 @@ class Conversation:
             if left <= 0:
                 return
             await clock.sleep(left - (whole - 1))  # to the next whole second left
+
+
+def _oldest_first(page) -> list:
+    """The items of a page read newest first (order desc), oldest first for display."""
+    items = list(page.data)
+    items.reverse()
+    return items

@@ -37,6 +37,11 @@ Rules it owns (docs/protocol.md §4-§5, docs/reliability.md §3.4):
   but a delta.
 - ``wait`` counts down ``Retry-After`` (``WaitTicked``, from the conversation's clock); any new
   request or a new thread ends it.
+- A thread read back (``ThreadLoaded``, ``ThreadRefreshed``) whose newest question has no
+  answer after it is ``RESUMING``: shown as an answer in progress (Stop allowed) while the
+  conversation polls; the question is never sent again. A refresh replaces only the tail it
+  read: older entries (a "load older" page) and messages that were not sent stay, unchanged
+  entries keep their objects.
 """
 
 if False:  # type-checking only; MicroPython has no typing module
@@ -73,10 +78,14 @@ from widget.thread.state import (
     FAILED,
     IDLE,
     INCOMPLETE,
+    LOAD_OLDER,
+    LOADING,
     RECONNECT,
     REGENERATE,
     RESEND,
     RESPONDING,
+    RESTORE,
+    RESUMING,
     SENDING,
     SESSION_CONNECTING,
     SESSION_FAILED,
@@ -89,9 +98,13 @@ from widget.thread.state import (
     MessageResent,
     MessageSubmitted,
     NoticeDismissed,
+    OlderFailed,
     OlderItemsLoaded,
+    OlderRequested,
     Problem,
     ProblemDismissed,
+    RestoreFailed,
+    RestoreRequested,
     RetrySubmitted,
     SessionFailed,
     SessionRequested,
@@ -101,9 +114,11 @@ from widget.thread.state import (
     StreamFailed,
     StreamOpened,
     ThreadLoaded,
+    ThreadRefreshed,
     ThreadReset,
     ThreadState,
     WaitTicked,
+    awaiting_answer,
     failed_message,
     initial_state,
 )
@@ -124,14 +139,19 @@ def apply(state: ThreadState, event) -> ThreadState:
 
 
 def retry_action(state: ThreadState) -> "str | None":
-    """What Retry would do in ``state``: RESEND, RECONNECT, REGENERATE or None."""
+    """What Retry would do in ``state``: RESEND, RECONNECT, RESTORE, LOAD_OLDER, REGENERATE
+    or None."""
     problem = state.problem
     if state.phase != IDLE or (problem is not None and not problem.retryable):
         return None
     if failed_message(state) is not None:
         return RESEND  # (which asks for a session first when there is none)
     if state.session == SESSION_FAILED:
-        return RECONNECT
+        return RECONNECT  # (then the restore that was waiting for it, if any)
+    if problem is not None and problem.kind == "restore" and state.restore_id is not None:
+        return RESTORE
+    if problem is not None and problem.kind == "older":
+        return LOAD_OLDER
     if state.retry_item_id is not None and state.thread_id is not None:
         return REGENERATE
     return None
@@ -212,6 +232,7 @@ def _request_started(state: ThreadState, message_id: "str | None") -> ThreadStat
         progress=None,
         allow_cancel=False,
         wait=0,
+        restore_id=None,  # chatting here instead: a failed restore is not retried any more
     )
 
 
@@ -276,6 +297,34 @@ def _on_session_failed(state: ThreadState, ev: SessionFailed) -> ThreadState:
     return state.replace(problem=ev.problem, wait=int((ev.problem.retry_after or 0) + 0.999))
 
 
+def _last_question_id(entries) -> "str | None":
+    for i in range(len(entries) - 1, -1, -1):
+        item = entries[i].item
+        if item.type == "user_message" and entries[i].request is None:
+            return item.id
+    return None
+
+
+def _read_back(state: ThreadState) -> ThreadState:
+    """Phase and what Retry regenerates, from entries read from the server."""
+    resuming = awaiting_answer([e.item for e in state.entries if e.request is None])
+    return state.replace(
+        phase=RESUMING if resuming else IDLE,
+        allow_cancel=resuming,  # Stop cancels the answer the server is finishing
+        retry_item_id=_last_question_id(state.entries),
+        session=SESSION_READY,  # it answered: a session works
+    )
+
+
+def _on_restore_requested(state: ThreadState, ev: RestoreRequested) -> ThreadState:
+    return _fresh(state).replace(phase=LOADING, restore_id=ev.thread_id)
+
+
+def _on_restore_failed(state: ThreadState, ev: RestoreFailed) -> ThreadState:
+    wait = int((ev.problem.retry_after or 0) + 0.999)
+    return _request_ended(state, problem=ev.problem, wait=wait)
+
+
 def _on_thread_loaded(state: ThreadState, ev: ThreadLoaded) -> ThreadState:
     fresh = _fresh(state).replace(
         thread_id=ev.thread.id,
@@ -286,7 +335,52 @@ def _on_thread_loaded(state: ThreadState, ev: ThreadLoaded) -> ThreadState:
     )
     for item in ev.items:
         fresh = _append(fresh, item, DONE)
-    return fresh
+    return _read_back(fresh)
+
+
+def _on_thread_refreshed(state: ThreadState, ev: ThreadRefreshed) -> ThreadState:
+    if ev.thread_id != state.thread_id or state.phase not in (IDLE, RESUMING):
+        return state  # another thread is shown, or a request of this page runs
+    items = list(ev.items)
+    entries = state.entries
+    start = -1
+    if items:
+        first = getattr(items[0], "id", None)
+        for i, e in enumerate(entries):
+            if e.request is None and getattr(e.item, "id", None) == first:
+                start = i
+                break
+    if start >= 0:  # the page overlaps what is shown: older entries and the cursor stay
+        kept = entries[:start]
+        tail = entries[start:]
+        more, cursor = state.has_more_before, state.before_cursor
+    else:
+        kept, tail = (), entries
+        more, cursor = bool(ev.has_more_before), ev.before_cursor
+    shown = {}
+    for e in tail:
+        if e.request is None:
+            shown[getattr(e.item, "id", None)] = e
+    new = list(kept)
+    key = state.next_key
+    for item in items:
+        old = shown.get(getattr(item, "id", None))
+        if old is not None and old.status == DONE and old.item == item:
+            new.append(old)  # unchanged: the same object, the view skips it
+        else:
+            new.append(_entry(key, item, DONE, feedback=old.feedback if old else None))
+            key += 1
+    new += [e for e in entries if e.request is not None]  # never lose an unsent message
+    if ev.thread is not None:
+        state = state.replace(title=ev.thread.title, status=ev.thread.status)
+    state = state.replace(
+        entries=tuple(new), next_key=key, has_more_before=more, before_cursor=cursor
+    )
+    return _read_back(state)
+
+
+def _on_older_requested(state: ThreadState, ev) -> ThreadState:
+    return state.replace(loading_older=True)
 
 
 def _on_older_loaded(state: ThreadState, ev: OlderItemsLoaded) -> ThreadState:
@@ -295,12 +389,21 @@ def _on_older_loaded(state: ThreadState, ev: OlderItemsLoaded) -> ThreadState:
     for item in ev.items:
         older.append(_entry(key, item, DONE))
         key += 1
+    problem = state.problem
+    if problem is not None and problem.kind == "older":
+        problem = None
     return state.replace(
         entries=tuple(older) + state.entries,
         next_key=key,
         has_more_before=bool(ev.has_more_before),
         before_cursor=ev.before_cursor,
+        loading_older=False,
+        problem=problem,
     )
+
+
+def _on_older_failed(state: ThreadState, ev: OlderFailed) -> ThreadState:
+    return state.replace(loading_older=False, problem=ev.problem)
 
 
 def _on_notice_dismissed(state: ThreadState, ev: NoticeDismissed) -> ThreadState:
@@ -484,8 +587,13 @@ _HANDLERS: "dict[type, Callable[[ThreadState, Any], ThreadState]]" = {
     SessionRequested: _on_session_requested,
     SessionStarted: _on_session_started,
     SessionFailed: _on_session_failed,
+    RestoreRequested: _on_restore_requested,
+    RestoreFailed: _on_restore_failed,
     ThreadLoaded: _on_thread_loaded,
+    ThreadRefreshed: _on_thread_refreshed,
+    OlderRequested: _on_older_requested,
     OlderItemsLoaded: _on_older_loaded,
+    OlderFailed: _on_older_failed,
     NoticeDismissed: _on_notice_dismissed,
     ProblemDismissed: _on_problem_dismissed,
     FeedbackGiven: _on_feedback,

@@ -20,6 +20,11 @@ STOPPED = "stopped"  # the user cancelled while it streamed
 IDLE = "idle"
 WAITING = "waiting"  # request sent, no response yet
 RESPONDING = "responding"  # response headers received, events arriving
+LOADING = "loading"  # a stored or chosen thread is being read (``Conversation.restore``)
+#: The newest item of a thread read back is a question with no answer after it (the page
+#: went away mid-answer; the server finishes it, docs/protocol.md §5): the items are polled
+#: until the answer is stored, shown like an answer in progress. Never a re-send.
+RESUMING = "resuming"
 
 
 class Entry(Value):
@@ -69,8 +74,10 @@ class ThreadState(Value):
         "retry_item_id",  # user item id a retry_after_item would answer again
         "retry_action",  # what Retry does now: RESEND, REGENERATE or None (see below)
         "wait",  # whole seconds before Retry-After allows another request (0: none)
-        "has_more_before",
-        "before_cursor",
+        "has_more_before",  # older items exist on the server (a restored thread)
+        "before_cursor",  # items.list ``after`` cursor (order desc) for the older page
+        "loading_older",  # a "load older" request is running
+        "restore_id",  # thread being restored, kept while its restore failed (for Retry)
     )
 
 
@@ -78,6 +85,8 @@ class ThreadState(Value):
 RESEND = "resend"  # send a message that was not sent again, byte for byte
 REGENERATE = "regenerate"  # threads.retry_after_item: answer the acknowledged question again
 RECONNECT = "reconnect"  # ask the session endpoint again (it failed when the chat opened)
+RESTORE = "restore"  # read the thread ``restore_id`` again (its restore failed)
+LOAD_OLDER = "load_older"  # ask for the older page again (it failed)
 
 # The session (``ThreadState.session``): asked for when the chat first opens, so a backend
 # that is down says so at once instead of showing a chat that only looks ready.
@@ -105,6 +114,18 @@ def failed_message(
     return None
 
 
+def awaiting_answer(items) -> bool:
+    """Whether the newest question in ``items`` (thread items, oldest first) has no assistant
+    message after it: the answer is still being generated (or never will be)."""
+    for i in range(len(items) - 1, -1, -1):
+        kind = getattr(items[i], "type", None)
+        if kind == "assistant_message":
+            return False
+        if kind == "user_message":
+            return True
+    return False
+
+
 def initial_state() -> ThreadState:
     return ThreadState(
         entries=(),
@@ -114,6 +135,7 @@ def initial_state() -> ThreadState:
         notices=(),
         wait=0,
         has_more_before=False,
+        loading_older=False,
     )
 
 
@@ -174,16 +196,53 @@ class StreamCancelled(Value):
     FIELDS = ()
 
 
+class RestoreRequested(Value):
+    """``thread_id`` is being read (a stored thread at open, or one chosen in the history):
+    the shown thread goes, phase ``LOADING``."""
+
+    FIELDS = fields("thread_id")
+
+
+class RestoreFailed(Value):
+    """Reading ``restore_id`` failed (not a 404: the thread may still be there): ``problem``
+    (kind "restore") is shown with a Retry that reads it again."""
+
+    FIELDS = fields("problem")
+
+
 class ThreadLoaded(Value):
-    """A thread and its items (oldest first) replace the current state."""
+    """A thread (``protocol.Thread``: title, status) and its newest items (oldest first)
+    replace the current state; ``has_more_before``/``before_cursor`` tell how to read older
+    ones. Phase ``RESUMING`` when the newest question has no answer yet (``awaiting_answer``)."""
 
     FIELDS = fields("thread", "items", "has_more_before", "before_cursor")
+
+
+class ThreadRefreshed(Value):
+    """The shown thread read again (another tab changed it, or the answer being resumed is
+    stored): its newest ``items`` (oldest first) replace the matching tail of the entries,
+    older entries stay. ``thread`` may be None (title and status unchanged). Ignored while a
+    request of this page runs or when another thread is shown."""
+
+    FIELDS = fields("thread_id", "thread", "items", "has_more_before", "before_cursor")
+
+
+class OlderRequested(Value):
+    """The older page was asked for (``loading_older``)."""
+
+    FIELDS = ()
 
 
 class OlderItemsLoaded(Value):
     """A page of items older than the oldest shown (oldest first)."""
 
     FIELDS = fields("items", "has_more_before", "before_cursor")
+
+
+class OlderFailed(Value):
+    """The older page could not be read: ``problem`` (kind "older"), Retry asks again."""
+
+    FIELDS = fields("problem")
 
 
 class NoticeDismissed(Value):
