@@ -46,13 +46,20 @@ from .context import RequestContext
 from .cors import CORSMiddleware
 from .db import Database
 from .headerlimit import HeaderLimitMiddleware
-from .intake import parse_chatkit_request, read_body
+from .intake import parse_chatkit_request, parse_json_object, read_body
 from .logsafe import printable
 from .ratelimit import RateLimiter
 from .server import DocsChatKitServer, not_found
 from .store import SQLiteStore
 from .streaming import EmptyStream, EventStream
-from .tokens import Claims, SecretSigner, TokenError, load_signing_key
+from .tokens import (
+    RESUME_PREFIX,
+    Claims,
+    SecretSigner,
+    TokenError,
+    load_signing_key,
+    resume_signer,
+)
 
 log = logging.getLogger("backend.app")
 
@@ -60,6 +67,12 @@ DAY = 24 * 3600.0
 PURGE_INTERVAL = 3600.0
 GONE = "This chat session no longer exists. Start a new one."
 ENDED = "This chat session has reached its maximum age. Start a new one."
+CANNOT_RESUME = "This chat session can no longer be resumed. Start a new one."
+RESUME_AS_BEARER = (
+    "A resume token is not a client secret: trade it for one at /api/chatkit/session."
+)
+# The session endpoint's body is empty or {"resume_token": "ckr_..."}: a few hundred bytes.
+MAX_SESSION_BODY = 4096
 
 
 def iso_utc(epoch: float) -> str:
@@ -88,6 +101,7 @@ class Backend:
             self.store = store if store is not None else SQLiteStore(self.db, clock=self.wall)
             key = load_signing_key(config.data_dir, config.signing_key)
             self.signer = SecretSigner(key, clock=self.wall)
+            self.resumer = resume_signer(key, clock=self.wall)
             self.answerer = answerer if answerer is not None else load_answerer(config)
         except BaseException:
             self.db.close()
@@ -144,6 +158,8 @@ class Backend:
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise errors.SessionError("Send the client secret as 'Authorization: Bearer <secret>'.")
+        if token.strip().startswith(RESUME_PREFIX):
+            raise errors.SessionError(RESUME_AS_BEARER)
         try:
             return self.signer.verify(token.strip(), grace=grace)
         except TokenError as exc:
@@ -154,6 +170,28 @@ class Backend:
             raise errors.SessionError(
                 "The client secret is not valid. Start a new session."
             ) from None
+
+    async def session_end(self, session_id: str) -> float:
+        """When the session ends (its creation + ``--session-max-age``); `SessionError` if it
+        is gone or has ended."""
+        created = await self.store.session_created_at(session_id)
+        if created is None:
+            raise errors.SessionError(GONE)
+        end = created + self.config.session_max_age
+        if self.wall() >= end:
+            raise errors.SessionError(ENDED)
+        return end
+
+    def resumed(self, token: object) -> Claims:
+        """The claims of a genuine, unexpired resume token; `SessionError` otherwise. The
+        token's expiry is its session's end, so no grace applies."""
+        if not isinstance(token, str):
+            raise errors.SessionError(CANNOT_RESUME)
+        try:
+            return self.resumer.verify(token, grace=0.0)
+        except TokenError as exc:
+            # A resume token expires when its session ends.
+            raise errors.SessionError(ENDED if "expired" in str(exc) else CANNOT_RESUME) from None
 
     def close(self) -> None:
         if self.closed:
@@ -201,24 +239,30 @@ def create_app(
 
     @app.post("/api/chatkit/session")
     async def create_session(request: Request) -> Response:
+        """A new session, or a fresh secret for the same session: by its (recently expired)
+        secret as a bearer, or by a resume token in the body (docs/contract.md section 1)."""
         backend.limit(backend.session_limit, client_key(peer(request)))
         await backend.tidy()
         header = request.headers.get("authorization")
+        resume = None
+        if header is None:
+            raw = await read_body(request, MAX_SESSION_BODY, config.body_timeout)
+            resume = parse_json_object(raw, "resume_token") if raw.strip() else None
         try:
-            if header is not None:
-                claims = backend.claims(header, grace=config.refresh_grace)
-                created = await backend.store.session_created_at(claims.session_id)
-                if created is None:
-                    raise errors.SessionError(GONE)
-                if backend.wall() >= created + config.session_max_age:
-                    raise errors.SessionError(ENDED)
+            if header is not None or resume is not None:
+                if header is not None:
+                    claims = backend.claims(header, grace=config.refresh_grace)
+                else:
+                    claims = backend.resumed(resume)
                 session_id = claims.session_id
+                end = await backend.session_end(session_id)
                 await backend.store.touch_session(session_id)
             else:
-                created = backend.wall()
                 session_id = await backend.store.create_session()
-            secret, expires_at = backend.signer.issue(
-                session_id, config.secret_ttl, not_after=created + config.session_max_age
+                end = backend.wall() + config.session_max_age
+            secret, expires_at = backend.signer.issue(session_id, config.secret_ttl, not_after=end)
+            resume_token, resume_expires_at = backend.resumer.issue(
+                session_id, config.session_max_age, not_after=end
             )
         except errors.APIError:
             raise
@@ -229,6 +273,8 @@ def create_app(
             "client_secret": secret,
             "session_id": session_id,
             "expires_at": iso_utc(expires_at),
+            "resume_token": resume_token,
+            "resume_expires_at": iso_utc(resume_expires_at),
         }
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 

@@ -141,6 +141,18 @@ def parse_chatkit_request(raw: bytes) -> tuple[Any, PageContext | None]:
     return request, page_context(request.metadata.get("page"))
 
 
+def parse_json_object(raw: bytes, field: str) -> Any:
+    """``field`` of a small JSON object body (None when absent): the bodies of the session and
+    stop endpoints. Anything but a JSON object is a 400 `ValidationError`."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise errors.ValidationError("The request body must be a JSON object.")
+    return data.get(field)
+
+
 def _page_field(page: dict[str, Any], name: str, limit: int) -> str:
     value = page.get(name)
     if value is None:

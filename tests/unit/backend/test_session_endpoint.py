@@ -37,9 +37,17 @@ async def test_new_session_shape_without_body(app_factory):
         r = await c.post("/api/chatkit/session")
         assert r.status_code == 200
         body = r.json()
-        assert set(body) == {"client_secret", "session_id", "expires_at"}
+        assert set(body) == {
+            "client_secret",
+            "session_id",
+            "expires_at",
+            "resume_token",
+            "resume_expires_at",
+        }
         assert body["session_id"].startswith("sess_")
-        assert ISO_Z.match(body["expires_at"])
+        assert body["client_secret"].startswith("cks_")
+        assert body["resume_token"].startswith("ckr_")
+        assert ISO_Z.match(body["expires_at"]) and ISO_Z.match(body["resume_expires_at"])
         expires = datetime.strptime(body["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         assert expires.timestamp() == clock.now + 3600
         assert r.headers["cache-control"] == "no-store"
