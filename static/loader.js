@@ -32,7 +32,12 @@
  * callbacks are set by boot.js):
  *
  * 1. Before booting Python the loader sets on the host element (document.querySelector("chatkit-widget")):
- *      host.chatkitConfig = {backendUrl, interpreter ("micropython"|"pyodide"), title, greeting,
+ *      host.chatkitConfig = {backendUrl, interpreter ("micropython"|"pyodide"),
+ *                            title (data-title, else "Ask AI" in the locale's language),
+ *                            greeting (data-greeting; "" = the catalogue's, widget/strings.py),
+ *                            locale (negotiated from data-locale, else <html lang>, else
+ *                                    navigator.languages: "en" | "fr" | "de" | "es" | "ar"),
+ *                            dir ("ltr" | "rtl"; also set as host.lang and host.dir),
  *                            baseUrl (dist folder, ends in "/"),
  *                            siteBaseUrl (data-site-base resolved against the page, else the
  *                                         parent of .../chatkit-widget[/<version>-<hash>]/;
@@ -285,12 +290,35 @@
     return;
   }
 
+  // ---- language: data-locale, else <html lang>, else the browser's; the first whose language
+  // we speak (ours are bare languages, so exact and language matches are one test:
+  // widget/text/locale.py negotiate); right to left for ar, he, fa, ur (locale.py direction).
+  // The words before Python runs: [title, loading, error, the selection button's name].
+  var TEXTS = {
+    en: ["Ask AI", "Loading\u2026", "Couldn\u2019t load the assistant \u2014 Retry", ": ask about the selected text"],
+    fr: ["Demander \u00e0 l\u2019IA", "Chargement\u2026", "Impossible de charger l\u2019assistant \u2014 R\u00e9essayer", "\u00a0: poser une question sur le texte s\u00e9lectionn\u00e9"],
+    de: ["KI fragen", "Wird geladen\u2026", "Assistent konnte nicht geladen werden \u2013 Erneut versuchen", ": zum markierten Text fragen"],
+    es: ["Preguntar a la IA", "Cargando\u2026", "No se pudo cargar el asistente \u2014 Reintentar", ": preguntar sobre el texto seleccionado"],
+    ar: ["\u0627\u0633\u0623\u0644 \u0627\u0644\u0645\u0633\u0627\u0639\u062f", "\u062c\u0627\u0631\u064d \u0627\u0644\u062a\u062d\u0645\u064a\u0644\u2026", "\u062a\u0639\u0630\u0651\u0631 \u062a\u062d\u0645\u064a\u0644 \u0627\u0644\u0645\u0633\u0627\u0639\u062f \u2014 \u0625\u0639\u0627\u062f\u0629 \u0627\u0644\u0645\u062d\u0627\u0648\u0644\u0629", ": \u0627\u0633\u0623\u0644 \u0639\u0646 \u0627\u0644\u0646\u0635 \u0627\u0644\u0645\u062d\u062f\u062f"],
+  };
+  function language(tag) {
+    return String(tag || "").toLowerCase().split(/[-_]/)[0];
+  }
+  var wanted = [value("locale"), document.documentElement.lang].concat(navigator.languages || navigator.language);
+  var locale = wanted.map(language).filter(function (tag) { return TEXTS.hasOwnProperty(tag); })[0] || "en";
+  if (wanted[0] && language(wanted[0]) !== locale) {
+    refuse("locale", wanted[0], "is not one of " + Object.keys(TEXTS).join(", "), locale);
+  }
+  var words = TEXTS[locale];
+
   var slash = pick("trailing-slash", ["true", "false"], "");
   var config = {
     backendUrl: backendUrl,
     interpreter: pick("interpreter", ["micropython", "pyodide"], "micropython"),
-    title: value("title") || "Ask AI",
-    greeting: value("greeting") || "Hi! Ask me anything about these docs.",
+    title: value("title") || words[0],
+    greeting: value("greeting"),
+    locale: locale,
+    dir: /^(ar|he|fa|ur)$/.test(locale) ? "rtl" : "ltr",
     baseUrl: baseUrl,
     siteBaseUrl: siteBase(),
     trailingSlash: slash ? slash === "true" : null,
@@ -377,6 +405,8 @@
   // ---- host element, shadow root, launcher ----------------------------------------------
 
   var host = document.createElement("chatkit-widget");
+  host.lang = locale;
+  host.dir = config.dir;
   var state = "";
   var root = host.attachShadow({ mode: "open" });
   var stylesheet = document.createElement("link");
@@ -463,8 +493,7 @@
     host.setAttribute("data-state", next);
     launcher.setAttribute("aria-busy", next === "booting" ? "true" : "false");
     label.textContent =
-      next === "booting" ? "Loading\u2026" :
-      next === "error" ? "Couldn\u2019t load the assistant \u2014 Retry" : config.title;
+      next === "booting" ? words[1] : next === "error" ? words[2] : config.title;
     showLauncher();
   }
 
@@ -636,7 +665,7 @@
     ask.type = "button";
     ask.className = "ask-selection";
     ask.hidden = true;
-    ask.setAttribute("aria-label", config.title + ": ask about the selected text");
+    ask.setAttribute("aria-label", config.title + words[3]);
     if (keys) ask.setAttribute("aria-keyshortcuts", keys.label);
     ask.append(icon("ask-icon"), config.title);
     ask.addEventListener("mousedown", function (event) { event.preventDefault(); });

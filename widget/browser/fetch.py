@@ -15,8 +15,14 @@ BOM dropped: what WHATWG asks of an event stream), and Python takes that text as
 is decoded exactly once. Measured on the MicroPython build PyScript ships:
 ``bytes(uint8array)`` costs about 1.3 ms per KB (one FFI call per byte), the TextDecoder route
 about 0.08 ms per KB.
+
+Every request says which language the widget speaks (``Accept-Language``: the catalogue's
+locale, ``widget.strings.LOCALE``), so the server's own human messages (errors, fixed texts)
+match the words around them (docs/contract.md). A bare language tag is a CORS-safelisted value:
+no preflight is added for it.
 """
 
+from widget import strings
 from widget.browser.jsbridge import js_obj, js_str
 from widget.browser.page import window
 from widget.errors import RequestCancelled, TransportError
@@ -41,10 +47,12 @@ class FetchTransport(Transport):
         controller = window.AbortController.new()
         if handle is not None:
             handle.add_listener(lambda reason: controller.abort())
+        headers = dict(request.headers)
+        headers["Accept-Language"] = strings.LOCALE
         init = js_obj(
             {
                 "method": request.method,
-                "headers": js_obj(request.headers),
+                "headers": js_obj(headers),
                 "body": request.body or None,
                 "signal": controller.signal,
                 "mode": "cors",

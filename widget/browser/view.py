@@ -164,7 +164,7 @@ class View:
             None,
             {"role": "log", "aria-label": strings.CONVERSATION, "aria-live": "off"},
         )
-        self.greeting = el("p", "greeting", str(self.config.greeting))
+        self.greeting = el("p", "greeting", str(self.config.greeting) or strings.GREETING)
         self._page_context = config_flag(self.config, "pageContext") is not False
         self.starters = el("div", "starters")
         self.page_prompt = el("button", "starter page-prompt", None, {"type": "button"})

@@ -48,6 +48,7 @@ SENDING = "جارٍ الإرسال…"
 RESPONDING_TEXT = "المساعد يجيب…"
 ENTRY_NOTES = {"failed": "لم تُرسَل", "incomplete": "إجابة غير مكتملة", "stopped": "أُوقفت"}
 
+GREETING = "مرحبًا! اسألني أي شيء عن هذه الوثائق."
 NEW_CHAT = "محادثة جديدة"
 CLOSE = "إغلاق"
 CONVERSATION = "المحادثة"

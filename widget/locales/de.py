@@ -32,6 +32,7 @@ ENTRY_NOTES = {
     "stopped": "Abgebrochen",
 }
 
+GREETING = "Hallo! Fragen Sie mich alles zu dieser Dokumentation."
 NEW_CHAT = "Neuer Chat"
 CLOSE = "Schließen"
 CONVERSATION = "Unterhaltung"

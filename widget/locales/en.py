@@ -35,6 +35,7 @@ ENTRY_NOTES = {"failed": "Not sent", "incomplete": "Answer incomplete", "stopped
 
 # --- the panel (widget.browser.view) -----------------------------------------------------------
 
+GREETING = "Hi! Ask me anything about these docs."  # unless the site set data-greeting
 NEW_CHAT = "New chat"
 CLOSE = "Close"
 CONVERSATION = "Conversation"

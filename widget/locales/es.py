@@ -36,6 +36,7 @@ SENDING = "Enviando…"
 RESPONDING_TEXT = "El asistente está respondiendo…"
 ENTRY_NOTES = {"failed": "No enviado", "incomplete": "Respuesta incompleta", "stopped": "Detenida"}
 
+GREETING = "¡Hola! Pregúntame lo que quieras sobre esta documentación."
 NEW_CHAT = "Nuevo chat"
 CLOSE = "Cerrar"
 CONVERSATION = "Conversación"

@@ -36,6 +36,7 @@ SENDING = "Envoi…"
 RESPONDING_TEXT = "L’assistant répond…"
 ENTRY_NOTES = {"failed": "Non envoyé", "incomplete": "Réponse incomplète", "stopped": "Interrompue"}
 
+GREETING = "Bonjour\u00a0! Posez-moi vos questions sur cette documentation."
 NEW_CHAT = "Nouvelle discussion"
 CLOSE = "Fermer"
 CONVERSATION = "Conversation"
