@@ -24,7 +24,6 @@ from widget.locales import en as _en
 from widget.locales.en import *  # the English names are the catalogue's names
 from widget.text.locale import SUPPORTED, negotiate
 from widget.thread.state import RESPONDING, WAITING
-from widget.thread.state import RESUMING as _RESUMING_PHASE
 
 if False:  # type-checking only
     from widget.thread.state import Problem, ThreadState

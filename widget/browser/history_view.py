@@ -93,7 +93,8 @@ class HistoryView:
             self._order.append(thread_id)
             self.rows.append(self._row(thread_id, title, created_at, "chatkit-h%d" % index))
         if state.problem is not None:
-            text = strings.HISTORY_FAILED
+            failed = state.failed in ("load", "more")
+            text = strings.HISTORY_FAILED if failed else strings.problem_text(state.problem)
         elif not state.threads and not state.loading:
             text = strings.HISTORY_EMPTY
         else:

@@ -40,16 +40,7 @@ class Saved:
             if warning:
                 window.console.warn(LOG + warning)
                 store.remove(key)
-        if record is None:
-            record = {
-                "v": 1,
-                "backend": backend,
-                "resume": None,
-                "until": None,
-                "thread": None,
-                "open": False,
-            }
-        self.record = record
+        self.record = record if record is not None else saved.record(backend)
 
     def get(self, name: str):
         return self.record.get(name)
