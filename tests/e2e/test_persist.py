@@ -274,7 +274,8 @@ def test_bad_stored_state_is_dropped_with_a_warning(widget, page, backend, store
     assert _record(page)[1]["v"] == 1  # replaced by a good record
 
 
-def test_a_thread_deleted_on_the_server_leaves_a_fresh_chat(widget, page, backend):
+@pytest.mark.allow_console_errors  # Chromium's own line for the 404, checked below
+def test_a_thread_deleted_on_the_server_leaves_a_fresh_chat(widget, page, backend, page_log):
     console = []
     page.on("console", lambda m: console.append((m.type, m.text)))
     widget.goto("/docs/intro/")
@@ -295,6 +296,9 @@ def test_a_thread_deleted_on_the_server_leaves_a_fresh_chat(widget, page, backen
     assert len(widget.wait_answers(1)) == 2
     assert any(t == "warning" and "chatkit-widget" in m for t, m in console), console
     assert _record(page)[1]["thread"] != record["thread"]
+    assert not page_log.page_errors
+    others = [m for m in page_log.console_errors if not m.startswith("Failed to load resource")]
+    assert others == []
 
 
 def test_two_tabs_stay_in_sync_and_nothing_is_sent_twice(widget, page, context, backend):

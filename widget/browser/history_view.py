@@ -21,6 +21,16 @@ from widget.browser.jsbridge import config_text, is_null, js_obj
 from widget.browser.page import window
 
 _NO_FOCUS = ("", "")
+# the parts of a row focus can be on -> their selector
+_PARTS = {
+    "open": ".history-open",
+    "input": ".history-input",
+    "confirm": ".history-cancel",
+    "confirm-delete": ".history-confirm-delete",
+    "rename": ".history-rename-button",
+    "delete": ".history-delete-button",
+    "save": ".history-save",
+}
 
 
 class HistoryView:
@@ -87,6 +97,12 @@ class HistoryView:
 
     def render(self, state) -> None:
         self._state = state
+        # The rows are made anew: what has the focus (and a title being typed) carries over.
+        kept = self._focused_now()
+        if self._focus == _NO_FOCUS and kept is not None:
+            self._focus = (kept[0], kept[1], False)
+        typed = self.rows.querySelector(".history-input")
+        typed = None if is_null(typed) else str(typed.value)
         clear(self.rows)
         self._order = []
         for index, (thread_id, title, created_at) in enumerate(state.threads):
@@ -104,7 +120,24 @@ class HistoryView:
         show(self.status, bool(text))
         show(self.more, bool(state.has_more))
         self.more.disabled = bool(state.loading)
+        field = self.rows.querySelector(".history-input")
+        if typed is not None and not is_null(field):
+            field.value = typed
         self._apply_focus()
+
+    def _focused_now(self):
+        """(thread id, part) of the row element that has the focus, or None."""
+        active = self.node.getRootNode().activeElement
+        if is_null(active) or not bool(self.rows.contains(active)):
+            return None
+        row = active.closest("li[data-id]")
+        if is_null(row):
+            return None
+        cls = str(active.className)
+        for part in _PARTS:
+            if _PARTS[part][1:] in cls.split(" "):
+                return (str(row.getAttribute("data-id")), part)
+        return None
 
     def _row(self, thread_id: str, title, created_at, name_id: str):
         name = title or strings.UNTITLED
@@ -136,6 +169,7 @@ class HistoryView:
         if thread_id == self._confirming:
             box = el("div", "history-confirm", None, {"role": "group", "aria-label": name})
             box.append(
+                el("span", "history-confirm-name", name, {"dir": "auto"}),
                 el("span", "history-confirm-text", strings.DELETE_CONFIRM),
                 el(
                     "button",
@@ -187,7 +221,8 @@ class HistoryView:
         return row
 
     def _apply_focus(self) -> None:
-        target, part = self._focus
+        target, part = self._focus[0], self._focus[1]
+        select = len(self._focus) < 3  # a title field the reader has just opened
         if not target:
             return
         if target == "first":
@@ -205,15 +240,10 @@ class HistoryView:
         if is_null(row):
             self.heading.focus()
             return
-        selectors = {
-            "open": ".history-open",
-            "input": ".history-input",
-            "confirm": ".history-cancel",
-        }
-        node = row.querySelector(selectors.get(part, ".history-open"))
+        node = row.querySelector(_PARTS.get(part, ".history-open"))
         if not is_null(node):
             node.focus()
-            if part == "input":
+            if part == "input" and select:
                 node.select()
 
     # -- events ------------------------------------------------------------------------------------
