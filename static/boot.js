@@ -34,7 +34,7 @@
  *          window.ChatKitWidget to api), panelState(isOpen) (aria-expanded of the launcher and
  *          of the site's open controls), opener() (what focus goes back to on close: the
  *          control or launcher that opened the panel, or the element focused when the
- *          shortcut did), store(kind) (Web Storage that never throws: host.chatkitStorage)}.
+ *          shortcut did)}.
  *   The loader has already made the frame and preloaded panel.css (so they do not wait for
  *   this module).
  *   boot()      start an attempt; the loader has set data-state="booting"
@@ -46,6 +46,51 @@ import { bodyReader } from "../widget/browser/body_reader.js";
 
 var START_TIMEOUT_MS = 30000; // runtime files arrived -> Python called chatkitReady
 var FETCH_TIMEOUT_MS = 120000; // runtime files requested -> all arrived
+
+// webStore(kind) -> {kind, get(key), set(key, text), remove(key)} over localStorage
+// ("local"), sessionStorage ("session") or a map in memory ("none", and whenever the area is
+// missing, blocked or full): host.chatkitStorage. Blocked cookies make every access to
+// window.localStorage throw SecurityError; MicroPython cannot catch an exception thrown by a
+// JS getter or method (it unwinds through the interpreter and ends the running Python, so
+// the boot never reported back and the widget stayed "booting"), so Python reaches Web
+// Storage only through this (widget/browser/storage.py; docs/reliability.md §4.5).
+function webStore(kind) {
+  var area = null;
+  var memory = {};
+  var probe = "chatkit-widget:probe";
+  try {
+    area = kind === "none" ? null : window[kind + "Storage"];
+    area.setItem(probe, "1");
+    area.removeItem(probe);
+  } catch (e) {
+    area = null;
+  }
+  var store = {
+    kind: area ? kind : "none",
+    get: function (key) {
+      try {
+        if (area) return area.getItem(key);
+      } catch (e) { /* blocked since */ }
+      return memory.hasOwnProperty(key) ? memory[key] : null;
+    },
+    set: function (key, text) {
+      memory[key] = String(text);
+      try {
+        if (area) area.setItem(key, text);
+      } catch (e) {
+        area = null; // full or blocked: from now on this store lives in memory
+        store.kind = "none";
+      }
+    },
+    remove: function (key) {
+      delete memory[key];
+      try {
+        if (area) area.removeItem(key);
+      } catch (e) { /* blocked */ }
+    },
+  };
+  return store;
+}
 
 export function start(ctx) {
   var host = ctx.host;
@@ -85,7 +130,7 @@ export function start(ctx) {
 
   host.chatkitBody = bodyReader;
 
-  host.chatkitStorage = ctx.store;
+  host.chatkitStorage = webStore;
 
   // The tabs of one site (widget/browser/saving.py TabChannel): a BroadcastChannel carrying
   // strings, or null where there is none. Nothing here may throw into Python (MicroPython

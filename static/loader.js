@@ -51,9 +51,8 @@
  *                            pageContext (bool: send the page's path and title with messages),
  *                            pageUrl (location.href at boot; read window.location for the current one),
  *                            persist ("local" | "session" | "none": data-persist),
- *                            storeKey (the saved record's key: "chatkit-widget:v1:" +
- *                                      siteBaseUrl + "|" + backendUrl),
- *                            prompts (data-prompts: up to 4 suggested questions),
+ *                            prompts (data-prompts as written: a JSON array or "|"-separated;
+ *                                     Python reads it, widget/browser/settings.py),
  *                            disclaimer (data-disclaimer: Markdown, "" = none),
  *                            placeholder (data-placeholder: "" = the catalogue's),
  *                            version (build hash)}
@@ -104,7 +103,7 @@
  *
  * 7. host.chatkitStorage(kind) -> Web Storage that never throws ({kind, get, set, remove}; kind
  *    "local" | "session" | "none"; its kind turns "none" when the area is missing, blocked or
- *    full): Python never touches window.localStorage itself (see webStore below).
+ *    full): Python never touches window.localStorage itself (webStore in static/boot.js).
  *    host.chatkitChannel(name, onText) -> {post(text)} over a BroadcastChannel, or null.
  *
  * 8. host.chatkitStats() (set by Python) -> JSON of counts that must stay flat however long the
@@ -131,7 +130,6 @@
   var FETCH_TIMEOUT_MS = 120000; // boot.js requested -> arrived (boot.js times the rest)
   var QUEUE_MAX = 20;
   var QUOTE_MAX = 4000; // characters of a quoted selection (the backend refuses more)
-  var PROMPTS_MAX = 4; // suggested questions on the start screen
   var GAP = 8; // px between the launcher and a page control it moves above
 
   if (!MANIFEST) {
@@ -254,27 +252,6 @@
     return keys;
   }
 
-  // data-prompts: the start screen's suggested questions, a JSON array of strings or
-  // "|"-separated; at most PROMPTS_MAX are shown.
-  function prompts() {
-    var text = value("prompts");
-    var list = text.split("|");
-    if (text.charAt(0) === "[") {
-      try {
-        list = JSON.parse(text);
-        if (!Array.isArray(list) || list.some(function (p) { return typeof p !== "string"; })) throw 0;
-      } catch (e) {
-        refuse("prompts", text, "is not a JSON array of strings", "");
-        list = [];
-      }
-    }
-    list = list.map(function (p) { return p.trim(); }).filter(Boolean);
-    if (list.length > PROMPTS_MAX) {
-      console.warn(LOG + "data-prompts has " + list.length + " prompts; showing the first " + PROMPTS_MAX);
-    }
-    return list.slice(0, PROMPTS_MAX);
-  }
-
   var backendUrl = value("backend-url") || defaultBackend();
   if (!backendUrl) {
     console.error(LOG + 'data-backend-url is required, e.g. <script src=".../loader.js" ' +
@@ -326,7 +303,7 @@
     launcher: pick("launcher", ["button", "none"], "button"),
     pageContext: pick("page-context", ["on", "off"], "on") === "on",
     pageUrl: location.href,
-    prompts: prompts(),
+    prompts: value("prompts"),
     disclaimer: value("disclaimer"),
     placeholder: value("placeholder"),
     version: MANIFEST.version,
@@ -334,9 +311,6 @@
   // data-persist: where the conversation is kept (README "What is stored"): local (every tab
   // of the site, across visits), session (this tab), none (memory only: nothing is written).
   config.persist = pick("persist", ["local", "session", "none"], "local");
-  // The saved record's key (widget/thread/saved.py key(): the same string): per site (origin
-  // and base path) and per backend.
-  config.storeKey = "chatkit-widget:v1:" + config.siteBaseUrl + "|" + config.backendUrl;
   var bootMode = pick("boot", ["click", "idle", "eager"], "click");
   var keys = shortcut(value("shortcut") || "mod+i");
   var openSelector = selector("open-selector", "");
@@ -344,59 +318,16 @@
   var avoid = selector("avoid", ".theme-back-to-top-button");
   var scope = pick("selection", ["on", "off"], "on") === "on" && selector("selection-scope", "article, main");
 
-  // ---- Web Storage that never throws -------------------------------------------------------
-
-  // webStore(kind) -> {kind, get(key), set(key, text), remove(key)} over localStorage
-  // ("local"), sessionStorage ("session") or a map in memory ("none", and whenever the area
-  // is missing, blocked or full). Blocked cookies make every access to window.localStorage
-  // throw SecurityError; MicroPython cannot catch an exception thrown by a JS getter or method
-  // (it unwinds through the interpreter and kills the running Python, so the boot never
-  // reported back), so Python reaches Web Storage only through this (boot.js hands it over as
-  // host.chatkitStorage; docs/reliability.md §4.5).
-  function webStore(kind) {
-    var area = null;
-    var memory = {};
-    try {
-      area = kind === "none" ? null : window[kind + "Storage"];
-      area.setItem(LOG, "1");
-      area.removeItem(LOG);
-    } catch (e) {
-      area = null;
-    }
-    var store = {
-      kind: area ? kind : "none",
-      get: function (key) {
-        try {
-          if (area) return area.getItem(key);
-        } catch (e) { /* blocked since */ }
-        return memory.hasOwnProperty(key) ? memory[key] : null;
-      },
-      set: function (key, text) {
-        memory[key] = String(text);
-        try {
-          if (area) area.setItem(key, text);
-        } catch (e) {
-          area = null; // full or blocked: from now on this store lives in memory
-          store.kind = "none";
-        }
-      },
-      remove: function (key) {
-        delete memory[key];
-        try {
-          if (area) area.removeItem(key);
-        } catch (e) { /* blocked */ }
-      },
-    };
-    return store;
-  }
-
-  // Was the chat open when this site's last page went away? (the saved record, read before
-  // Python runs: the panel then reopens by itself).
+  // Was the chat open when this site's last page went away? (the saved record,
+  // widget/thread/saved.py, read before Python runs: the panel then reopens by itself). Any
+  // failure (storage blocked: every access throws SecurityError; data-persist="none": no
+  // such area; a bad record) means no.
   function wasOpen() {
     try {
-      var saved = JSON.parse(webStore(config.persist).get(config.storeKey));
-      return saved.v === 1 && saved.backend === config.backendUrl && saved.open === true &&
-        saved.until > Date.now() / 1000;
+      var saved = JSON.parse(window[config.persist + "Storage"].getItem(
+        // the record's key: widget/thread/saved.py key(), the same string
+        "chatkit-widget:v1:" + config.siteBaseUrl + "|" + config.backendUrl));
+      return saved.v === 1 && saved.open === true && saved.until > Date.now() / 1000;
     } catch (e) {
       return false;
     }
@@ -746,7 +677,6 @@
     boot: boot,
     ready: ready,
     panelState: panelState,
-    store: webStore,
     opener: function () { return opener && opener.isConnected ? opener : launcher; },
   };
   var booter = null; // boot.js's start(ctx): {boot, prefetch, retry}
@@ -829,7 +759,7 @@
     }
     if (wasOpen()) {
       // Reopen as it was, without taking the focus from the page (api.reopen()).
-      if (queue.length < QUEUE_MAX) queue.push(["reopen", []]);
+      queue.push(["reopen", []]);
       boot();
     } else if (bootMode === "eager") boot();
     else if (bootMode === "idle") {

@@ -9,7 +9,7 @@
 - ``is_null(value)``: JS ``null``/``undefined`` is ``None`` on MicroPython but ``jsnull`` on
   Pyodide.
 - ``js_str(value)``: a JS string (or null) as a Python ``str`` (or None).
-- ``config_text`` / ``config_list``: a string / array-of-strings field ("" / [] when absent).
+- ``config_text``: a string field ("" when absent).
 - ``config_flag(config, name)``: a boolean field of ``host.chatkitConfig``: True, False, or
   None when it is absent or not a boolean (a loader older than the field).
 """
@@ -56,18 +56,6 @@ def config_text(config, name: str) -> str:
     except Exception:  # noqa: BLE001
         return ""
     return "" if is_null(value) else str(value)
-
-
-def config_list(config, name: str) -> list:
-    """A field of ``host.chatkitConfig`` that is a JS array of strings, as a list of str ([]
-    when absent)."""
-    try:
-        value = getattr(config, name, None)
-    except Exception:  # noqa: BLE001
-        return []
-    if is_null(value):
-        return []
-    return [str(value[i]) for i in range(int(value.length))]
 
 
 def config_flag(config, name: str) -> "bool | None":

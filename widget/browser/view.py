@@ -22,10 +22,11 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 """
 
 from widget import strings
+from widget.browser import settings
 from widget.browser.dom import Listeners, el, set_text, show
 from widget.browser.history_view import HistoryView
 from widget.browser.icons import icon
-from widget.browser.jsbridge import config_flag, config_list, config_text, is_null, js_obj
+from widget.browser.jsbridge import config_flag, config_text, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
 from widget.thread.composer import Draft
@@ -172,7 +173,9 @@ class View:
         self.page_prompt.append(el("span", "starter-label", strings.ASK_ABOUT_PAGE), self.page_name)
         show(self.page_prompt, self._page_context)
         # The site's suggested questions (data-prompts): a click sends the text as written.
-        self.prompts = config_list(self.config, "prompts")
+        self.prompts, warning = settings.prompts(config_text(self.config, "prompts"))
+        if warning:
+            window.console.warn("[chatkit-widget] " + warning)
         self.prompt_list = el("ul", "prompts", None, {"aria-label": strings.SUGGESTIONS})
         for index, text in enumerate(self.prompts):
             item = el("li", "prompt-item")
