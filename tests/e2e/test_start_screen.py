@@ -38,8 +38,8 @@ def test_pipe_separated_prompts_at_most_four_and_keyboard(widget, page, custom_p
     console = []
     page.on("console", lambda m: console.append((m.type, m.text)))
     page.goto(custom_page({"data-prompts": " One? | Two? || Three? | Four? | Five? "}))
-    assert any(t == "warning" and "showing the first 4" in m for t, m in console), console
     widget.open_by_click()
+    assert any(t == "warning" and "showing the first 4" in m for t, m in console), console
     assert _prompt_texts(widget) == ["One?", "Two?", "Three?", "Four?"]
     first = widget.host.locator(".prompts button").first
     first.focus()
