@@ -504,3 +504,98 @@ def test_a_session_failure_while_a_message_is_sent_is_left_to_that_message():
     st = apply(st, s.StreamFailed(problem=s.Problem(kind="timeout", retryable=True)))
     assert st.problem.kind == "timeout" and st.retry_action == s.RESEND
     assert apply(st, s.StreamOpened()).session == s.SESSION_READY
+
+
+def _thread(thread_id="thr_9", title="Old"):
+    return p.parse_thread({"id": thread_id, "created_at": "c", "title": title, "items": {}})
+
+
+def _question(item_id, text="q?"):
+    return p.UserMessageItem(
+        id=item_id,
+        thread_id="thr_9",
+        created_at="c",
+        content=[p.UserMessageTextContent(text=text)],
+    )
+
+
+def test_a_thread_read_back_with_an_unanswered_question_is_resuming():
+    loaded = s.ThreadLoaded(
+        thread=_thread(), items=[_question("u1")], has_more_before=False, before_cursor=None
+    )
+    st = apply(s.initial_state(), loaded)
+    assert st.phase == s.RESUMING and st.allow_cancel and st.retry_action is None
+    assert st.retry_item_id == "u1" and st.session == s.SESSION_READY
+    answered = apply(
+        st,
+        s.ThreadRefreshed(
+            thread_id="thr_9",
+            thread=None,
+            items=[_question("u1"), _assistant("a1", "yes")],
+            has_more_before=False,
+            before_cursor=None,
+        ),
+    )
+    assert answered.phase == s.IDLE and not answered.allow_cancel
+    assert answered.entries[0] is st.entries[0] and answered.title == "Old"
+    assert [e.text() for e in answered.entries] == ["q?", "yes"]
+
+
+def test_a_refresh_of_another_thread_or_during_a_request_is_ignored():
+    loaded = apply(
+        s.initial_state(),
+        s.ThreadLoaded(
+            thread=_thread(),
+            items=[_assistant("a1", "x")],
+            has_more_before=False,
+            before_cursor=None,
+        ),
+    )
+    other = s.ThreadRefreshed(
+        thread_id="thr_other", thread=None, items=[], has_more_before=False, before_cursor=None
+    )
+    assert apply(loaded, other) is loaded
+    busy = loaded.replace(phase=s.WAITING)
+    mine = s.ThreadRefreshed(
+        thread_id="thr_9", thread=None, items=[], has_more_before=False, before_cursor=None
+    )
+    assert apply(busy, mine) is busy
+    emptied = apply(loaded, mine)  # every item gone from the server: nothing left to show
+    assert emptied.entries == () and emptied.phase == s.IDLE
+
+
+def test_restore_requested_then_failed_keeps_the_thread_to_retry():
+    st = apply(_submitted(), s.RestoreRequested(thread_id="thr_9"))
+    assert st.phase == s.LOADING and st.entries == () and st.restore_id == "thr_9"
+    problem = s.Problem(kind="restore", retryable=True, retry_after=2.5)
+    st = apply(st, s.RestoreFailed(problem=problem))
+    assert st.phase == s.IDLE and st.wait == 3 and st.retry_action == s.RESTORE
+    st = apply(st, s.MessageSubmitted(client_message_id="cm_2", text="hi"))
+    assert st.restore_id is None
+
+
+def test_older_page_requested_failed_and_loaded():
+    st = apply(s.initial_state(), s.OlderRequested())
+    assert st.loading_older
+    st = apply(st, s.OlderFailed(problem=s.Problem(kind="older", retryable=True)))
+    assert not st.loading_older and st.retry_action == s.LOAD_OLDER
+    st = apply(st, s.OlderItemsLoaded(items=[], has_more_before=False, before_cursor=None))
+    assert st.problem is None and st.retry_action is None
+
+
+def test_awaiting_answer_looks_at_the_newest_question_only():
+    q, a = _question("u1"), _assistant("a1", "x")
+    assert s.awaiting_answer([q]) and s.awaiting_answer([a, q])
+    assert not s.awaiting_answer([q, a]) and not s.awaiting_answer([])
+    task = p.parse_item({"type": "end_of_turn", "id": "e1", "thread_id": "t", "created_at": "c"})
+    assert not s.awaiting_answer([q, task])  # a turn the server ended without an answer
+    work = p.parse_item(
+        {
+            "type": "workflow",
+            "id": "w1",
+            "thread_id": "t",
+            "created_at": "c",
+            "workflow": {"type": "reasoning"},
+        }
+    )
+    assert s.awaiting_answer([q, work]) and not s.awaiting_answer([work])

@@ -18,6 +18,7 @@ from widget.net.session import (
     Session,
     parse_expires_at,
     parse_iso8601,
+    parse_resume,
     parse_session,
 )
 from widget.net.transport import AbortHandle
@@ -445,3 +446,145 @@ async def test_stale_flag_shows_in_repr_without_the_secret():
     await session.get_secret()
     session.invalidate("abc")
     assert repr(session) == "Session(%s, secret held, stale)" % URL
+
+
+# -- resume (issue 11) ---------------------------------------------------------------------------
+
+
+def resumable(secret, session_id, token, until=None):
+    return ok(
+        secret,
+        session_id,
+        expires_at=iso(NOW + 600),
+        extra={"resume_token": token, "resume_expires_at": iso(until or NOW + 86400)},
+    )
+
+
+def recorder():
+    changes = []
+
+    def on_change(token, until, session_id, resumed):
+        changes.append((token, until, session_id, resumed))
+
+    return changes, on_change
+
+
+async def test_a_stored_resume_token_continues_the_same_session_without_a_bearer():
+    changes, on_change = recorder()
+    session, transport, _ = make(
+        resumable("s1", "sess-A", "ckr_2"), resume_token="ckr_1", on_change=on_change
+    )
+    assert session.resume_token == "ckr_1" and not session.resumed
+    assert await session.get_secret() == "s1"
+    req = transport.requests[0]
+    assert json.loads(req.body) == {"resume_token": "ckr_1"} and bearer(req) is None
+    assert session.resumed and session.session_id == "sess-A"
+    assert session.resume_token == "ckr_2" and session.resume_until == NOW + 86400
+    assert changes == [("ckr_2", NOW + 86400, "sess-A", True)]
+
+
+async def test_a_dead_resume_token_is_dropped_and_a_new_session_minted_once():
+    changes, on_change = recorder()
+    session, transport, _ = make(
+        status(401, body=b'{"error":{"type":"SessionError","message":"Expired."}}'),
+        resumable("s2", "sess-B", "ckr_new"),
+        resume_token="ckr_dead",
+        on_change=on_change,
+    )
+    assert await session.get_secret() == "s2"
+    first, second = transport.requests
+    assert json.loads(first.body) == {"resume_token": "ckr_dead"}
+    assert second.body == "{}" and bearer(second) is None
+    assert not session.resumed and session.session_id == "sess-B"
+    assert changes == [("ckr_new", NOW + 86400, "sess-B", False)]
+
+
+async def test_a_dead_resume_token_then_a_failing_mint_reports_the_mint_failure():
+    session, transport, _ = make(
+        status(401), status(400), status(400), resume_token="ckr_dead", on_change=None
+    )
+    exc = await araises(HTTPStatusError, session.get_secret())
+    assert exc.status == 400 and len(transport.requests) == 2
+    assert session.resume_token is None
+
+
+async def test_a_new_session_reports_its_resume_token_for_storage():
+    changes, on_change = recorder()
+    session, transport, _ = make(resumable("s1", "sess-A", "ckr_1"), on_change=on_change)
+    await session.get_secret()
+    assert transport.requests[0].body == "{}"
+    assert changes == [("ckr_1", NOW + 86400, "sess-A", False)] and not session.resumed
+
+
+async def test_refreshing_a_resumed_session_uses_the_secret_and_stays_resumed():
+    changes, on_change = recorder()
+    session, transport, clock = make(
+        resumable("s1", "sess-A", "ckr_2"),
+        resumable("s2", "sess-A", "ckr_3"),
+        resume_token="ckr_1",
+        on_change=on_change,
+    )
+    await session.get_secret()
+    clock.advance(3600)
+    assert await session.get_secret() == "s2"
+    assert bearer(transport.requests[1]) == "Bearer s1" and transport.requests[1].body == "{}"
+    assert session.resumed and changes[-1] == ("ckr_3", NOW + 86400, "sess-A", True)
+
+
+async def test_a_rejected_secret_falls_back_to_the_resume_token_before_a_new_session():
+    session, transport, _ = make(
+        resumable("s1", "sess-A", "ckr_1"), status(401), resumable("s2", "sess-A", "ckr_2")
+    )
+    s1 = await session.get_secret()
+    session.invalidate(s1)
+    assert await session.get_secret() == "s2"
+    assert bearer(transport.requests[1]) == "Bearer s1"
+    assert json.loads(transport.requests[2].body) == {"resume_token": "ckr_1"}
+    assert bearer(transport.requests[2]) is None and session.resumed
+
+
+async def test_after_clear_the_next_secret_resumes_the_same_session():
+    session, transport, _ = make(
+        resumable("s1", "sess-A", "ckr_1"), resumable("s2", "sess-A", "ckr_2")
+    )
+    await session.get_secret()
+    session.clear()
+    assert session.resume_token == "ckr_1"
+    assert await session.get_secret() == "s2"
+    assert json.loads(transport.requests[1].body) == {"resume_token": "ckr_1"}
+    assert session.session_id == "sess-A" and session.resumed
+
+
+async def test_a_backend_without_resume_tokens_stores_none():
+    changes, on_change = recorder()
+    session, _, _ = make(ok("s1", "sess-A"), on_change=on_change)
+    await session.get_secret()
+    assert changes == [(None, None, "sess-A", False)] and session.resume_token is None
+
+
+async def test_a_failing_on_change_does_not_break_the_session():
+    def broken(*args):
+        raise RuntimeError("storage is full")
+
+    session, _, _ = make(resumable("s1", "sess-A", "ckr_1"), on_change=broken)
+    assert await session.get_secret() == "s1" and session.has_secret
+
+
+async def test_the_resume_token_never_appears_in_repr():
+    session, transport, _ = make(resumable("s1", "sess-A", "ckr_SECRET"), resume_token="ckr_OLD")
+    await session.get_secret()
+    texts = [repr(session), str(session)] + [repr(r) for r in transport.requests]
+    for text in texts:
+        assert "ckr_" not in text, text
+
+
+def test_parse_resume_forms():
+    assert parse_resume({"resume_token": "ckr", "resume_expires_at": "2026-11-26T09:00:00Z"}) == (
+        "ckr",
+        NOW,
+    )
+    assert parse_resume({"resume_token": "ckr"}) == ("ckr", None)
+    assert parse_resume({"resume_token": ""}) == (None, None)
+    assert parse_resume({"resume_token": 5}) == (None, None)
+    assert parse_resume({}) == (None, None)
+    assert parse_resume([]) == (None, None)

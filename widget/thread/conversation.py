@@ -502,10 +502,12 @@ class Conversation:
 
         try:
             result = await self.client.stream(body, on_event, abort=handle)
-        except RequestCancelled:
-            if self._abort is handle:
-                self.dispatch(StreamCancelled())
         except ChatKitClientError as exc:
+            if self._abort is not handle:
+                return  # superseded (another thread is shown): its outcome is not ours
+            if isinstance(exc, RequestCancelled):
+                self.dispatch(StreamCancelled())
+                return
             problem = problem_for(exc)
             self.dispatch(StreamFailed(problem=problem))
             if problem.retry_after:

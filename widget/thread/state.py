@@ -116,10 +116,11 @@ def failed_message(
 
 def awaiting_answer(items) -> bool:
     """Whether the newest question in ``items`` (thread items, oldest first) has no assistant
-    message after it: the answer is still being generated (or never will be)."""
+    message (nor an ``end_of_turn``: a turn the server ended without one) after it: the
+    answer is still being generated (or never will be)."""
     for i in range(len(items) - 1, -1, -1):
         kind = getattr(items[i], "type", None)
-        if kind == "assistant_message":
+        if kind in ("assistant_message", "end_of_turn"):
             return False
         if kind == "user_message":
             return True
