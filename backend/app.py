@@ -1,4 +1,5 @@
-"""The FastAPI application: ``POST /api/chatkit/session``, ``POST /chatkit``, ``GET /healthz``.
+"""The FastAPI application: ``POST /api/chatkit/session``, ``POST /chatkit``,
+``POST /api/chatkit/stop``, ``GET /healthz`` (docs/contract.md).
 
 `create_app(config)` builds a self-contained app (database, signer, limiters, answerer are
 created here and kept on ``app.state``), so tests can run several side by side. Every request
@@ -15,16 +16,23 @@ before the last one:
 5. the session still exists -> 401; for a streaming request, the session's storage quota -> 413
 6. thread/item ownership and kind, feedback size (`server.precheck`) -> 404/400
 7. the SDK; a stream is answered only once its first event exists, and is stopped after
-   ``--max-stream-seconds`` (`streaming.EventStream`).
+   ``--max-stream-seconds`` (`streaming.EventStream`). A reader going away does not stop the
+   answer: it is finished and stored in the background; the stop endpoint, a newer request on
+   the thread or its deletion stop it (`backend.running`).
 
-The session endpoint checks the client IP's rate limit, then a refresh's bearer, its session
-and the session's age (``--session-max-age`` from its creation, refreshes included) -> 401.
+The session endpoint checks the client IP's rate limit, then a refresh's bearer or a resume
+token from the body (``{"resume_token": "ckr_..."}``), its session and the session's age
+(``--session-max-age`` from its creation, refreshes included) -> 401; each answer carries a
+fresh secret and a fresh resume token, neither outliving the session. The stop endpoint checks
+the client IP's rate limit, the bearer, the body ``{"thread_id": ...}`` (400), the session's
+read rate limit, the session (401) and the thread's owner (404), then answers 204.
 Sessions idle past ``--retention-days`` are deleted at start-up and then at most once an hour,
 by the first request after the hour (`Backend.tidy`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -33,7 +41,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chatkit.store import NotFoundError as StoreNotFound
-from chatkit.types import is_streaming_req
+from chatkit.types import ThreadsDeleteReq, is_streaming_req
 from fastapi import FastAPI, Request
 from starlette.responses import JSONResponse, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -49,6 +57,7 @@ from .headerlimit import HeaderLimitMiddleware
 from .intake import parse_chatkit_request, parse_json_object, read_body
 from .logsafe import printable
 from .ratelimit import RateLimiter
+from .running import STOP_WAIT, RunningAnswers
 from .server import DocsChatKitServer, not_found
 from .store import SQLiteStore
 from .streaming import EmptyStream, EventStream
@@ -73,6 +82,8 @@ RESUME_AS_BEARER = (
 )
 # The session endpoint's body is empty or {"resume_token": "ckr_..."}: a few hundred bytes.
 MAX_SESSION_BODY = 4096
+MAX_THREAD_ID = 200
+STOP_BODY = 'Name the conversation to stop: {"thread_id": "..."}.'
 
 
 def iso_utc(epoch: float) -> str:
@@ -106,7 +117,8 @@ class Backend:
         except BaseException:
             self.db.close()
             raise
-        self.server = DocsChatKitServer(self.store, self.answerer, config)
+        self.running = RunningAnswers()
+        self.server = DocsChatKitServer(self.store, self.answerer, config, self.running)
         limiter_clock = clock or time.monotonic
         self.session_limit = RateLimiter(
             config.session_rate, config.session_burst, clock=limiter_clock
@@ -117,6 +129,7 @@ class Backend:
         self.read_limit = RateLimiter(config.read_rate, config.read_burst, clock=limiter_clock)
         self.ip_limit = RateLimiter(config.ip_rate, config.ip_burst, clock=limiter_clock)
         self.next_purge = 0.0
+        # Every live `EventStream`, attached to a reader or answering in the background.
         self.tasks: set[Any] = set()
         self.closed = False
 
@@ -193,12 +206,21 @@ class Backend:
             # A resume token expires when its session ends.
             raise errors.SessionError(ENDED if "expired" in str(exc) else CANNOT_RESUME) from None
 
+    async def aclose(self) -> None:
+        """Shutdown: stop the answers still running (their partial answers are saved while
+        the database is still open), then close."""
+        streams = list(self.tasks)
+        for stream in streams:
+            stream.cancel()
+        await asyncio.gather(*(stream.wait(STOP_WAIT) for stream in streams))
+        self.close()
+
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        for task in list(self.tasks):
-            task.cancel()
+        for stream in list(self.tasks):
+            stream.cancel()
         close = getattr(self.answerer, "close", None)
         if callable(close):
             close()
@@ -221,7 +243,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await backend.tidy()
         yield
-        backend.close()
+        await backend.aclose()
 
     app = FastAPI(
         title="ChatKit reference backend",
@@ -294,6 +316,9 @@ def create_app(
         context = RequestContext(session_id=claims.session_id, client_ip=peer(request), page=page)
         await backend.server.precheck(chat_request, context)
         if not streaming:
+            if isinstance(chat_request, ThreadsDeleteReq):
+                # Its running answer would otherwise fail to store into a deleted thread.
+                await backend.running.stop(claims.session_id, chat_request.params.thread_id)
             try:
                 body = await backend.server.non_streaming(chat_request, context)
             except Exception as exc:
@@ -305,6 +330,8 @@ def create_app(
             max_seconds=config.max_stream_seconds,
             tasks=backend.tasks,
         )
+        # Set before the pump task first runs (at the next await): respond() registers it.
+        context.stream = stream
         try:
             await stream.first()
         except EmptyStream:
@@ -312,6 +339,27 @@ def create_app(
         except Exception as exc:
             raise _sdk_error(exc, chat_request.type) from None
         return stream.response()
+
+    @app.post("/api/chatkit/stop")
+    async def stop(request: Request) -> Response:
+        """Stop the running answer of one thread of the session: the widget's Stop button
+        (docs/contract.md). 204 whether an answer was running or not."""
+        backend.limit(backend.ip_limit, client_key(peer(request)))
+        claims = backend.claims(request.headers.get("authorization"), grace=0.0)
+        raw = await read_body(request, MAX_SESSION_BODY, config.body_timeout)
+        thread_id = parse_json_object(raw, "thread_id")
+        if not isinstance(thread_id, str) or not 0 < len(thread_id) <= MAX_THREAD_ID:
+            raise errors.ValidationError(STOP_BODY)
+        backend.limit(backend.read_limit, claims.session_id)
+        if not await backend.store.session_exists(claims.session_id):
+            raise errors.SessionError(GONE)
+        context = RequestContext(session_id=claims.session_id, client_ip=peer(request))
+        try:
+            await backend.store.load_thread(thread_id, context)
+        except StoreNotFound as exc:
+            raise not_found(exc) from None
+        await backend.running.stop(claims.session_id, thread_id)
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
     @app.get("/healthz")
     async def healthz() -> Response:

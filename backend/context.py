@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,3 +26,10 @@ class RequestContext:
     client_message_id: str | None = None
     # metadata.page of the request, for the answerer (None: the client sent none).
     page: PageContext | None = None
+    # The streamed reply this request's answer runs in (`backend.streaming.EventStream`, set by
+    # the app before it starts): the server registers it as the thread's running answer when
+    # the SDK starts answering (`backend.running`).
+    stream: Any = None
+    # The language of the reader (Accept-Language, `backend.messages.negotiate`) for the
+    # backend's own words: answers' fixed texts, the thread title fallback.
+    locale: str = "en"

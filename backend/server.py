@@ -66,6 +66,7 @@ from . import errors
 from .answerer import AnswerContext, Answerer, title_from_question
 from .config import Config
 from .context import RequestContext
+from .running import RunningAnswers
 from .store import SQLiteStore
 from .streaming import sse
 
@@ -119,10 +120,17 @@ def _visible(item: object) -> bool:
 class DocsChatKitServer(ChatKitServer[RequestContext]):
     store: SQLiteStore
 
-    def __init__(self, store: SQLiteStore, answerer: Answerer, config: Config) -> None:
+    def __init__(
+        self,
+        store: SQLiteStore,
+        answerer: Answerer,
+        config: Config,
+        running: RunningAnswers | None = None,
+    ) -> None:
         super().__init__(store)
         self.answerer = answerer
         self.config = config
+        self.running = running if running is not None else RunningAnswers()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # SDK hooks -------------------------------------------------------------------------------
@@ -132,6 +140,10 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
         input_user_message: UserMessageItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
+        if context.stream is not None:
+            # The thread of a threads.create is known from here on: the stop endpoint can
+            # find the answer now.
+            self.running.add(context.session_id, thread.id, context.stream)
         question = question_text(input_user_message)
         if thread.title is None and question:
             # Set before the first event so the title is kept even if the answer fails; the
@@ -191,19 +203,25 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
         return lock
 
     async def stream(self, request: ChatKitReq, context: RequestContext) -> AsyncIterator[bytes]:
-        """The SSE bytes of a streaming request, with re-sends de-duplicated."""
+        """The SSE bytes of a streaming request, with re-sends de-duplicated. An answer still
+        running on the thread (the reader left, or another tab) is stopped first: a thread
+        answers one request at a time (`backend.running`)."""
         cmid = client_message_id(request)
+        thread_id: str | None = getattr(request.params, "thread_id", None)
         if cmid is None:
+            if thread_id is not None:
+                await self.running.stop(context.session_id, thread_id)
             async for chunk in self._stream(request, context):
                 yield chunk
             return
         context.client_message_id = cmid
         lock = self._lock(context.session_id)
         async with lock:
-            thread_id = (
-                request.params.thread_id if isinstance(request, ThreadsAddUserMessageReq) else None
-            )
+            if thread_id is not None:
+                await self.running.stop(context.session_id, thread_id)
             found = await self.store.find_client_message(cmid, context, thread_id)
+            if found is not None and thread_id is None:
+                await self.running.stop(context.session_id, found[0].id)  # a re-sent create
             if found is None:
                 # Pull the events up to the stored user item while holding the lock.
                 source = self._stream(request, context)

@@ -5,7 +5,8 @@
 * ``silent``: says nothing for ``CHATKIT_TEST_SILENCE`` seconds (default 3 keep-alive
   intervals), then answers; shows the keep-alive comments.
 * ``slow``: streams a long answer a word every 50 ms and records, in thread-safe events, when
-  it started and whether it was cancelled (client disconnect).
+  it started, whether it was cancelled (stop, time limit) and whether it finished (also after
+  a disconnect: the answer goes on), with a count of finished answers.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class SlowAnswerer:
         self.started = threading.Event()
         self.cancelled = threading.Event()
         self.finished = threading.Event()
+        self.finished_count = 0
 
     async def answer(
         self, thread: ThreadMetadata, question: str, context: AnswerContext
@@ -75,6 +77,7 @@ class SlowAnswerer:
                 yield event
                 if event.type == "thread.item.updated":
                     await asyncio.sleep(self.interval)
+            self.finished_count += 1
             self.finished.set()
         except asyncio.CancelledError:
             self.cancelled.set()

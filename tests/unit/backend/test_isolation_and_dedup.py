@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import time
 
-from ._support import DEV_ORIGIN, LiveServer, add_req, auth, create_req, item_types, types
+from ._support import (
+    DEV_ORIGIN,
+    LiveServer,
+    add_req,
+    auth,
+    create_req,
+    item_types,
+    parse_sse,
+    types,
+)
 from .test_session_endpoint import assert_error
 
 
@@ -139,9 +148,40 @@ def test_resent_add_user_message_stores_one_user_item(app_factory):
         assert other2[0]["item"]["content"][0]["text"] == "x"
 
 
-def test_resend_after_a_cancelled_reply_removes_the_partial_answer(app_factory):
+def test_resend_while_the_first_answer_still_runs_stops_it_and_answers_once(app_factory):
+    """The connection dropped mid-answer and the widget re-sent the message: the first answer,
+    still running in the background, is stopped (its partial answer saved, then removed by
+    the replay), and the thread ends with one question and one complete answer."""
     app = app_factory(answerer="backend.testing_answerers:slow")
     answerer = app.state.backend.answerer
+    with LiveServer(app) as live, live.client() as c:
+        secret, _ = live.new_session(c)
+        received = b""
+        with c.stream(
+            "POST", "/chatkit", json=create_req("go", client_message_id="k"), headers=auth(secret)
+        ) as r:
+            for chunk in r.iter_raw():
+                received += chunk
+                if b"text_delta" in received:
+                    break
+        first = parse_sse(received.rsplit(b"\n\n", 1)[0] + b"\n\n")[0]
+        partial_id = next(e["item"]["id"] for e in first if e["type"] == "thread.item.added")
+        assert not answerer.cancelled.is_set()  # leaving did not stop it
+        answerer.words = 3  # the re-sent answer is short; the running one keeps its 200 words
+        _, again, _ = live.stream(c, secret, create_req("go", client_message_id="k"))
+        assert answerer.cancelled.is_set() and answerer.finished_count == 1
+        # the partial answer is announced as removed; the hidden "cancelled" marker goes silently
+        removed = [e["item_id"] for e in again if e["type"] == "thread.item.removed"]
+        assert removed == [partial_id]
+        stored = items(c, secret, again[0]["thread"]["id"])
+        assert [i["type"] for i in stored] == ["user_message", "assistant_message"]
+        assert stored[1]["content"][0]["text"] == "word0 word1 word2"
+
+
+def test_resend_after_the_answer_finished_in_the_background_replaces_it(app_factory):
+    app = app_factory(answerer="backend.testing_answerers:slow")
+    answerer = app.state.backend.answerer
+    answerer.words, answerer.interval = 10, 0.02
     with LiveServer(app) as live, live.client() as c:
         secret, _ = live.new_session(c)
         with c.stream(
@@ -150,20 +190,18 @@ def test_resend_after_a_cancelled_reply_removes_the_partial_answer(app_factory):
             for chunk in r.iter_raw():
                 if b"text_delta" in chunk:
                     break
-        assert answerer.cancelled.wait(5)
+        assert answerer.finished.wait(5)
         thread_id = c.post(
             "/chatkit", json={"type": "threads.list", "params": {}}, headers=auth(secret)
         ).json()["data"][0]["id"]
         deadline = time.monotonic() + 5
         while len(stored := items(c, secret, thread_id)) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
-        partial = stored[1]
-        assert partial["type"] == "assistant_message"
+        assert stored[1]["content"][0]["text"].endswith("word9")
         answerer.words = 3
         _, again, _ = live.stream(c, secret, create_req("go", client_message_id="k"))
-        # the partial answer is announced as removed; the hidden "cancelled" marker goes silently
         removed = [e["item_id"] for e in again if e["type"] == "thread.item.removed"]
-        assert removed == [partial["id"]]
-        stored = items(c, secret, again[0]["thread"]["id"])
+        assert removed == [stored[1]["id"]]
+        stored = items(c, secret, thread_id)
         assert [i["type"] for i in stored] == ["user_message", "assistant_message"]
         assert stored[1]["content"][0]["text"] == "word0 word1 word2"

@@ -50,15 +50,18 @@ async def test_failure_after_the_first_event_becomes_an_error_event_and_a_clean_
     assert last == {"type": "error", "code": "stream.error", "allow_retry": True}
 
 
-async def test_keepalive_only_while_silent_and_close_cancels_the_source():
+async def test_keepalive_only_while_silent_and_leaving_does_not_stop_the_source():
     cancelled = asyncio.Event()
+    finished = asyncio.Event()
 
     async def source():
         yield b"data: {}\n\n"
         try:
             await asyncio.sleep(0.35)
             yield b"data: {}\n\n"
-            await asyncio.sleep(10)
+            await asyncio.sleep(0.2)
+            yield b"data: last\n\n"
+            finished.set()
         except asyncio.CancelledError:
             cancelled.set()
             raise
@@ -73,10 +76,72 @@ async def test_keepalive_only_while_silent_and_close_cancels_the_source():
         keepalives += 1
     assert chunk == b"data: {}\n\n"
     assert 2 <= keepalives <= 4  # every 0.1 s of a 0.35 s silence
-    await body.aclose()
-    await asyncio.wait_for(cancelled.wait(), 2)
+    await body.aclose()  # the reader went away
+    await asyncio.wait_for(finished.wait(), 2)  # the answer went on to its end
+    assert not cancelled.is_set()
     await asyncio.sleep(0)
     assert not tasks  # the pump task is gone
+
+
+async def test_cancel_stops_the_source_once_and_wait_reports_the_end():
+    cancels = 0
+    release = asyncio.Event()
+
+    async def source():
+        nonlocal cancels
+        yield b"data: {}\n\n"
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancels += 1
+            await release.wait()  # the SDK's cancel path saving the partial answer
+            raise
+
+    tasks: set = set()
+    stream = EventStream(source(), keepalive=1.0, max_seconds=60, tasks=tasks)
+    await stream.first()
+    stream.detach()
+    await asyncio.sleep(0.05)
+    stream.cancel()
+    assert not await stream.wait(0.1)  # still saving
+    stream.cancel()  # a second cancel does not interrupt the saving
+    release.set()
+    assert await stream.wait(1) and stream.done
+    assert cancels == 1
+    await asyncio.sleep(0)
+    assert not tasks
+
+
+async def test_time_limit_cancels_a_detached_answer():
+    cancelled = asyncio.Event()
+
+    async def source():
+        yield b"data: {}\n\n"
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    stream = EventStream(source(), keepalive=1.0, max_seconds=0.3, tasks=set())
+    await stream.first()
+    stream.detach()
+    await asyncio.wait_for(cancelled.wait(), 2)
+    assert await stream.wait(1)
+
+
+async def test_too_long_event_in_the_readers_language():
+    async def source():
+        yield b"data: {}\n\n"
+        await asyncio.sleep(10)
+
+    stream = EventStream(
+        source(), keepalive=1.0, max_seconds=0.2, tasks=set(), too_long="Trop long."
+    )
+    await stream.first()
+    chunks = await collect(stream)
+    last = json.loads(chunks[-1].decode()[len("data: ") :])
+    assert last == {"type": "error", "code": "custom", "message": "Trop long.", "allow_retry": True}
 
 
 def test_answerer_spec_errors():

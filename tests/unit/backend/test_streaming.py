@@ -1,5 +1,6 @@
 """Streaming over a real uvicorn on a loopback port: headers, event order, failures before the
-first event as JSON errors, in-band errors, keep-alive comments, disconnect = cancel."""
+first event as JSON errors, in-band errors, keep-alive comments, answers that outlive their
+reader."""
 
 from __future__ import annotations
 
@@ -177,34 +178,56 @@ def test_no_keepalive_when_the_reply_is_fast(app_factory):
         assert comments == 0 and events
 
 
-def test_client_disconnect_cancels_the_reply_quietly(app_factory, caplog):
+def read_until(c, secret: str, payload: dict, deltas: int) -> list[dict]:
+    """Send ``payload``, read until ``deltas`` text deltas arrived, then drop the connection;
+    the complete events received."""
+    received = b""
+    with c.stream("POST", "/chatkit", json=payload, headers=auth(secret)) as r:
+        for chunk in r.iter_raw():
+            received += chunk
+            if received.count(b"text_delta") >= deltas:
+                break  # leaving the block closes the connection mid-stream
+    return parse_sse(received.rsplit(b"\n\n", 1)[0] + b"\n\n")[0]
+
+
+def wait_items(c, secret: str, thread_id: str, count: int) -> list[dict]:
+    deadline = time.monotonic() + 5
+    while True:
+        page = c.post(
+            "/chatkit",
+            json={"type": "items.list", "params": {"thread_id": thread_id}},
+            headers=auth(secret),
+        ).json()
+        if len(page["data"]) >= count or time.monotonic() > deadline:
+            return page["data"]
+        time.sleep(0.05)
+
+
+def test_client_disconnect_lets_the_answer_finish_and_be_stored(app_factory, caplog):
+    """A reader who reloads mid-answer finds the whole answer (docs/protocol.md §5)."""
     app = app_factory(answerer="backend.testing_answerers:slow")
     answerer = app.state.backend.answerer
+    answerer.words, answerer.interval = 40, 0.02
     caplog.set_level(logging.INFO)
     with LiveServer(app) as live, live.client() as c:
         secret, _ = live.new_session(c)
-        received = b""
-        with c.stream("POST", "/chatkit", json=create_req("go slowly"), headers=auth(secret)) as r:
-            for chunk in r.iter_raw():
-                received += chunk
-                if received.count(b"text_delta") >= 3:
-                    break  # leaving the block closes the connection mid-stream
-        assert answerer.cancelled.wait(5), "the reply was not cancelled"
+        events = read_until(c, secret, create_req("go slowly"), deltas=3)
+        thread_id = events[0]["thread"]["id"]
         assert not answerer.finished.is_set()
-        thread_id = parse_sse(received.rsplit(b"\n\n", 1)[0] + b"\n\n")[0][0]["thread"]["id"]
-        # the SDK's cancel path saved the partial answer (and a hidden marker, not listed)
-        deadline = time.monotonic() + 5
-        while True:
-            page = c.post(
-                "/chatkit",
-                json={"type": "items.list", "params": {"thread_id": thread_id}},
-                headers=auth(secret),
-            ).json()
-            if len(page["data"]) == 2 or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        assert [i["type"] for i in page["data"]] == ["assistant_message", "user_message"]
-        assert page["data"][0]["content"][0]["text"].startswith("word0 word1")
+        assert answerer.finished.wait(5), "the answer stopped with its reader"
+        assert not answerer.cancelled.is_set()
+        stored = wait_items(c, secret, thread_id, 2)
+        assert [i["type"] for i in stored] == ["assistant_message", "user_message"]
+        words = stored[0]["content"][0]["text"].split()
+        assert words == [f"word{n}" for n in range(40)]
+        threads = c.post(
+            "/chatkit", json={"type": "threads.list", "params": {}}, headers=auth(secret)
+        ).json()["data"]
+        assert [t["title"] for t in threads] == ["go slowly"]
+        deadline = time.monotonic() + 2
+        while app.state.backend.tasks and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not app.state.backend.tasks and not len(app.state.backend.running)
     noisy = [rec for rec in caplog.records if rec.levelno >= logging.WARNING]
     assert noisy == [], [rec.getMessage() for rec in noisy]
 
