@@ -63,7 +63,7 @@ class HistoryView:
             None,
             {"type": "button", "aria-label": strings.BACK, "title": strings.BACK},
         )
-        self.back.append(icon("back", "icon flip"))
+        self.back.append(icon("back", "icon flip-rtl"))
         self.heading = el(
             "h3",
             "history-title",
