@@ -190,11 +190,17 @@ def test_reload_mid_answer_shows_the_complete_answer_once(widget, page, custom_p
     page.on("request", lambda r: chats.append(r.post_data) if r.url.endswith("/chatkit") else None)
     page.reload()
     widget.wait_state("ready")
+    # while the server finishes the answer, the reader is told so
+    page.wait_for_function(
+        "%s.shadowRoot.querySelector('.status')?.textContent === 'Finishing the answer…'" % HOST
+    )
     # the answer the server finished without us, shown once it is complete
     messages = widget.wait_answers(1, timeout=60_000)
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert messages[0]["text"] == "Tell me everything slowly"
     full = messages[1]["text"]
+    # complete: every word the answerer gives, not what had arrived before the reload
+    assert full.split() == ["word%d" % n for n in range(200)], full[-80:]
     page.wait_for_timeout(1500)  # no second copy arrives later
     assert widget.messages() == messages
     # the question was never sent again: only reads after the reload
