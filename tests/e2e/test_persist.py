@@ -362,3 +362,26 @@ def test_restore_on_pyodide(widget, page, custom_page):
         "%s.shadowRoot.querySelectorAll('.message').length === 2" % HOST, timeout=30_000
     )
     assert widget.messages() == before
+
+
+def test_idle_tabs_do_not_keep_reading(widget, page, context):
+    """A tab that re-read the thread does not make the other re-read it in turn."""
+    widget.goto("/docs/intro/")
+    widget.open_by_click()
+    widget.send("How do I install the widget?")
+    widget.wait_answers(1)
+    other = context.new_page()
+    b = type(widget)(other, widget.site)
+    b.goto("/docs/configuration/")
+    b.wait_state("ready")
+    done = "%s.shadowRoot.querySelectorAll('.message-assistant[data-status=done]').length" % HOST
+    other.wait_for_function(done + " === 1")
+    widget.send("How do I change the title?")
+    widget.wait_answers(2)
+    other.wait_for_function(done + " === 2")
+    reads = []
+    for p in (page, other):
+        p.on("request", lambda r: reads.append(r.url) if r.url.endswith("/chatkit") else None)
+    page.wait_for_timeout(2500)
+    assert reads == []
+    other.close()

@@ -29,7 +29,7 @@ from widget.thread import saved
 from widget.thread.composer import Draft, Drafts, quote_of
 from widget.thread.conversation import Conversation
 from widget.thread.history import History
-from widget.thread.state import IDLE, NoticeDismissed, ProblemDismissed
+from widget.thread.state import IDLE, RESPONDING, WAITING, NoticeDismissed, ProblemDismissed
 
 
 def _new_message_id() -> str:
@@ -134,7 +134,9 @@ class App:
         if self.tabs is None or state.thread_id is None:
             return
         acked = state.acked_message_id != previous.acked_message_id
-        finished = state.phase == IDLE and previous.phase != IDLE
+        # the end of this tab's own answer (not of a read: restore, refresh, resume polling,
+        # or two tabs would keep telling each other)
+        finished = state.phase == IDLE and previous.phase in (WAITING, RESPONDING)
         if (acked and state.acked_message_id is not None) or finished:
             self.tabs.post(state.thread_id)
 
