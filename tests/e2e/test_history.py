@@ -185,21 +185,29 @@ def test_keyboard_only(chat, page):
 
 
 def test_a_long_thread_loads_older_messages(chat, page):
-    for i in range(12):  # 24 items: more than one page of 20
+    for i in range(22):  # 44 items: three pages of 20
         chat.send("Question number %d" % i)
         chat.wait_answers(i + 1)
     page.reload()
     chat.wait_state("ready")  # the panel was open: it comes back by itself
-    page.wait_for_function(
-        "%s.shadowRoot.querySelectorAll('.message').length >= 20" % HOST, timeout=20_000
-    )
+    count = "%s.shadowRoot.querySelectorAll('.message').length" % HOST
+    page.wait_for_function(count + " === 20")
     older = chat.host.get_by_role("button", name="Load earlier messages")
     assert older.is_visible()
-    assert "Question number 0" not in chat.host.locator(".message-list").text_content()
-    older.click()
-    page.wait_for_function(
-        "%s.shadowRoot.querySelectorAll('.message').length === 24" % HOST, timeout=10_000
+    shown = chat.messages()
+    assert shown[0]["text"] == "Question number 12" and shown[-1]["text"].startswith("You said")
+    # scrolling to the top brings the page before, and the reader stays where they were
+    chat.shadow("root.querySelector('.messages').scrollTop = 0")
+    page.wait_for_function(count + " === 40")
+    still = chat.shadow(
+        "(() => { const s = root.querySelector('.messages');"
+        " const m = Array.from(root.querySelectorAll('.message'))[20].getBoundingClientRect();"
+        " const b = s.getBoundingClientRect(); return m.top >= b.top - 1 && m.top < b.bottom; })()"
     )
+    assert still, "the message that was at the top is still in view"
+    older.click()
+    page.wait_for_function(count + " === 44")
     texts = [m["text"] for m in chat.messages()]
     assert texts[0] == "Question number 0" and texts[-1].startswith("You said")
+    assert texts[::2] == ["Question number %d" % i for i in range(22)]  # in order, none twice
     assert not older.is_visible()

@@ -202,7 +202,6 @@ class View:
         # scrolling to the top).
         self.older = el("button", "load-older", strings.LOAD_OLDER, {"type": "button"})
         self.older.hidden = True
-        self._older_asked = False
         self.jump = el("button", "jump-latest", strings.JUMP_TO_LATEST, {"type": "button"})
         self.jump.hidden = True
         self.scroller.append(self.older, self.greeting, self.starters, self.disclaimer, self.list)
@@ -455,8 +454,8 @@ class View:
             self._ask_older()
 
     def _ask_older(self) -> None:
-        if not self._older_asked:
-            self._older_asked = True  # once per page of older items
+        # one page at a time (the conversation refuses another while one loads)
+        if self._state is not None and not getattr(self._state, "loading_older", False):
             self.actions.load_older()
 
     # -- history ---------------------------------------------------------------------------------
@@ -545,9 +544,9 @@ class View:
                 int(self.scroller.scrollTop) + int(self.scroller.scrollHeight) - height
             )
             follow = False
+            new_user_message = False  # old questions, not one just sent
         if previous is None or state.has_more_before != previous.has_more_before or older:
             show(self.older, bool(state.has_more_before) and len(state.entries) > 0)
-            self._older_asked = False
         busy = state.phase != "idle"
         showing_status = (
             state.phase in (WAITING, RESPONDING, RESUMING) or state.progress is not None
@@ -583,7 +582,10 @@ class View:
         if new_user_message or follow:
             self.scroll_to_bottom()
         elif (
-            previous is not None and state.entries is not previous.entries and not self._jump_shown
+            previous is not None
+            and state.entries is not previous.entries
+            and not self._jump_shown
+            and not older  # nothing new below: older messages came in above
         ):
             self._jump_shown = True
             show(self.jump, True)
