@@ -211,3 +211,32 @@ def test_a_long_thread_loads_older_messages(chat, page):
     assert texts[0] == "Question number 0" and texts[-1].startswith("You said")
     assert texts[::2] == ["Question number %d" % i for i in range(22)]  # in order, none twice
     assert not older.is_visible()
+
+
+@pytest.mark.allow_console_errors  # Chromium's own "Failed to load resource" lines, checked below
+def test_a_list_that_cannot_be_read_says_so_and_retry_reads_it(chat, page, page_log):
+    _converse(chat, QUESTIONS[:1])
+    failing = [True]
+
+    def threads_list(route):
+        body = route.request.post_data or ""
+        if failing[0] and '"threads.list"' in body:
+            return route.fulfill(
+                status=503,
+                headers={"Access-Control-Allow-Origin": chat.site.origin},
+                content_type="application/json",
+                body='{"error": {"type": "Unavailable", "message": "Down for a moment."}}',
+            )
+        return route.continue_()
+
+    page.route("**/chatkit", threads_list)
+    chat.host.get_by_role("button", name="History").click()
+    status = chat.host.locator(".history-status")
+    status.wait_for(state="visible", timeout=30_000)
+    assert status.text_content() == "Couldn't load your conversations."
+    failing[0] = False
+    chat.host.locator(".history-retry").click()
+    assert [r["name"] for r in _wait_rows(chat, 1)] == QUESTIONS[:1]
+    assert not status.is_visible()
+    assert not page_log.page_errors
+    assert [m for m in page_log.console_errors if "Failed to load resource" not in m] == []

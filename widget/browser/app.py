@@ -180,6 +180,13 @@ class App:
     def close_history(self) -> None:
         self.view.show_history(False)
 
+    def retry_history(self) -> None:
+        """The pane's Retry after the list could not be read (the first page or the next)."""
+        if self.history.state.failed == "more":
+            self.more_history()
+        else:
+            self.tasks.spawn(self._load_history())
+
     def more_history(self) -> None:
         self.tasks.spawn(self.history.more())
 

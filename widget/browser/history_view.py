@@ -6,7 +6,7 @@ list by ``View``); ``render(state)`` rebuilds its rows from ``widget.thread.hist
 ``Intl.DateTimeFormat`` in the widget's locale; a "Load more" button while the server has more).
 What happens is decided by the app and ``History`` (portable); this view only turns clicks and
 keys into ``actions`` calls: ``open_thread(id)``, ``more_history()``, ``rename_thread(id,
-title)``, ``delete_thread(id)``, ``new_chat()``, ``close_history()``.
+title)``, ``delete_thread(id)``, ``new_chat()``, ``close_history()``, ``retry_history()``.
 
 The only state kept here is the view's own: which row is being renamed or asked to confirm a
 delete, and where focus goes after the next render (docs/reliability.md §5: focus lands where
@@ -76,11 +76,14 @@ class HistoryView:
         self.rows = el("ul", "history-list", None, {"aria-labelledby": "chatkit-history-title"})
         self.more = el("button", "history-more", strings.LOAD_MORE, {"type": "button"})
         self.more.hidden = True
-        self.node.append(head, self.status, self.rows, self.more)
+        self.retry = el("button", "history-more history-retry", strings.RETRY, {"type": "button"})
+        self.retry.hidden = True
+        self.node.append(head, self.status, self.rows, self.more, self.retry)
         on = listeners.on
         on(self.back, "click", lambda e: self.actions.close_history())
         on(self.new_chat, "click", lambda e: self.actions.new_chat())
         on(self.more, "click", lambda e: self._more())
+        on(self.retry, "click", lambda e: self.actions.retry_history())
         on(self.rows, "click", self._on_click)
         on(self.rows, "keydown", self._on_keydown)
         on(self.rows, "submit", self._on_submit)
@@ -118,7 +121,9 @@ class HistoryView:
         self.rows.setAttribute("aria-busy", "true" if state.loading else "false")
         set_text(self.status, text)
         show(self.status, bool(text))
-        show(self.more, bool(state.has_more))
+        listing_failed = state.problem is not None and state.failed in ("load", "more")
+        show(self.retry, listing_failed)
+        show(self.more, bool(state.has_more) and not listing_failed)
         self.more.disabled = bool(state.loading)
         field = self.rows.querySelector(".history-input")
         if typed is not None and not is_null(field):
