@@ -6,6 +6,6 @@ secret and the ChatKit client.
     exchange   deadlines (``race``), status and media-type checks, error bodies
     retry      backoff with full jitter, ``Retry-After``
     rules      the retry rules of every operation, side by side in one table
-    session    the client secret's lifecycle
-    client     ``ChatKitClient``: requests over the transport, failure classification
+    session    the client secret's lifecycle (and the resume token's)
+    client     ``ChatKitClient``: requests over the transport, failure classification, Stop
 """
