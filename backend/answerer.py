@@ -93,12 +93,13 @@ def load_answerer(config: Config) -> Answerer:
     return answerer
 
 
-def title_from_question(question: str, limit: int = 60) -> str:
-    """A thread title: the question's first line, cut at a word boundary."""
+def title_from_question(question: str, limit: int = 60, fallback: str = "New chat") -> str:
+    """A thread title: the question's first line, cut at a word boundary (``fallback`` when
+    the question has no text: the SDK needs a title to show, in the reader's language)."""
     line = next((ln.strip() for ln in question.splitlines() if ln.strip()), "")
     line = re.sub(r"\s+", " ", line)
     if len(line) <= limit:
-        return line or "New chat"
+        return line or fallback
     cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
     return cut.rstrip(" ,.;:") + "…"
 

@@ -46,7 +46,7 @@ from fastapi import FastAPI, Request
 from starlette.responses import JSONResponse, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from . import errors
+from . import errors, messages
 from .answerer import Answerer, load_answerer
 from .clientip import client_key
 from .config import Config
@@ -74,16 +74,15 @@ log = logging.getLogger("backend.app")
 
 DAY = 24 * 3600.0
 PURGE_INTERVAL = 3600.0
-GONE = "This chat session no longer exists. Start a new one."
-ENDED = "This chat session has reached its maximum age. Start a new one."
-CANNOT_RESUME = "This chat session can no longer be resumed. Start a new one."
-RESUME_AS_BEARER = (
-    "A resume token is not a client secret: trade it for one at /api/chatkit/session."
-)
+# Message keys (backend/messages.py).
+GONE = "session.gone"
+ENDED = "session.ended"
+CANNOT_RESUME = "session.cannot_resume"
+RESUME_AS_BEARER = "session.resume_as_bearer"
 # The session endpoint's body is empty or {"resume_token": "ckr_..."}: a few hundred bytes.
 MAX_SESSION_BODY = 4096
 MAX_THREAD_ID = 200
-STOP_BODY = 'Name the conversation to stop: {"thread_id": "..."}.'
+STOP_BODY = "request.stop_body"
 
 
 def iso_utc(epoch: float) -> str:
@@ -165,24 +164,18 @@ class Backend:
 
     def claims(self, header: str | None, grace: float) -> Claims:
         if not header:
-            raise errors.SessionError(
-                "A client secret is required: request one from /api/chatkit/session."
-            )
+            raise errors.SessionError("session.secret_required")
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise errors.SessionError("Send the client secret as 'Authorization: Bearer <secret>'.")
+            raise errors.SessionError("session.bearer_format")
         if token.strip().startswith(RESUME_PREFIX):
             raise errors.SessionError(RESUME_AS_BEARER)
         try:
             return self.signer.verify(token.strip(), grace=grace)
         except TokenError as exc:
             if "expired" in str(exc):
-                raise errors.SessionError(
-                    "Your chat session has expired. Refresh the client secret."
-                ) from None
-            raise errors.SessionError(
-                "The client secret is not valid. Start a new session."
-            ) from None
+                raise errors.SessionError("session.secret_expired") from None
+            raise errors.SessionError("session.secret_invalid") from None
 
     async def session_end(self, session_id: str) -> float:
         """When the session ends (its creation + ``--session-max-age``); `SessionError` if it
@@ -313,7 +306,10 @@ def create_app(
             raise errors.SessionError(GONE)
         if streaming:
             await backend.check_quota(claims.session_id)
-        context = RequestContext(session_id=claims.session_id, client_ip=peer(request), page=page)
+        locale = errors.locale_of(request.headers)
+        context = RequestContext(
+            session_id=claims.session_id, client_ip=peer(request), page=page, locale=locale
+        )
         await backend.server.precheck(chat_request, context)
         if not streaming:
             if isinstance(chat_request, ThreadsDeleteReq):
@@ -329,13 +325,14 @@ def create_app(
             keepalive=config.keepalive,
             max_seconds=config.max_stream_seconds,
             tasks=backend.tasks,
+            too_long=messages.text("answer.too_long", locale),
         )
         # Set before the pump task first runs (at the next await): respond() registers it.
         context.stream = stream
         try:
             await stream.first()
         except EmptyStream:
-            raise errors.NotFoundError("Message not found.") from None
+            raise errors.NotFoundError("request.message_not_found") from None
         except Exception as exc:
             raise _sdk_error(exc, chat_request.type) from None
         return stream.response()
@@ -367,7 +364,7 @@ def create_app(
             await backend.store.session_exists("")
         except Exception:
             log.exception("health check failed")
-            raise errors.ChatKitError("The database is not available.") from None
+            raise errors.ChatKitError("request.database_down") from None
         return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
     return app
@@ -381,6 +378,6 @@ def _sdk_error(exc: Exception, op: str) -> errors.APIError:
         return not_found(exc)
     if isinstance(exc, ValueError):
         log.info("%s rejected: %s", op, printable(exc))
-        return errors.ValidationError("This request cannot be applied to the conversation.")
+        return errors.ValidationError("request.cannot_apply")
     log.error("%s failed", op, exc_info=exc)
     return errors.ChatKitError()

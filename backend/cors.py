@@ -20,13 +20,15 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import ChatKitError, ValidationError, error_response
+from .errors import ChatKitError, ValidationError, error_response, locale_of
 from .logsafe import printable
 
 log = logging.getLogger("backend.errors")
 
 ALLOW_METHODS = ("GET", "POST", "OPTIONS")
-ALLOW_HEADERS = ("Content-Type", "Accept", "Authorization")
+# Accept-Language is CORS-safelisted only for some values: allow it whatever the widget's
+# locale tag looks like (docs/contract.md, "Languages").
+ALLOW_HEADERS = ("Content-Type", "Accept", "Accept-Language", "Authorization")
 EXPOSE_HEADERS = ("Retry-After",)
 MAX_AGE = 600
 
@@ -80,14 +82,15 @@ class CORSMiddleware:
             log.exception(
                 "unhandled error on %s %s", printable(scope["method"]), printable(scope.get("path"))
             )
-            await error_response(ChatKitError())(scope, receive, send_with_cors)
+            response = error_response(ChatKitError(), locale_of(headers))
+            await response(scope, receive, send_with_cors)
 
     async def _preflight(
         self, scope: Scope, receive: Receive, send: Send, origin: str, headers: Headers
     ) -> None:
         method = headers["access-control-request-method"].strip().upper()
         if origin not in self.allow_origins or method not in ALLOW_METHODS:
-            response = error_response(ValidationError("This origin or method is not allowed."))
+            response = error_response(ValidationError("error.cors"), locale_of(headers))
             response.headers["Vary"] = "Origin"
             await response(scope, receive, send)
             return

@@ -31,34 +31,17 @@ from chatkit.types import (
     URLSource,
 )
 
+from . import messages
 from .answerer import AnswerContext, assistant_message, text_chunks
 from .config import Config
 from .db import Database
 from .docs_index import DocsIndex, Hit, query_terms
 from .page_match import fragment
 
-NOTHING_FOUND = (
-    "I couldn't find anything about that in the documentation. Try rephrasing the question or"
-    " using other keywords."
-)
-NO_DOCS = "No documentation has been indexed on this server yet, so I can't look that up."
-EMPTY_QUESTION = "Ask me a question about the documentation and I'll look it up."
-NOTHING_FOUND_QUOTED = (
-    "I couldn't find the passage you quoted, or anything about it, in the documentation. Try"
-    " asking the question in your own words."
-)
-SEARCHING = "Searching the documentation…"
-LEAD_ONE = "Here is the most relevant part of the documentation:"
-LEAD_MANY = "Here are the most relevant parts of the documentation:"
-LEAD_ON_PAGE_ONE = (
-    "Here is the most relevant part of the documentation, on the page you are reading:"
-)
-LEAD_ON_PAGE_MANY = (
-    "Here are the most relevant parts of the documentation, starting with the page you are reading:"
-)
-LEAD_QUOTED = "About the passage you quoted, here is what the documentation says:"
-LEAD_QUOTED_ON_PAGE = "About the passage you quoted, from the page you are reading:"
-LEAD_OVERVIEW = "Here is what the page you are reading, **{title}**, covers:"
+# The fixed texts, in English (the answer uses the reader's language: `backend.messages`).
+NOTHING_FOUND = messages.EN["answer.nothing_found"]
+NO_DOCS = messages.EN["answer.no_docs"]
+NOTHING_FOUND_QUOTED = messages.EN["answer.nothing_found_quoted"]
 # Words that point at the page being read instead of naming a topic: a question made only of
 # these (and stop words) asks about that page. Only consulted when the page is known.
 PAGE_WORDS = frozenset(
@@ -194,11 +177,16 @@ def points_at_page(question: str, hits: list[Hit], source: str) -> bool:
 
 
 def compose(
-    question: str, hits: list[Hit], budget: int = 700, lead: str | None = None
+    question: str,
+    hits: list[Hit],
+    budget: int = 700,
+    lead: str | None = None,
+    locale: str = messages.DEFAULT,
 ) -> tuple[str, list[Annotation]]:
     """The answer's Markdown and its annotations (``index`` = end of each cited quote)."""
     terms = query_terms(question)
-    text = lead or (LEAD_ONE if len(hits) == 1 else LEAD_MANY)
+    plain = "answer.lead_one" if len(hits) == 1 else "answer.lead_many"
+    text = lead or messages.text(plain, locale)
     annotations: list[Annotation] = []
     for hit in hits:
         label = _label(hit)
@@ -227,25 +215,28 @@ class DocsAnswerer:
         self, thread: ThreadMetadata, question: str, context: AnswerContext
     ) -> AsyncIterator[ThreadStreamEvent]:
         item_id = context.new_item_id(thread)
+        locale = context.request.locale
         user_message = context.user_message
         quoted = (user_message.quoted_text or "").strip() if user_message is not None else ""
         if not question.strip() and not quoted:
-            async for event in assistant_message(thread, item_id, [EMPTY_QUESTION]):
+            empty = messages.text("answer.empty_question", locale)
+            async for event in assistant_message(thread, item_id, [empty]):
                 yield event
             return
-        yield ProgressUpdateEvent(icon="search", text=SEARCHING)
+        yield ProgressUpdateEvent(icon="search", text=messages.text("answer.searching", locale))
         query = f"{question}\n{quoted}" if quoted else question
         hits, lead = await self._find(question, query, bool(quoted), context)
         if not hits:
-            message = NOTHING_FOUND_QUOTED if quoted else NOTHING_FOUND
+            key = "answer.nothing_found_quoted" if quoted else "answer.nothing_found"
             if not self.has_docs:
-                message = NO_DOCS
+                key = "answer.no_docs"
+            message = messages.text(key, locale)
             async for event in assistant_message(
                 thread, item_id, text_chunks(message), pace=self.pace
             ):
                 yield event
             return
-        text, annotations = compose(query, hits, self.budget, lead)
+        text, annotations = compose(query, hits, self.budget, lead, locale)
         async for event in assistant_message(
             thread, item_id, text_chunks(text), annotations, pace=self.pace
         ):
@@ -256,12 +247,14 @@ class DocsAnswerer:
     ) -> tuple[list[Hit], str | None]:
         """The passages to answer from (``query``: the question and any quoted passage) and
         the lead sentence that says where they come from (None: the plain one)."""
+        locale = context.request.locale
         page = context.request.page
         source = await self.index.page_source(page)
         if quoted:
             hits = await self.index.search(query, page=source)
             on_page = bool(hits) and hits[0].source == source
-            return hits, LEAD_QUOTED_ON_PAGE if on_page else LEAD_QUOTED
+            key = "answer.lead_quoted_on_page" if on_page else "answer.lead_quoted"
+            return hits, messages.text(key, locale)
         if source is None or page is None:
             return await self.index.search(question), None
         about = about_the_page(question)
@@ -269,10 +262,11 @@ class DocsAnswerer:
         if about or points_at_page(question, hits, source):
             hits = await self.index.overview(source, fragment(page.url))
             title = _escape_link_text(hits[0].page_title) if hits else ""
-            return hits, LEAD_OVERVIEW.format(title=title)
+            return hits, messages.text("answer.lead_overview", locale, title=title)
         if not hits or hits[0].source != source:
             return hits, None
-        return hits, LEAD_ON_PAGE_ONE if len(hits) == 1 else LEAD_ON_PAGE_MANY
+        key = "answer.lead_on_page_one" if len(hits) == 1 else "answer.lead_on_page_many"
+        return hits, messages.text(key, locale)
 
     def close(self) -> None:
         if self._db is not None:

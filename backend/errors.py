@@ -1,7 +1,9 @@
 """The JSON error shape of every non-2xx answer, and the exception handlers producing it.
 
 Body: ``{"error": {"type": ..., "message": ...}, "timestamp": "<ISO 8601 UTC>Z"}``. Messages
-are written for the person using the widget; details go to the log only.
+are written for the person using the widget, in the language their ``Accept-Language`` asks
+for (`backend.messages`: an error holds a catalogue key and its parameters, rendered when the
+response is made); details go to the log only, in English.
 
 | status | type |
 | --- | --- |
@@ -18,6 +20,7 @@ are written for the person using the widget; details go to the log only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
@@ -25,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from . import messages
 from .logsafe import printable
 
 log = logging.getLogger("backend.errors")
@@ -36,57 +40,66 @@ def utc_timestamp(moment: datetime | None = None) -> str:
 
 
 class APIError(Exception):
+    """An error answered as JSON. ``key`` names its message in `backend.messages` (the class's
+    default when None); ``params`` fill the message's placeholders."""
+
     status = 500
     type = "ChatKitError"
-    default_message = "Something went wrong on our side. Please try again."
+    default_key = "error.internal"
 
     def __init__(
-        self, message: str | None = None, *, headers: dict[str, str] | None = None
+        self, key: str | None = None, *, headers: dict[str, str] | None = None, **params: object
     ) -> None:
-        self.message = message or self.default_message
+        self.key = key or self.default_key
+        self.params = params
         self.headers = dict(headers or {})
         super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The message in English (logs, tests)."""
+        return messages.text(self.key, messages.DEFAULT, **self.params)
+
+    def message_in(self, locale: str) -> str:
+        return messages.text(self.key, locale, **self.params)
 
 
 class ValidationError(APIError):
     status = 400
     type = "ValidationError"
-    default_message = "The request is not valid."
+    default_key = "error.invalid"
 
 
 class SessionError(APIError):
     status = 401
     type = "SessionError"
-    default_message = "Your chat session is missing or has expired. Start a new session."
+    default_key = "error.session"
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, key: str | None = None) -> None:
+        super().__init__(key, headers={"WWW-Authenticate": "Bearer"})
 
 
 class HeadersTooLargeError(ValidationError):
     status = 431
-    default_message = "The request headers are too large."
+    default_key = "error.headers_too_large"
 
 
 class NotFoundError(APIError):
     status = 404
     type = "NotFoundError"
-    default_message = "Not found."
+    default_key = "error.not_found"
 
 
 class RequestTimeoutError(APIError):
     status = 408
     type = "RequestTimeoutError"
-    default_message = "The request took too long to arrive. Please try again."
+    default_key = "error.body_timeout"
 
 
 class QuotaExceededError(APIError):
     status = 413
     type = "QuotaExceededError"
-    default_message = (
-        "This chat session has stored as much as it may. Delete old conversations or start"
-        " a new session."
-    )
+    default_key = "error.quota"
 
 
 class RateLimitError(APIError):
@@ -94,19 +107,15 @@ class RateLimitError(APIError):
     type = "RateLimitError"
 
     def __init__(self, retry_after: int) -> None:
-        # No number in the words: the wait is in Retry-After, and a client counting it down
-        # (the widget: "Try again in 12 s") would otherwise show a second, frozen one.
+        # The wait is in Retry-After only (see the message's note in backend/messages.py).
         self.retry_after = int(retry_after)
-        super().__init__(
-            "Too many requests. Please wait a moment.",
-            headers={"Retry-After": str(self.retry_after)},
-        )
+        super().__init__("error.rate_limited", headers={"Retry-After": str(self.retry_after)})
 
 
 class SessionCreationError(APIError):
     status = 500
     type = "SessionCreationError"
-    default_message = "We couldn't start a chat session. Please try again."
+    default_key = "error.session_creation"
 
 
 class ChatKitError(APIError):
@@ -118,14 +127,22 @@ def error_body(error_type: str, message: str) -> dict[str, object]:
     return {"error": {"type": error_type, "message": message}, "timestamp": utc_timestamp()}
 
 
-def error_response(exc: APIError) -> JSONResponse:
-    headers = {"Cache-Control": "no-store", **exc.headers}
-    return JSONResponse(error_body(exc.type, exc.message), status_code=exc.status, headers=headers)
+def error_response(exc: APIError, locale: str = messages.DEFAULT) -> JSONResponse:
+    """The JSON answer for ``exc``, its message in ``locale``. ``Content-Language`` names the
+    language the message is in."""
+    headers = {"Cache-Control": "no-store", "Content-Language": locale, **exc.headers}
+    body = error_body(exc.type, exc.message_in(locale))
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+def locale_of(headers: Mapping[str, str]) -> str:
+    """The reader's locale from a request's headers (``Accept-Language``)."""
+    return messages.negotiate(headers.get("accept-language"))
 
 
 _HTTP_STATUS = {
-    404: (NotFoundError, "Not found."),
-    405: (ValidationError, "This method is not allowed here."),
+    404: (NotFoundError, "error.not_found"),
+    405: (ValidationError, "error.method"),
 }
 
 
@@ -138,7 +155,7 @@ async def _api_error(request: Request, exc: Exception) -> Response:
         log.info(
             "%s %s -> %d %s: %s", request.method, path, exc.status, exc.type, printable(exc.message)
         )
-    return error_response(exc)
+    return error_response(exc, locale_of(request.headers))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -152,11 +169,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         err = ChatKitError()
     err.status = exc.status_code
     err.headers.update(exc.headers or {})
-    return error_response(err)
+    return error_response(err, locale_of(request.headers))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
-    return error_response(ValidationError())
+    return error_response(ValidationError(), locale_of(request.headers))
 
 
 def install_error_handlers(app: FastAPI) -> None:

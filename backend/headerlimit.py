@@ -7,9 +7,10 @@ Authorization header, for one, is decoded and verified per request).
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .errors import HeadersTooLargeError, error_response
+from .errors import HeadersTooLargeError, error_response, locale_of
 
 
 class HeaderLimitMiddleware:
@@ -22,9 +23,8 @@ class HeaderLimitMiddleware:
             # As on the wire: "name: value\r\n" per header.
             size = sum(len(name) + len(value) + 4 for name, value in scope["headers"])
             if size > self.max_bytes:
-                error = HeadersTooLargeError(
-                    f"The request headers are too large (limit {self.max_bytes} bytes)."
-                )
-                await error_response(error)(scope, receive, send)
+                error = HeadersTooLargeError("request.headers_too_large", limit=self.max_bytes)
+                locale = locale_of(Headers(scope=scope))
+                await error_response(error, locale)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -55,13 +55,11 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 async def read_body(request: Request, cap: int, timeout: float) -> bytes:
-    too_large = errors.ValidationError(
-        f"The request body is too large (limit {cap} bytes).", headers=CLOSE
-    )
+    too_large = errors.ValidationError("request.body_too_large", headers=CLOSE, limit=cap)
     length = request.headers.get("content-length")
     if length is not None:
         if not (length.isascii() and length.isdigit()):
-            raise errors.ValidationError("Invalid Content-Length.")
+            raise errors.ValidationError("request.content_length")
         if int(length) > cap:
             raise too_large
     chunks: list[bytes] = []
@@ -75,10 +73,10 @@ async def read_body(request: Request, cap: int, timeout: float) -> bytes:
                 chunks.append(chunk)
     except TimeoutError:
         raise errors.RequestTimeoutError(
-            f"The request body did not arrive within {timeout:g} seconds.", headers=CLOSE
+            "request.body_late", headers=CLOSE, seconds=f"{timeout:g}"
         ) from None
     except ClientDisconnect:
-        raise errors.ValidationError("The request body was not received completely.") from None
+        raise errors.ValidationError("request.body_incomplete") from None
     return b"".join(chunks)
 
 
@@ -94,25 +92,25 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
 
 def parse_chatkit_request(raw: bytes) -> tuple[Any, PageContext | None]:
     """The typed request and its page context, or a `ValidationError` saying what is wrong."""
-    not_json = errors.ValidationError("The request body is not valid JSON.")
+    not_json = errors.ValidationError("request.not_json")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise not_json from None
     if too_deep(text):
-        raise errors.ValidationError(f"The request is nested too deeply (limit {MAX_DEPTH}).")
+        raise errors.ValidationError("request.too_deep", limit=MAX_DEPTH)
     try:
         data = json.loads(text)
     except ValueError:
         raise not_json from None
     if not isinstance(data, dict):
-        raise errors.ValidationError("The request body must be a JSON object.")
+        raise errors.ValidationError("request.object_body")
     kind = data.get("type")
     if kind not in KNOWN_TYPES:
-        raise errors.ValidationError(
-            f"Unknown request type '{printable(kind, 60)}'."
+        raise (
+            errors.ValidationError("request.unknown_type", type=printable(kind, 60))
             if isinstance(kind, str) and kind
-            else "The request has no type."
+            else errors.ValidationError("request.no_type")
         )
     try:
         request = REQUEST_ADAPTER.validate_json(raw)
@@ -121,23 +119,17 @@ def parse_chatkit_request(raw: bytes) -> tuple[Any, PageContext | None]:
             printable(".".join(str(p) for p in e["loc"][1:]) + ": " + e["msg"], 120)
             for e in exc.errors()[:3]
         ]
-        raise errors.ValidationError("Invalid request parameters: " + "; ".join(problems)) from None
+        raise errors.ValidationError("request.bad_params", problems="; ".join(problems)) from None
     cmid = request.metadata.get("client_message_id")
     if cmid is not None and not (isinstance(cmid, str) and 0 < len(cmid) <= MAX_CLIENT_MESSAGE_ID):
-        raise errors.ValidationError(
-            "metadata.client_message_id must be a string of"
-            f" 1 to {MAX_CLIENT_MESSAGE_ID} characters."
-        )
+        raise errors.ValidationError("request.client_message_id", limit=MAX_CLIENT_MESSAGE_ID)
     quoted = (
         request.params.input.quoted_text
         if isinstance(request, (ThreadsCreateReq, ThreadsAddUserMessageReq))
         else None
     )
     if quoted is not None and len(quoted) > MAX_QUOTED_TEXT:
-        raise errors.ValidationError(
-            f"The quoted passage is too long (limit {MAX_QUOTED_TEXT} characters)."
-            " Quote a shorter passage."
-        )
+        raise errors.ValidationError("request.quote_too_long", limit=MAX_QUOTED_TEXT)
     return request, page_context(request.metadata.get("page"))
 
 
@@ -149,7 +141,7 @@ def parse_json_object(raw: bytes, field: str) -> Any:
     except (UnicodeDecodeError, ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
-        raise errors.ValidationError("The request body must be a JSON object.")
+        raise errors.ValidationError("request.object_body")
     return data.get(field)
 
 
@@ -158,9 +150,7 @@ def _page_field(page: dict[str, Any], name: str, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > limit:
-        raise errors.ValidationError(
-            f"metadata.page.{name} must be a string of at most {limit} characters."
-        )
+        raise errors.ValidationError("request.page_field", name=name, limit=limit)
     return value
 
 
@@ -171,9 +161,7 @@ def page_context(page: object) -> PageContext | None:
     if page is None:
         return None
     if not isinstance(page, dict):
-        raise errors.ValidationError(
-            "metadata.page must be an object with the page's url and title."
-        )
+        raise errors.ValidationError("request.page")
     url = _page_field(page, "url", MAX_PAGE_URL)
     title = _page_field(page, "title", MAX_PAGE_TITLE)
     return PageContext(url=url, title=title) if url or title else None

@@ -62,7 +62,7 @@ from chatkit.types import (
 )
 from pydantic import TypeAdapter
 
-from . import errors
+from . import errors, messages
 from .answerer import AnswerContext, Answerer, title_from_question
 from .config import Config
 from .context import RequestContext
@@ -109,8 +109,10 @@ def client_message_id(request: ChatKitReq) -> str | None:
 
 def not_found(exc: NotFoundError) -> errors.NotFoundError:
     """The 404 for a failed store lookup (the store's messages name an "Item" or a "Thread")."""
-    what = "Message" if str(exc).startswith("Item") else "Conversation"
-    return errors.NotFoundError(f"{what} not found.")
+    item = str(exc).startswith("Item")
+    return errors.NotFoundError(
+        "request.message_not_found" if item else "request.conversation_not_found"
+    )
 
 
 def _visible(item: object) -> bool:
@@ -148,7 +150,8 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
         if thread.title is None and question:
             # Set before the first event so the title is kept even if the answer fails; the
             # SDK persists the change and sends thread.updated.
-            thread.title = title_from_question(question)
+            new_chat = messages.text("answer.new_chat", context.locale)
+            thread.title = title_from_question(question, fallback=new_chat)
         answer_context = AnswerContext(
             request=context, store=self.store, user_message=input_user_message, config=self.config
         )
@@ -164,16 +167,14 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
     async def precheck(self, request: ChatKitReq, context: RequestContext) -> None:
         """Reject what the SDK would fail on, with the right status, before any output."""
         if isinstance(request, UNSUPPORTED):
-            raise errors.ValidationError(f"This server does not support {request.type}.")
+            raise errors.ValidationError("request.unsupported", type=request.type)
         limit = getattr(request.params, "limit", None)
         if limit is not None and limit < 0:
-            raise errors.ValidationError("params.limit must not be negative.")
+            raise errors.ValidationError("request.negative_limit")
         if isinstance(request, ItemsFeedbackReq) and len(request.params.item_ids) > (
             MAX_FEEDBACK_ITEMS
         ):
-            raise errors.ValidationError(
-                f"Feedback can name at most {MAX_FEEDBACK_ITEMS} messages at once."
-            )
+            raise errors.ValidationError("request.feedback_too_many", limit=MAX_FEEDBACK_ITEMS)
         if not isinstance(request, _THREAD_OPS):
             return
         thread_id = request.params.thread_id
@@ -182,16 +183,16 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
             if isinstance(request, ThreadsRetryAfterItemReq):
                 item = await self.store.load_item(thread_id, request.params.item_id, context)
                 if not isinstance(item, UserMessageItem):
-                    raise errors.ValidationError("Only a user message can be retried.")
+                    raise errors.ValidationError("request.retry_not_user")
             elif isinstance(request, ThreadsAddStructuredInputReq):
                 item = await self.store.load_item(thread_id, request.params.item_id, context)
                 if not isinstance(item, StructuredInputItem) or item.status != "pending":
-                    raise errors.ValidationError("That item is not a pending question.")
+                    raise errors.ValidationError("request.not_pending_question")
             elif isinstance(request, ThreadsAddClientToolOutputReq):
                 page = await self.store.load_thread_items(thread_id, None, 1, "desc", context)
                 last = page.data[0] if page.data else None
                 if not isinstance(last, ClientToolCallItem) or last.status != "pending":
-                    raise errors.ValidationError("The thread is not waiting for a tool output.")
+                    raise errors.ValidationError("request.no_tool_call")
         except NotFoundError as exc:
             raise not_found(exc) from None
 

@@ -36,11 +36,13 @@ from pydantic import BaseModel
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from . import messages
+
 log = logging.getLogger("backend.stream")
 
 KEEPALIVE = b": keep-alive\n\n"
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-TOO_LONG = "This answer took too long and was stopped."
+TOO_LONG = messages.EN["answer.too_long"]
 
 
 def sse(event: BaseModel) -> bytes:
@@ -105,6 +107,8 @@ class EventStream:
                 log.info("answer stopped: it reached its time limit")
                 self._queue.put_nowait(_TOO_LONG)
         except Exception as exc:
+            if self._detached:  # nobody reads the queue any more: the log is all there is
+                log.error("an answer failed after its reader left", exc_info=exc)
             self._queue.put_nowait(_Failure(exc))
         finally:
             self._queue.put_nowait(_END)

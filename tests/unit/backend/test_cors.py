@@ -12,6 +12,11 @@ from .test_session_endpoint import assert_error
 
 SITE = "https://tahasiraj1.github.io"
 ALLOWED = [*DEV_ORIGINS, SITE]
+USER = {
+    "content": [{"type": "input_text", "text": "hi"}],
+    "attachments": [],
+    "inference_options": {},
+}
 NEAR_MISSES = [
     "https://evil.github.io",
     "https://tahasiraj1.github.io.evil.com",
@@ -44,7 +49,18 @@ async def test_cors_on_success_and_on_every_error_status(app_factory):
     app = app_factory(allow_origins=tuple(ALLOWED), max_body_bytes=512)
     async with asgi_client(app) as c:
         secret = (await c.post("/api/chatkit/session")).json()["client_secret"]
+        created = await c.post(
+            "/chatkit",
+            json={"type": "threads.create", "params": {"input": USER}},
+            headers=auth(secret),
+        )
+        thread = created.text.split('"thr_', 1)[1].split('"', 1)[0]
+        stop = b'{"thread_id": "thr_%s"}' % thread.encode()
         requests = [  # (method, path, headers, body, expected status)
+            ("POST", "/api/chatkit/stop", auth(secret), stop, 204),
+            ("POST", "/api/chatkit/stop", auth(secret), b'{"thread_id": "thr_x"}', 404),
+            ("POST", "/api/chatkit/stop", {}, stop, 401),
+            ("POST", "/api/chatkit/stop", auth(secret), b"[]", 400),
             ("POST", "/api/chatkit/session", {}, None, 200),
             ("GET", "/healthz", {}, None, 200),
             ("POST", "/chatkit", auth(secret), b'{"type":"threads.list","params":{}}', 200),
@@ -82,13 +98,13 @@ async def test_preflight_allowed_origin(app_factory):
     app = app_factory(allow_origins=tuple(ALLOWED))
     async with asgi_client(app) as c:
         for origin in ALLOWED:
-            for path in ("/chatkit", "/api/chatkit/session"):
+            for path in ("/chatkit", "/api/chatkit/session", "/api/chatkit/stop"):
                 r = await c.options(
                     path,
                     headers={
                         "Origin": origin,
                         "Access-Control-Request-Method": "POST",
-                        "Access-Control-Request-Headers": "content-type,authorization",
+                        "Access-Control-Request-Headers": "content-type,authorization,accept-language",
                     },
                 )
                 assert r.status_code == 204
@@ -97,7 +113,12 @@ async def test_preflight_allowed_origin(app_factory):
                 allowed_headers = {
                     h.strip().lower() for h in r.headers["access-control-allow-headers"].split(",")
                 }
-                assert allowed_headers == {"content-type", "accept", "authorization"}
+                assert allowed_headers == {
+                    "content-type",
+                    "accept",
+                    "accept-language",
+                    "authorization",
+                }
                 assert int(r.headers["access-control-max-age"]) > 0
 
 

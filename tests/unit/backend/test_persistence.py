@@ -138,3 +138,46 @@ def test_a_restarted_backend_lists_what_it_stored_before_anything_else(tmp_path)
     assert [i["type"] for i in items["data"]] == ["user_message", "assistant_message"]
     assert items["data"][0]["content"][0]["text"] == "What is ROS 2?"
     assert threads_status == 200 and [t["id"] for t in threads["data"]] == [thread_id]
+
+
+async def test_history_lists_threads_newest_first_titled_by_their_first_question(app_factory):
+    """The widget's history pane reads threads.list (docs/contract.md section 1): newest
+    first, each titled from its first question, the title kept when more messages follow,
+    paged with ``after``; a resumed session sees the same list."""
+    app = app_factory(answerer="backend.testing_answerers:echo")
+    long_question = "How do I configure the launch file for " + "many nodes " * 10
+    async with asgi_client(app) as c:
+        session = (await c.post("/api/chatkit/session")).json()
+        h = auth(session["client_secret"])
+        ids = []
+        for question in ("  What is ROS 2?\nsecond line", "Second question", long_question):
+            r = await c.post("/chatkit", json=create_req(question), headers=h)
+            ids.append(json.loads(r.text.split("\n\n")[0][len("data: ") :])["thread"]["id"])
+        add = {
+            "type": "threads.add_user_message",
+            "params": {
+                "thread_id": ids[0],
+                "input": {
+                    "content": [{"type": "input_text", "text": "A later message"}],
+                    "attachments": [],
+                    "inference_options": {},
+                },
+            },
+        }
+        assert (await c.post("/chatkit", json=add, headers=h)).status_code == 200
+        resumed = (
+            await c.post("/api/chatkit/session", json={"resume_token": session["resume_token"]})
+        ).json()
+        h = auth(resumed["client_secret"])
+        lst = {"type": "threads.list", "params": {"limit": 2, "order": "desc"}}
+        page = (await c.post("/chatkit", json=lst, headers=h)).json()
+        assert [t["id"] for t in page["data"]] == [ids[2], ids[1]]
+        assert page["has_more"] is True
+        title = page["data"][0]["title"]
+        assert title.startswith("How do I configure the launch file for many nodes")
+        assert title.endswith("…") and len(title) <= 61
+        assert page["data"][1]["title"] == "Second question"
+        lst["params"]["after"] = page["after"]
+        rest = (await c.post("/chatkit", json=lst, headers=h)).json()
+        assert [(t["id"], t["title"]) for t in rest["data"]] == [(ids[0], "What is ROS 2?")]
+        assert rest["has_more"] is False

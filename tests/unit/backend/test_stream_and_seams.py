@@ -160,3 +160,19 @@ def test_titles_and_chunks():
     text = "Hello  world, this is\nsome text."
     assert "".join(text_chunks(text)) == text
     assert len(text_chunks(text, words=2)) == 3
+
+
+async def test_a_failure_after_the_reader_left_is_logged(caplog):
+    async def source():
+        yield b"data: {}\n\n"
+        await asyncio.sleep(0.05)
+        raise RuntimeError("store went away later")
+
+    stream = EventStream(source(), keepalive=1.0, max_seconds=60, tasks=set())
+    await stream.first()
+    stream.detach()
+    assert await stream.wait(1)
+    failed = [
+        r for r in caplog.records if r.getMessage() == "an answer failed after its reader left"
+    ]
+    assert failed and "store went away later" in str(failed[0].exc_info[1])
