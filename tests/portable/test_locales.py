@@ -6,7 +6,7 @@ from widget import strings
 from widget.render.answer_view import AnswerView
 from widget.text.locale import direction, negotiate
 from widget.thread.answer import Answer
-from widget.thread.state import Problem
+from widget.thread.state import Problem, initial_state
 from widget.tools.fake_dom import FakeDom
 
 PAGE = "https://user.github.io/repo/docs/guide/page"
@@ -125,3 +125,12 @@ def test_french_zero_is_singular_and_a_million_takes_de():
     counts = [strings.message_count(n) for n in (0, 1, 2)]
     assert counts == ["0 messages", "1 message", "2 messages"]
     assert _in("de", lambda: strings.message_count(1)) == "1 Nachricht"
+
+
+def test_an_answer_being_finished_after_a_reload_says_so():
+    """The core's "resuming" phase (issue 11: the page went away mid-answer) has its own
+    status line, in the language in use."""
+    resuming = initial_state().replace(phase="resuming")
+    assert strings.status_text(resuming) == "Finishing the answer\u2026"
+    assert _in("de", lambda: strings.status_text(resuming)) == "Antwort wird fertiggestellt…"
+    assert strings.status_text(initial_state()) == ""
