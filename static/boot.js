@@ -8,7 +8,8 @@
  * widget.py.json (a retryable preflight); starting PyScript in that frame with the Python
  * bootstrap (widget/browser/bootstrap.py, shipped as "boot" in widget.py.json) as the
  * <script type="mpy"> text; the host callbacks Python calls (chatkitReady, chatkitPanelState,
- * chatkitFailed, chatkitBody); the download and start timeouts, failure and retry (in a new
+ * chatkitFailed, chatkitBody, chatkitStorage, chatkitChannel: Web Storage and a
+ * BroadcastChannel behind shims that never throw); the download and start timeouts, failure and retry (in a new
  * frame: a fresh interpreter, no page reload).
  *
  * Why a frame (docs/decisions.md D32): PyScript runs every <script type="mpy|py"> and
