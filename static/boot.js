@@ -8,7 +8,8 @@
  * widget.py.json (a retryable preflight); starting PyScript in that frame with the Python
  * bootstrap (widget/browser/bootstrap.py, shipped as "boot" in widget.py.json) as the
  * <script type="mpy"> text; the host callbacks Python calls (chatkitReady, chatkitPanelState,
- * chatkitFailed, chatkitBody); the download and start timeouts, failure and retry (in a new
+ * chatkitFailed, chatkitBody, chatkitStorage, chatkitChannel: Web Storage and a
+ * BroadcastChannel behind shims that never throw); the download and start timeouts, failure and retry (in a new
  * frame: a fresh interpreter, no page reload).
  *
  * Why a frame (docs/decisions.md D32): PyScript runs every <script type="mpy|py"> and
@@ -47,6 +48,51 @@ import { bodyReader } from "../widget/browser/body_reader.js";
 var START_TIMEOUT_MS = 30000; // runtime files arrived -> Python called chatkitReady
 var FETCH_TIMEOUT_MS = 120000; // runtime files requested -> all arrived
 
+// webStore(kind) -> {kind, get(key), set(key, text), remove(key)} over localStorage
+// ("local"), sessionStorage ("session") or a map in memory ("none", and whenever the area is
+// missing, blocked or full): host.chatkitStorage. Blocked cookies make every access to
+// window.localStorage throw SecurityError; MicroPython cannot catch an exception thrown by a
+// JS getter or method (it unwinds through the interpreter and ends the running Python, so
+// the boot never reported back and the widget stayed "booting"), so Python reaches Web
+// Storage only through this (widget/browser/storage.py; docs/reliability.md §4.5).
+function webStore(kind) {
+  var area = null;
+  var memory = {};
+  var probe = "chatkit-widget:probe";
+  try {
+    area = kind === "none" ? null : window[kind + "Storage"];
+    area.setItem(probe, "1");
+    area.removeItem(probe);
+  } catch (e) {
+    area = null;
+  }
+  var store = {
+    kind: area ? kind : "none",
+    get: function (key) {
+      try {
+        if (area) return area.getItem(key);
+      } catch (e) { /* blocked since */ }
+      return memory.hasOwnProperty(key) ? memory[key] : null;
+    },
+    set: function (key, text) {
+      memory[key] = String(text);
+      try {
+        if (area) area.setItem(key, text);
+      } catch (e) {
+        area = null; // full or blocked: from now on this store lives in memory
+        store.kind = "none";
+      }
+    },
+    remove: function (key) {
+      delete memory[key];
+      try {
+        if (area) area.removeItem(key);
+      } catch (e) { /* blocked */ }
+    },
+  };
+  return store;
+}
+
 export function start(ctx) {
   var host = ctx.host;
   var config = host.chatkitConfig;
@@ -84,6 +130,27 @@ export function start(ctx) {
   };
 
   host.chatkitBody = bodyReader;
+
+  host.chatkitStorage = webStore;
+
+  // The tabs of one site (widget/browser/saving.py TabChannel): a BroadcastChannel carrying
+  // strings, or null where there is none. Nothing here may throw into Python (MicroPython
+  // cannot catch a JS exception).
+  host.chatkitChannel = function (name, onText) {
+    try {
+      var channel = new BroadcastChannel(name);
+      channel.onmessage = function (event) {
+        if (typeof event.data === "string") onText(event.data);
+      };
+      return {
+        post: function (text) {
+          try { channel.postMessage(String(text)); } catch (e) { /* closed */ }
+        },
+      };
+    } catch (e) {
+      return null;
+    }
+  };
 
   // ---- runtime download ---------------------------------------------------------------------
 

@@ -50,6 +50,11 @@
  *                            launcher ("button" | "none"),
  *                            pageContext (bool: send the page's path and title with messages),
  *                            pageUrl (location.href at boot; read window.location for the current one),
+ *                            persist ("local" | "session" | "none": data-persist),
+ *                            prompts (data-prompts as written: a JSON array or "|"-separated;
+ *                                     Python reads it, widget/browser/settings.py),
+ *                            disclaimer (data-disclaimer: Markdown, "" = none),
+ *                            placeholder (data-placeholder: "" = the catalogue's),
  *                            version (build hash)}
  *    The shadow root already holds <link rel=stylesheet href=launcher.css>, panel.css (linked
  *    when the boot starts; the boot waits for it), the launcher <button class="launcher">
@@ -70,8 +75,10 @@
  *    Python works on the host page through chatkitHost (widget/browser/page.py).
  * 3. Python calls host.chatkitReady(api) when its UI is built; api is a JS object with
  *    open(), close(), toggle(), ask(text), quote(text) (open the chat with text as the quoted
- *    passage of the next message, focus in the composer) and pageChanged() (refresh what
- *    depends on the page) (create_proxy'd functions, kept alive by Python).
+ *    passage of the next message, focus in the composer), pageChanged() (refresh what
+ *    depends on the page) and reopen() (show the panel as the last page left it, without
+ *    taking the focus: queued at load when the saved record says the chat was open)
+ *    (create_proxy'd functions, kept alive by Python).
  *    The loader sets data-state="ready", replays calls queued before boot (the open, ask or
  *    quote that triggered the boot included), and from then on forwards window.ChatKitWidget.*
  *    to api: askAbout(text) -> quote(text) (trimmed, at most 4000 characters; empty: open());
@@ -94,7 +101,12 @@
  *    rejected) and received (a byte arrived) are flags. One Python wake-up thus takes every
  *    chunk already there: on MicroPython each await of a JS promise costs a timer.
  *
- * 7. host.chatkitStats() (set by Python) -> JSON of counts that must stay flat however long the
+ * 7. host.chatkitStorage(kind) -> Web Storage that never throws ({kind, get, set, remove}; kind
+ *    "local" | "session" | "none"; its kind turns "none" when the area is missing, blocked or
+ *    full): Python never touches window.localStorage itself (webStore in static/boot.js).
+ *    host.chatkitChannel(name, onText) -> {post(text)} over a BroadcastChannel, or null.
+ *
+ * 8. host.chatkitStats() (set by Python) -> JSON of counts that must stay flat however long the
  *    page lives (tasks, listeners, JS functions made, entries, message views, Python heap):
  *    what the soak test watches (tests/e2e/test_soak.py).
  *
@@ -291,14 +303,35 @@
     launcher: pick("launcher", ["button", "none"], "button"),
     pageContext: pick("page-context", ["on", "off"], "on") === "on",
     pageUrl: location.href,
+    prompts: value("prompts"),
+    disclaimer: value("disclaimer"),
+    placeholder: value("placeholder"),
     version: MANIFEST.version,
   };
+  // data-persist: where the conversation is kept (README "What is stored"): local (every tab
+  // of the site, across visits), session (this tab), none (memory only: nothing is written).
+  config.persist = pick("persist", ["local", "session", "none"], "local");
   var bootMode = pick("boot", ["click", "idle", "eager"], "click");
   var keys = shortcut(value("shortcut") || "mod+i");
   var openSelector = selector("open-selector", "");
   var openControls = "[data-chatkit-open]" + (openSelector ? ", " + openSelector : "");
   var avoid = selector("avoid", ".theme-back-to-top-button");
   var scope = pick("selection", ["on", "off"], "on") === "on" && selector("selection-scope", "article, main");
+
+  // Was the chat open when this site's last page went away? (the saved record,
+  // widget/thread/saved.py, read before Python runs: the panel then reopens by itself). Any
+  // failure (storage blocked: every access throws SecurityError; data-persist="none": no
+  // such area; a bad record) means no.
+  function wasOpen() {
+    try {
+      var saved = JSON.parse(window[config.persist + "Storage"].getItem(
+        // the record's key: widget/thread/saved.py key(), the same string
+        "chatkit-widget:v1:" + config.siteBaseUrl + "|" + config.backendUrl));
+      return saved.v === 1 && saved.open === true && saved.until > Date.now() / 1000;
+    } catch (e) {
+      return false;
+    }
+  }
 
   // ---- host element, shadow root, launcher ----------------------------------------------
 
@@ -432,7 +465,7 @@
   function call(name, args) {
     if (api) return invoke(name, args);
     if (name === "close") {
-      queue = queue.filter(function (c) { return c[0] !== "open" && c[0] !== "toggle"; });
+      queue = queue.filter(function (c) { return !/^(open|toggle|reopen)$/.test(c[0]); });
       return;
     }
     if (name === "toggle") name = "open"; // before boot the panel is closed
@@ -724,7 +757,11 @@
         if (publicApi[c[0]]) publicApi[c[0]].apply(null, c[1] || []);
       });
     }
-    if (bootMode === "eager") boot();
+    if (wasOpen()) {
+      // Reopen as it was, without taking the focus from the page (api.reopen()).
+      queue.push(["reopen", []]);
+      boot();
+    } else if (bootMode === "eager") boot();
     else if (bootMode === "idle") {
       var idle = function () {
         if (state === "idle") boot();

@@ -102,7 +102,8 @@ def test_the_quote_of_a_message_that_was_not_sent_comes_back_with_it(widget, pag
     assert widget.composer.input_value() == "What does it mean?"
     assert widget.host.locator(".composer-quote-text").text_content() == "Keep this passage."
     page.reload()
-    widget.open_by_click()
+    widget.wait_state("ready")  # it was open: it reopens by itself (issue 11)
+    widget.panel.wait_for(state="visible")
     assert widget.composer.input_value() == "What does it mean?"  # a reload keeps both
     assert widget.host.locator(".composer-quote-text").text_content() == "Keep this passage."
 

@@ -51,6 +51,12 @@ for (const [options, named, says] of [
   [{ backendUrl: "https://a", title: "  " }, "title", "non-empty string"],
   [{ backendUrl: "https://a", enableInDevelopment: 1 }, "enableInDevelopment", "true or false"],
   [{ backendUrl: "https://a", colour: "red" }, "colour", "unknown option"],
+  [{ backendUrl: "https://a", prompts: "How?" }, "prompts", "array of 1 to 4"],
+  [{ backendUrl: "https://a", prompts: ["a", "b", "c", "d", "e"] }, "prompts", "array of 1 to 4"],
+  [{ backendUrl: "https://a", prompts: ["a", " "] }, "prompts", "non-empty strings"],
+  [{ backendUrl: "https://a", persist: "forever" }, "persist", "local, session, none"],
+  [{ backendUrl: "https://a", locale: "French!" }, "locale", "language tag"],
+  [{ backendUrl: "https://a", placeholder: "" }, "placeholder", "non-empty string"],
 ]) {
   test(`option error names "${named}" (${JSON.stringify(options)})`, () => {
     assert.throws(
@@ -104,6 +110,25 @@ test("the tag: options as data-*, the site's base and trailingSlash, a versioned
       "data-locale-bases": "/repo/ /repo/fr/",
       "data-trailing-slash": "false",
     });
+  });
+});
+
+test("start screen, persist and locale options become their data-* attributes", async () => {
+  await withWidget(FILES, (pluginFn) => {
+    const options = validate({
+      backendUrl: "https://chat.example.com",
+      prompts: [" How do I install it? ", "Which options exist?"],
+      disclaimer: "Answers are AI-generated. [Terms](https://example.com/terms)",
+      placeholder: "Ask the docs…",
+      persist: "session",
+      locale: "pt-BR",
+    });
+    const [{ attributes }] = pluginFn(context({}), options).injectHtmlTags().headTags;
+    assert.equal(attributes["data-prompts"], JSON.stringify(["How do I install it?", "Which options exist?"]));
+    assert.equal(attributes["data-disclaimer"], "Answers are AI-generated. [Terms](https://example.com/terms)");
+    assert.equal(attributes["data-placeholder"], "Ask the docs…");
+    assert.equal(attributes["data-persist"], "session");
+    assert.equal(attributes["data-locale"], "pt-BR");
   });
 });
 

@@ -17,15 +17,19 @@ import gc
 from widget import protocol, strings
 from widget.browser.bodies import load_rich_text
 from widget.browser.fetch import FetchTransport
-from widget.browser.jsbridge import config_flag, is_null, proxies_made
+from widget.browser.jsbridge import config_flag, config_text, is_null, proxies_made
 from widget.browser.page import document, window
-from widget.browser.storage import Store
+from widget.browser.saving import Saved, TabChannel
+from widget.browser.storage import Store, web_storage
 from widget.browser.view import Announcer, View
 from widget.net.client import ChatKitClient
+from widget.net.session import Session
 from widget.text.links import same_app
+from widget.thread import saved
 from widget.thread.composer import Draft, Drafts, quote_of
 from widget.thread.conversation import Conversation
-from widget.thread.state import NoticeDismissed, ProblemDismissed
+from widget.thread.history import History
+from widget.thread.state import IDLE, RESPONDING, WAITING, NoticeDismissed, ProblemDismissed
 
 
 def _new_message_id() -> str:
@@ -46,8 +50,11 @@ LAND_POLL_S = 0.1
 LAND_TRIES = 50
 
 
+LOG = "[chatkit-widget] "
+
+
 def _report(exc: BaseException) -> None:
-    window.console.error("[chatkit-widget] %s: %s" % (type(exc).__name__, exc))
+    window.console.error(LOG + "%s: %s" % (type(exc).__name__, exc))
 
 
 class App:
@@ -55,22 +62,48 @@ class App:
         self.host = host
         self.config = config
         backend = str(config.backendUrl).rstrip("/")
-        self.client = ChatKitClient(FetchTransport(host.chatkitBody), backend)
+        # data-persist (static/loader.js): local, session or none (memory: nothing written)
+        self.persist = config_text(config, "persist") or "local"
+        self.store = Store(web_storage(host, self.persist))
+        # The saved record (README "What is stored"): read once, then kept up to date.
+        key = saved.key(str(config.siteBaseUrl), backend)
+        self.saved = Saved(self.store, key, backend)
+        # the thread the last page showed: restored at the first open (then None)
+        self._restore = self.saved.get("thread")
+        transport = FetchTransport(host.chatkitBody)
+        session = Session(
+            transport,
+            backend,
+            resume_token=self.saved.get("resume"),
+            on_change=self._session_changed,
+        )
+        self.client = ChatKitClient(transport, backend, session=session)
         self.conversation = Conversation(
             self.client, new_message_id=_new_message_id, on_error=_report
         )
         self.tasks = self.conversation.tasks
-        self.drafts = Drafts(Store("sessionStorage", str(config.siteBaseUrl)))
+        self.history = History(self.client)
+        # The draft is this tab's (sessionStorage) unless nothing may be written.
+        drafts_area = host.chatkitStorage("none" if self.persist == "none" else "session")
+        self.drafts = Drafts(Store(drafts_area, str(config.siteBaseUrl)))
         self.page_context = config_flag(config, "pageContext") is not False
         # one single-page app per locale (the loader's data-locale-bases; [] = one app)
         self.app_bases = str(getattr(config, "appBases", "") or "").split()
         self.announcer = Announcer()
         self.view = View(host.shadowRoot, config, self, self.announcer)
         self._seen = self.conversation.state  # the state the draft rules looked at last
+        self._saved_seen = self.conversation.state  # ... and the saved record
         self.view.set_composer(self.drafts.restored())
         self.view.show_page(str(document.title))
         self.conversation.subscribe(self.view.schedule)
         self.conversation.subscribe(self._keep_drafts)
+        self.conversation.subscribe(self._keep_saved)
+        self.history.subscribe(self.view.history.render)
+        # The site's other tabs show the same conversation (data-persist="local" only: the
+        # others keep nothing another tab could read).
+        self.tabs = (
+            TabChannel(host, key, self._other_tab_changed) if self.store.kind == "local" else None
+        )
         self.view.listeners.on(window, "pagehide", lambda e: self._page_hidden())
         self.tasks.spawn(self._warm_up())
 
@@ -78,6 +111,7 @@ class App:
         # After boot has returned (the panel is up): compile what the first answer needs.
         await asyncio.sleep(0.05)
         load_rich_text()
+        self.view.render_disclaimer()
 
     def _keep_drafts(self, state) -> None:
         seen = self._seen
@@ -85,6 +119,96 @@ class App:
         composer = self.drafts.changed(seen, state, self.view.composer)
         if composer is not None:
             self.view.set_composer(composer)
+
+    # -- what lasts: the saved record and the other tabs -------------------------------------------
+
+    def _session_changed(self, resume_token, resume_until, session_id, resumed) -> None:
+        # The resume token (never the client secret) and its expiry, for the next page.
+        self.saved.update(resume=resume_token, until=resume_until)
+
+    def _keep_saved(self, state) -> None:
+        previous = self._saved_seen
+        self._saved_seen = state
+        if self._restore is None:  # a pending restore keeps the stored thread until it ran
+            self.saved.update(thread=state.thread_id)
+        if self.tabs is None or state.thread_id is None:
+            return
+        acked = state.acked_message_id != previous.acked_message_id
+        # the end of this tab's own answer (not of a read: restore, refresh, resume polling,
+        # or two tabs would keep telling each other)
+        finished = state.phase == IDLE and previous.phase in (WAITING, RESPONDING)
+        if (acked and state.acked_message_id is not None) or finished:
+            self.tabs.post(state.thread_id)
+
+    def _other_tab_changed(self, thread_id: str) -> None:
+        """Another tab of the site sent a message or got an answer in ``thread_id``: re-read
+        it when this tab shows it and is idle (never re-send anything)."""
+        state = self.conversation.state
+        if thread_id == state.thread_id and not self.conversation.busy:
+            self.tasks.spawn(self.conversation.refresh())
+
+    async def _connect(self) -> None:
+        """The session (asked for at open), then the thread the last page showed."""
+        if not await self.conversation.connect():
+            return
+        thread_id = self._restore
+        if thread_id is None:
+            return
+        self._restore = None
+        if not self.client.session.resumed:
+            # a new session: the old one's thread is not readable with it
+            window.console.warn(LOG + "the saved session could not be resumed; starting anew")
+            self.saved.update(thread=None)
+            return
+        if not await self.conversation.restore(thread_id):
+            window.console.warn(LOG + "the saved conversation is gone from the server")
+            self.saved.update(thread=None)
+
+    # -- history -------------------------------------------------------------------------------
+
+    def toggle_history(self) -> None:
+        if self.view.history_shown():
+            self.close_history()
+        else:
+            self.view.show_history(True)
+            self.tasks.spawn(self._load_history())
+
+    async def _load_history(self) -> None:
+        if await self.conversation.connect():
+            await self.history.load()
+
+    def close_history(self) -> None:
+        self.view.show_history(False)
+
+    def retry_history(self) -> None:
+        """The pane's Retry after the list could not be read (the first page or the next)."""
+        if self.history.state.failed == "more":
+            self.more_history()
+        else:
+            self.tasks.spawn(self._load_history())
+
+    def more_history(self) -> None:
+        self.tasks.spawn(self.history.more())
+
+    def open_thread(self, thread_id: str) -> None:
+        self._restore = None
+        self.view.show_history(False)
+        if thread_id != self.conversation.state.thread_id:
+            self.tasks.spawn(self._open_thread(thread_id))
+
+    async def _open_thread(self, thread_id: str) -> None:
+        await self.conversation.open_thread(thread_id)
+
+    def rename_thread(self, thread_id: str, title: str) -> None:
+        self.tasks.spawn(self.history.rename(thread_id, title))
+
+    def delete_thread(self, thread_id: str) -> None:
+        if thread_id == self.conversation.state.thread_id:
+            self.conversation.reset()
+        self.tasks.spawn(self.history.delete(thread_id))
+
+    def load_older(self) -> None:
+        self.tasks.spawn(self.conversation.load_older())
 
     def _page(self) -> "dict | None":
         """The page the reader is on now, for ``metadata.page`` (None: the site said no)."""
@@ -176,7 +300,9 @@ class App:
         self.conversation.dispatch(NoticeDismissed(key=key))
 
     def new_chat(self) -> None:
+        self._restore = None
         self.conversation.reset()
+        self.view.show_history(False)
         self.view.focus_input()
 
     def stats(self) -> dict:
@@ -200,14 +326,25 @@ class App:
             self.host.chatkitPanelState(True)
         self.view.focus_input()
         self.page_changed()  # a site without the plugin's route hook moves on without telling
+        self.saved.update(open=True)
         # The session is asked for on open, not on page load: the first question does not
         # wait for it, and a backend that is down says so (with Retry) before anyone asks.
-        self.tasks.spawn(self.conversation.connect())
+        # Then the conversation the last page showed comes back.
+        self.tasks.spawn(self._connect())
+
+    def reopen(self, *_args) -> None:
+        """The loader's ``reopen()``: the chat was open when the site's last page went away;
+        show it again as it was, leaving the focus on the page (the reader did not ask)."""
+        if not self.view.is_open():
+            self.view.set_open(True)
+            self.host.chatkitPanelState(True)
+        self.tasks.spawn(self._connect())
 
     def close(self, *_args) -> None:
         if self.view.is_open():
             self.view.set_open(False)
             self.host.chatkitPanelState(False)
+        self.saved.update(open=False)
 
     def toggle(self, *_args) -> None:
         if self.view.is_open():

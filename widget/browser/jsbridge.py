@@ -9,6 +9,7 @@
 - ``is_null(value)``: JS ``null``/``undefined`` is ``None`` on MicroPython but ``jsnull`` on
   Pyodide.
 - ``js_str(value)``: a JS string (or null) as a Python ``str`` (or None).
+- ``config_text``: a string field ("" when absent).
 - ``config_flag(config, name)``: a boolean field of ``host.chatkitConfig``: True, False, or
   None when it is absent or not a boolean (a loader older than the field).
 """
@@ -46,6 +47,15 @@ def is_null(value) -> bool:
 
 def js_str(value) -> "str | None":
     return None if is_null(value) else str(value)
+
+
+def config_text(config, name: str) -> str:
+    """A string field of ``host.chatkitConfig``, "" when absent (a loader older than it)."""
+    try:
+        value = getattr(config, name, None)
+    except Exception:  # noqa: BLE001
+        return ""
+    return "" if is_null(value) else str(value)
 
 
 def config_flag(config, name: str) -> "bool | None":

@@ -5,8 +5,8 @@
 Handshake with the loader (documented at the top of ``static/loader.js``; the callbacks are
 set by ``static/boot.js``): read ``host.chatkitConfig``, build
 the chat app in ``host.shadowRoot`` (panel ``id="chatkit-panel"``), then call
-``host.chatkitReady(api)`` with ``open``/``close``/``toggle``/``ask``/``quote``/``pageChanged``
-JS functions; the app calls
+``host.chatkitReady(api)`` with ``open``/``close``/``toggle``/``ask``/``quote``/``pageChanged``/
+``reopen`` JS functions; the app calls
 ``host.chatkitPanelState(is_open)`` after every show/hide so the loader keeps the launcher's
 ``aria-expanded`` right and gives focus back to it on close. ``host.chatkitStats()`` returns
 ``App.stats()`` as JSON (counts only: what the soak test watches).
@@ -40,6 +40,7 @@ def boot():
         ("ask", _app.ask),
         ("quote", _app.quote),
         ("pageChanged", _app.page_changed),
+        ("reopen", _app.reopen),
     ):
         fn_proxy = proxy(fn)
         _api_proxies.append(fn_proxy)

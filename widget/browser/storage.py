@@ -1,46 +1,54 @@
-"""Namespaced Web Storage (browser-only).
+"""Web Storage through the loader's shim (browser-only).
 
-Only the draft lives here (sessionStorage: this tab, survives reloads and docs navigation),
-never the client secret (docs/reliability.md §4.5: any XSS reads all of Web Storage, and
-on ``*.github.io`` every project site of a user shares one origin). Keys are namespaced by the
-site's base URL so two docs sites on one origin do not see each other's drafts. Storage can be
-missing or full (private modes, quotas): every call degrades to "nothing stored".
+``web_storage(host, persist)`` is ``host.chatkitStorage(persist)`` (``static/loader.js``
+``webStore``): localStorage (``"local"``), sessionStorage (``"session"``) or a map in memory
+(``"none"``), probed once with a test key; when the area is missing, blocked (every access
+throws ``SecurityError`` when a reader blocks cookies) or full, it silently becomes the map in
+memory. Python never touches ``window.localStorage`` itself: MicroPython cannot catch an
+exception thrown by a JS getter or method (it unwinds through the interpreter and ends the
+running Python), which is how blocked storage once left the widget booting forever.
+
+What is stored (README "What is stored"): the draft (``Store`` with a namespace, per tab) and
+the saved conversation record (``widget/thread/saved.py``; its resume token, never the client
+secret: docs/reliability.md §4.5). Keys are namespaced by the site's base URL, so two docs
+sites on one origin do not see each other's.
 """
 
-from widget.browser.jsbridge import js_str
+from widget.browser.jsbridge import is_null, js_str
 from widget.browser.page import window
 
 _PREFIX = "chatkit-widget:"
 
 
+def web_storage(host, persist: str):
+    """The never-throwing store for ``persist``; one console.info when the area asked for is
+    unusable (the widget then keeps everything in memory, which is not an error)."""
+    store = host.chatkitStorage(persist)
+    if str(store.kind) != persist:
+        window.console.info(
+            "[chatkit-widget] Web Storage is not available here; the conversation is kept "
+            "in memory for this page only"
+        )
+    return store
+
+
 class Store:
-    def __init__(self, area: str, namespace: str) -> None:
-        self.namespace = _PREFIX + namespace + ":"
-        try:
-            self._area = getattr(window, area)
-        except Exception:  # noqa: BLE001 - storage disabled
-            self._area = None
+    """Keys under ``chatkit-widget:<namespace>:`` (``namespace`` None: the keys as given)."""
+
+    def __init__(self, area, namespace: "str | None" = None) -> None:
+        self.area = area
+        self.namespace = "" if namespace is None else _PREFIX + namespace + ":"
+
+    @property
+    def kind(self) -> str:
+        return str(self.area.kind)
 
     def get(self, key: str) -> "str | None":
-        if self._area is None:
-            return None
-        try:
-            return js_str(self._area.getItem(self.namespace + key))
-        except Exception:  # noqa: BLE001
-            return None
+        value = self.area.get(self.namespace + key)
+        return None if is_null(value) else js_str(value)
 
     def set(self, key: str, value: str) -> None:
-        if self._area is None:
-            return
-        try:
-            self._area.setItem(self.namespace + key, value)
-        except Exception:  # noqa: BLE001 - quota exceeded or storage disabled
-            pass
+        self.area.set(self.namespace + key, value)
 
     def remove(self, key: str) -> None:
-        if self._area is None:
-            return
-        try:
-            self._area.removeItem(self.namespace + key)
-        except Exception:  # noqa: BLE001
-            pass
+        self.area.remove(self.namespace + key)

@@ -22,12 +22,19 @@ inside shadow DOM are unreliable), never token by token; focus never moves while
 """
 
 from widget import strings
+from widget.browser import settings
 from widget.browser.dom import Listeners, el, set_text, show
-from widget.browser.jsbridge import config_flag, is_null, js_obj
+from widget.browser.history_view import HistoryView
+from widget.browser.icons import icon
+from widget.browser.jsbridge import config_flag, config_text, is_null, js_obj
 from widget.browser.message_view import MessageView
 from widget.browser.page import document, window
 from widget.thread.composer import Draft
 from widget.thread.state import RESPONDING, WAITING
+
+# The phase of a restored thread whose answer the server is still finishing
+# (widget/thread/state.py, helper CORE).
+RESUMING = "resuming"
 
 PANEL_ID = "chatkit-panel"
 _AT_BOTTOM_PX = 24
@@ -95,6 +102,7 @@ class View:
         self._last_render = -1e9
         self._jump_shown = False
         self._quote: str | None = None
+        self._disclaimer_ready = False
         self._build()
 
     # -- building -----------------------------------------------------------------------------
@@ -118,6 +126,20 @@ class View:
         panel.hidden = True
         header = el("header", "panel-header")
         header.append(el("h2", "panel-title", title, {"id": "chatkit-title"}))
+        self.history_button = el(
+            "button",
+            "icon-button history-button",
+            None,
+            {
+                "type": "button",
+                "aria-label": strings.HISTORY,
+                "title": strings.HISTORY,
+                "aria-expanded": "false",
+                "aria-controls": "chatkit-history",
+            },
+        )
+        self.history_button.append(icon("history"))
+        header.append(self.history_button)
         self.new_button = el(
             "button",
             "icon-button new-chat",
@@ -149,12 +171,40 @@ class View:
         self.page_prompt = el("button", "starter page-prompt", None, {"type": "button"})
         self.page_name = el("span", "starter-detail", "", {"dir": "auto"})
         self.page_prompt.append(el("span", "starter-label", strings.ASK_ABOUT_PAGE), self.page_name)
-        self.starters.append(self.page_prompt)
-        show(self.starters, self._page_context)
+        show(self.page_prompt, self._page_context)
+        # The site's suggested questions (data-prompts): a click sends the text as written.
+        self.prompts, warning = settings.prompts(config_text(self.config, "prompts"))
+        if warning:
+            window.console.warn("[chatkit-widget] " + warning)
+        self.prompt_list = el("ul", "prompts", None, {"aria-label": strings.SUGGESTIONS})
+        for index, text in enumerate(self.prompts):
+            item = el("li", "prompt-item")
+            item.append(
+                el(
+                    "button",
+                    "starter prompt",
+                    text,
+                    {"type": "button", "data-prompt": str(index), "dir": "auto"},
+                )
+            )
+            self.prompt_list.append(item)
+        show(self.prompt_list, len(self.prompts) > 0)
+        self.starters.append(self.prompt_list, self.page_prompt)
+        self._has_starters = self._page_context or len(self.prompts) > 0
+        show(self.starters, self._has_starters)
+        # data-disclaimer: Markdown through the safe renderer (render_disclaimer, once the
+        # renderer is loaded): links only, no HTML.
+        self.disclaimer_text = config_text(self.config, "disclaimer")
+        self.disclaimer = el("div", "disclaimer markdown", None, {"role": "note"})
+        self.disclaimer.hidden = True
         self.list = el("ol", "message-list")
+        # A restored thread shows its newest items; older ones come on demand (this button, or
+        # scrolling to the top).
+        self.older = el("button", "load-older", strings.LOAD_OLDER, {"type": "button"})
+        self.older.hidden = True
         self.jump = el("button", "jump-latest", strings.JUMP_TO_LATEST, {"type": "button"})
         self.jump.hidden = True
-        self.scroller.append(self.greeting, self.starters, self.list)
+        self.scroller.append(self.older, self.greeting, self.starters, self.disclaimer, self.list)
 
         self.status = el("p", "status", "", {"aria-hidden": "true"})
         self.problem = el("div", "problem")
@@ -193,7 +243,8 @@ class View:
             {
                 "id": "chatkit-input",
                 "rows": "1",
-                "placeholder": strings.COMPOSER_PLACEHOLDER,
+                "placeholder": config_text(self.config, "placeholder")
+                or strings.COMPOSER_PLACEHOLDER,
                 "enterkeyhint": "send",
                 "aria-describedby": "chatkit-hint",
                 "maxlength": "8000",
@@ -210,20 +261,29 @@ class View:
         self.send_button = el("button", "send-button", strings.SEND, {"type": "submit"})
         self.form.append(label, hint, self.input, self.stop_button, self.send_button)
 
+        self.history = HistoryView(self.actions, self.config, self.listeners)
         body = el("div", "panel-body")
-        body.append(self.notices, self.scroller, self.jump, self.status, self.problem)
+        body.append(
+            self.notices, self.scroller, self.jump, self.status, self.problem, self.history.node
+        )
         panel.append(header, body, self.quote_box, self.form)
+        # what the history pane replaces while it shows
+        self._chat_parts = (self.notices, self.scroller, self.status, self.form)
+        self._history_shown = False
         self.root.append(panel)
         self.panel = panel
 
         on = self.listeners.on
         on(self.close_button, "click", lambda e: self.actions.close())
         on(self.new_button, "click", lambda e: self.actions.new_chat())
+        on(self.history_button, "click", lambda e: self.actions.toggle_history())
+        on(self.older, "click", lambda e: self._ask_older())
         on(self.stop_button, "click", lambda e: self.actions.stop())
         on(self.retry_button, "click", lambda e: self.actions.retry())
         on(self.problem_close, "click", lambda e: self.actions.dismiss_problem())
         on(self.jump, "click", lambda e: self.scroll_to_bottom())
         on(self.page_prompt, "click", lambda e: self.actions.ask_about_page())
+        on(self.prompt_list, "click", self._on_prompt_click)
         on(self.quote_remove, "click", lambda e: self.actions.remove_quote())
         on(self.scroller, "scroll", self._on_scroll, js_obj({"passive": True}))
         on(self.form, "submit", self._on_submit)
@@ -251,7 +311,10 @@ class View:
         if event.key == "Escape":
             event.preventDefault()
             event.stopPropagation()
-            self.actions.close()
+            if self._history_shown:
+                self.actions.close_history()  # Escape leaves the history first
+            else:
+                self.actions.close()
 
     def _on_list_click(self, event) -> None:
         action = _closest(event, "button[data-action]")
@@ -281,6 +344,32 @@ class View:
             self.actions.feedback(key, action)
         elif action == "regenerate":
             self.actions.regenerate()
+
+    def _on_prompt_click(self, event) -> None:
+        button = _closest(event, "button[data-prompt]")
+        if button is not None:
+            self.actions.send(self.prompts[int(str(button.getAttribute("data-prompt")))])
+
+    def render_disclaimer(self) -> None:
+        """Show data-disclaimer (Markdown) on the start screen: parsed and built by the safe
+        renderer (widget/render; docs/reliability.md §4.1), like a notice."""
+        if not self.disclaimer_text:
+            return
+        from widget.browser.bodies import load_rich_text
+        from widget.browser.dom import PAGE_DOM, clear
+
+        _, MarkdownView, _, parse = load_rich_text()
+        context = self.body_context()
+        blocks = parse(
+            self.disclaimer_text,
+            base_url=context.base_url,
+            site_root=context.site_root,
+            trailing_slash=context.trailing_slash,
+        )
+        clear(self.disclaimer)
+        MarkdownView(PAGE_DOM, self.disclaimer).show(blocks.children)
+        self._disclaimer_ready = True
+        show(self.disclaimer, self._chrome is None or self._chrome[0])
 
     def _on_notice_click(self, event) -> None:
         button = _closest(event, ".notice-dismiss")
@@ -361,6 +450,42 @@ class View:
     def _on_scroll(self, event) -> None:
         if self._jump_shown and self.at_bottom():
             self._hide_jump()
+        if not self.older.hidden and int(self.scroller.scrollTop) < _AT_BOTTOM_PX:
+            self._ask_older()
+
+    def _ask_older(self) -> None:
+        # one page at a time (the conversation refuses another while one loads)
+        if self._state is not None and not getattr(self._state, "loading_older", False):
+            self.actions.load_older()
+
+    # -- history ---------------------------------------------------------------------------------
+
+    def show_history(self, shown: bool) -> None:
+        """Swap the conversation for the history pane (or back). Focus: the pane's first row
+        when it opens (HistoryView.opened), the composer when it closes."""
+        if shown == self._history_shown:
+            return
+        self._history_shown = shown
+        for part in self._chat_parts:
+            show(part, not shown)
+        if shown:
+            show(self.jump, False)
+            show(self.problem, False)
+            show(self.quote_box, False)
+        else:
+            show(self.jump, self._jump_shown)
+            show(self.problem, self._last_problem is not None)
+            show(self.quote_box, self._quote is not None)
+        show(self.history.node, shown)
+        self.history_button.setAttribute("aria-expanded", "true" if shown else "false")
+        if shown:
+            self.history.opened()
+        else:
+            self.focus_input()
+            self.scroll_to_bottom()
+
+    def history_shown(self) -> bool:
+        return self._history_shown
 
     # -- rendering -------------------------------------------------------------------------------
 
@@ -410,12 +535,25 @@ class View:
         previous = self._state
         self._state = state
         follow = self.at_bottom()
+        older = _older_items_added(previous, state)
+        height = int(self.scroller.scrollHeight)
         new_user_message = self._render_entries(state)
+        if older:
+            # Older items went in above: the reader keeps looking at the same message.
+            self.scroller.scrollTop = (
+                int(self.scroller.scrollTop) + int(self.scroller.scrollHeight) - height
+            )
+            follow = False
+            new_user_message = False  # old questions, not one just sent
+        if previous is None or state.has_more_before != previous.has_more_before or older:
+            show(self.older, bool(state.has_more_before) and len(state.entries) > 0)
         busy = state.phase != "idle"
-        showing_status = state.phase in (WAITING, RESPONDING) or state.progress is not None
+        showing_status = (
+            state.phase in (WAITING, RESPONDING, RESUMING) or state.progress is not None
+        )
         chrome = (
             len(state.entries) == 0,
-            strings.status_text(state) if showing_status else "",
+            _status_text(state) if showing_status else "",
             busy and state.allow_cancel,
             busy,
             state.wait,
@@ -424,7 +562,8 @@ class View:
             old = self._chrome
             self._chrome = chrome
             show(self.greeting, chrome[0])
-            show(self.starters, chrome[0] and self._page_context)
+            show(self.starters, chrome[0] and self._has_starters)
+            show(self.disclaimer, chrome[0] and self._disclaimer_ready)
             set_text(self.status, chrome[1])
             show(self.stop_button, chrome[2])
             self.scroller.setAttribute("aria-busy", "true" if busy else "false")
@@ -443,7 +582,10 @@ class View:
         if new_user_message or follow:
             self.scroll_to_bottom()
         elif (
-            previous is not None and state.entries is not previous.entries and not self._jump_shown
+            previous is not None
+            and state.entries is not previous.entries
+            and not self._jump_shown
+            and not older  # nothing new below: older messages came in above
         ):
             self._jump_shown = True
             show(self.jump, True)
@@ -534,6 +676,20 @@ class View:
         if problem is not self._last_problem:
             self._last_problem = problem
             self.announcer.alarm(strings.problem_text(problem))
+
+
+def _status_text(state) -> str:
+    if state.phase == RESUMING:
+        return strings.RESUMING  # the answer the last page left is being finished
+    return strings.status_text(state)
+
+
+def _older_items_added(previous, state) -> bool:
+    """Did ``state`` add entries above the ones ``previous`` showed (a page of older items)?"""
+    if previous is None or not previous.entries or not state.entries:
+        return False
+    first = previous.entries[0].key
+    return state.entries[0].key != first and any(e.key == first for e in state.entries)
 
 
 class BodyContext:

@@ -22,12 +22,18 @@ const ATTRIBUTES = {
   askSelection: ['data-selection', 'switch', null],
   selectionScope: ['data-selection-scope', 'text', null],
   pageContext: ['data-page-context', 'switch', null],
+  prompts: ['data-prompts', 'prompts', null],
+  disclaimer: ['data-disclaimer', 'text', null],
+  placeholder: ['data-placeholder', 'text', null],
+  persist: ['data-persist', 'enum', ['local', 'session', 'none']],
+  locale: ['data-locale', 'locale', null],
 };
 // Options of the plugin itself (not passed to the loader). `id` is Docusaurus' own (several
 // instances of one plugin); it is accepted and ignored.
 const PLUGIN_OPTIONS = {enableInDevelopment: false, id: undefined};
 const MODIFIERS = ['ctrl', 'alt', 'shift', 'meta', 'mod'];
 const MAX_TEXT = 500;
+const MAX_PROMPTS = 4; // the start screen shows at most four suggested questions
 
 function fail(name, got, wants) {
   const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
@@ -49,8 +55,19 @@ function checkShortcut(name, value) {
   return value.toLowerCase();
 }
 
+// prompts: an array of 1 to 4 non-empty strings -> the JSON array data-prompts takes.
+function checkPrompts(name, value) {
+  const wants = `expected an array of 1 to ${MAX_PROMPTS} non-empty strings of at most ${MAX_TEXT} characters`;
+  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_PROMPTS) fail(name, JSON.stringify(value), wants);
+  for (const prompt of value) {
+    if (typeof prompt !== 'string' || !prompt.trim() || prompt.trim().length > MAX_TEXT) fail(name, JSON.stringify(value), wants);
+  }
+  return JSON.stringify(value.map((prompt) => prompt.trim()));
+}
+
 function checkValue(name, value) {
   const [, kind, allowed] = ATTRIBUTES[name];
+  if (kind === 'prompts') return checkPrompts(name, value);
   if (kind === 'switch') {
     if (typeof value !== 'boolean') fail(name, value, 'expected true or false');
     return value ? 'on' : 'off';
@@ -60,6 +77,9 @@ function checkValue(name, value) {
   if (text.length > MAX_TEXT) fail(name, `${text.slice(0, 40)}...`, `expected at most ${MAX_TEXT} characters`);
   if (kind === 'enum' && !allowed.includes(text)) fail(name, value, `expected one of ${allowed.join(', ')}`);
   if (kind === 'shortcut') return checkShortcut(name, text);
+  if (kind === 'locale' && !/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(text)) {
+    fail(name, value, 'expected a language tag such as "fr" or "pt-BR"');
+  }
   if (kind === 'url') {
     let url;
     try {
