@@ -1,6 +1,6 @@
 """Web Storage through the loader's shim (browser-only).
 
-``web_storage(host, persist)`` is ``host.chatkitStorage(persist)`` (``static/loader.js``
+``web_storage(host, persist)`` is ``host.chatkitStorage(persist)`` (``static/boot.js``
 ``webStore``): localStorage (``"local"``), sessionStorage (``"session"``) or a map in memory
 (``"none"``), probed once with a test key; when the area is missing, blocked (every access
 throws ``SecurityError`` when a reader blocks cookies) or full, it silently becomes the map in
