@@ -20,8 +20,18 @@ const chatkit = [
   'docusaurus-plugin-chatkit-widget',
   {
     backendUrl: process.env.CHATKIT_BACKEND_URL || 'http://127.0.0.1:8000',
-    title: 'Ask AI',
+    // The launcher's title is left to the widget: "Ask AI" in the page's language.
     greeting: 'Hi! Ask me anything about Skylark drones.',
+    prompts: ['How do I calibrate the compass?', 'When does the drone return home?'],
+    disclaimer: 'Answers are written by an AI from **these docs** and may be wrong.',
+    // Each locale is its own build: its words for the start screen.
+    translations: {
+      fr: {
+        greeting: 'Bonjour ! Posez-moi vos questions sur les drones Skylark.',
+        prompts: ['Comment calibrer la boussole ?', 'Quand le drone rentre-t-il seul ?'],
+        disclaimer: "Les réponses sont rédigées par une IA à partir de **cette documentation** et peuvent être fausses.",
+      },
+    },
     ...JSON.parse(process.env.CHATKIT_PLUGIN_OPTIONS || '{}'),
   },
 ];

@@ -162,6 +162,68 @@ def test_a_citation_from_another_locale_loads_the_page_instead_of_routing(
     assert page.locator("article h1").text_content() == "Compass calibration"
 
 
+PROMPTS = {
+    "en": ["How do I calibrate the compass?", "When does the drone return home?"],
+    "fr": ["Comment calibrer la boussole ?", "Quand le drone rentre-t-il seul ?"],
+}
+START_SCREEN = (
+    "({title: root.querySelector('#chatkit-title').textContent,"
+    " greeting: root.querySelector('.greeting').textContent,"
+    " prompts: Array.from(root.querySelectorAll('.prompts button')).map(b => b.textContent),"
+    " disclaimer: root.querySelector('.disclaimer').textContent,"
+    " placeholder: root.querySelector('textarea').placeholder})"
+)
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_each_locale_has_its_start_screen_and_a_prompt_sends_its_question(ds, page, locale):
+    """The plugin's options and its per-locale `translations` reach each locale's build: the
+    French pages show the widget in French (from <html lang>, nothing configured) with the
+    site's French greeting, prompts and disclaimer; a prompt sends its text and is answered
+    from the docs."""
+    goto(ds, ("fr/" if locale == "fr" else "") + PAGE)
+    ds.open_by_click()
+    shown = ds.shadow(START_SCREEN)
+    assert shown["prompts"] == PROMPTS[locale]
+    if locale == "fr":
+        assert shown["title"] == "Demander \u00e0 l\u2019IA"
+        assert shown["greeting"].startswith("Bonjour")
+        assert "cette documentation" in shown["disclaimer"]
+        assert shown["placeholder"] != "Ask a question\u2026"  # the widget's own word, in French
+    else:
+        assert shown["title"] == "Ask AI"
+        assert shown["greeting"] == "Hi! Ask me anything about Skylark drones."
+        assert (
+            shown["disclaimer"] == "Answers are written by an AI from these docs and may be wrong."
+        )
+        assert ds.shadow("root.querySelector('.disclaimer strong').textContent") == "these docs"
+    ds.host.locator(".prompts button").first.click()
+    messages = ds.wait_answers(1)
+    assert messages[0]["role"] == "user" and messages[0]["text"] == PROMPTS[locale][0]
+    assert ds.answer().locator("nav.sources a").count() >= 1
+
+
+def test_a_reload_of_the_real_site_restores_the_open_conversation(ds, page):
+    """The conversation survives a full page load of the Docusaurus site (the README's "What
+    is stored"): the panel reopens by itself with the same question and answer, no question
+    is sent again."""
+    goto(ds)
+    ask(ds)
+    before = ds.messages()
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if "/chatkit" in r.url else None)
+    page.reload()
+    ds.page.wait_for_function(
+        "() => { const h = document.querySelector('chatkit-widget');"
+        " return h && h.dataset.state === 'ready' && !h.shadowRoot.querySelector('#chatkit-panel').hidden"
+        " && h.shadowRoot.querySelectorAll('.message-assistant[data-status=done]').length === 1; }"
+    )
+    assert [(m["role"], m["text"]) for m in ds.messages()] == [
+        (m["role"], m["text"]) for m in before
+    ]
+    assert not any("add_user_message" in body or "threads.create" in body for body in sent)
+
+
 @pytest.mark.parametrize(
     "click", [{"modifiers": ["Control"]}, {"button": "middle"}], ids=["ctrl", "middle"]
 )

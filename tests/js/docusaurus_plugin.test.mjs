@@ -57,6 +57,9 @@ for (const [options, named, says] of [
   [{ backendUrl: "https://a", persist: "forever" }, "persist", "local, session, none"],
   [{ backendUrl: "https://a", locale: "French!" }, "locale", "language tag"],
   [{ backendUrl: "https://a", placeholder: "" }, "placeholder", "non-empty string"],
+  [{ backendUrl: "https://a", translations: ["fr"] }, "translations", "object like"],
+  [{ backendUrl: "https://a", translations: { fr: { backendUrl: "https://b" } } }, "translations.fr.backendUrl", "may set title"],
+  [{ backendUrl: "https://a", translations: { fr: { prompts: [] } } }, "translations.fr.prompts", "array of 1 to 4"],
 ]) {
   test(`option error names "${named}" (${JSON.stringify(options)})`, () => {
     assert.throws(
@@ -129,6 +132,23 @@ test("start screen, persist and locale options become their data-* attributes", 
     assert.equal(attributes["data-placeholder"], "Ask the docs…");
     assert.equal(attributes["data-persist"], "session");
     assert.equal(attributes["data-locale"], "pt-BR");
+  });
+});
+
+test("translations: each locale's build carries its own words, the others the base ones", async () => {
+  await withWidget(FILES, (pluginFn) => {
+    const options = validate({
+      backendUrl: "https://chat.example.com",
+      greeting: "Hi!",
+      prompts: ["How do I install it?"],
+      translations: { fr: { greeting: "Bonjour !", prompts: ["Comment l'installer ?"] } },
+    });
+    const tag = (locale) => pluginFn(context({ locale }), options).injectHtmlTags().headTags[0].attributes;
+    assert.equal(tag("fr")["data-greeting"], "Bonjour !");
+    assert.equal(tag("fr")["data-prompts"], JSON.stringify(["Comment l'installer ?"]));
+    assert.equal(tag("en")["data-greeting"], "Hi!");
+    assert.equal(tag("en")["data-prompts"], JSON.stringify(["How do I install it?"]));
+    assert.equal("translations" in tag("fr"), false);
   });
 });
 

@@ -10,7 +10,7 @@ resume token can do and for how long; docs/reliability.md §4.5). The loader rea
 key's ``open`` flag before Python runs, to reopen the panel.
 
 ``TabChannel`` (data-persist="local" only: the tabs of one site share that record): a
-``BroadcastChannel`` named after the key, through the loader's never-throwing shim
+``BroadcastChannel`` named after the key, through boot.js's never-throwing shim
 (``host.chatkitChannel``). A tab posts ``{"thread": id}`` after its message was acknowledged
 and after an answer completed; a tab showing that thread re-reads it when idle. Nothing is
 ever sent to the server because of a message from another tab.

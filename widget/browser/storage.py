@@ -1,4 +1,4 @@
-"""Web Storage through the loader's shim (browser-only).
+"""Web Storage through boot.js's shim (browser-only).
 
 ``web_storage(host, persist)`` is ``host.chatkitStorage(persist)`` (``static/boot.js``
 ``webStore``): localStorage (``"local"``), sessionStorage (``"session"``) or a map in memory

@@ -22,7 +22,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const {validateOptions, dataAttributes, PLUGIN} = require('./options');
+const {validateOptions, dataAttributes, localized, PLUGIN} = require('./options');
 
 const WIDGET_DIR = path.join(__dirname, '..', 'widget');
 const FOLDER = 'chatkit-widget';
@@ -86,7 +86,7 @@ function localeBases(i18n, baseUrl) {
 /** The loader's <script> tag (a Docusaurus HtmlTagObject). */
 function loaderTag(options, siteConfig, baseUrl, release, i18n) {
   const attributes = {src: `${baseUrl}${FOLDER}/${release}/loader.js`, defer: true};
-  Object.assign(attributes, dataAttributes(options));
+  Object.assign(attributes, dataAttributes(localized(options, i18n.currentLocale)));
   attributes['data-site-base'] = baseUrl;
   const bases = localeBases(i18n, baseUrl);
   if (bases.length) attributes['data-locale-bases'] = bases.join(' ');

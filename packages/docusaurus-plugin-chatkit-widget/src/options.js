@@ -30,7 +30,10 @@ const ATTRIBUTES = {
 };
 // Options of the plugin itself (not passed to the loader). `id` is Docusaurus' own (several
 // instances of one plugin); it is accepted and ignored.
-const PLUGIN_OPTIONS = {enableInDevelopment: false, id: undefined};
+const PLUGIN_OPTIONS = {enableInDevelopment: false, id: undefined, translations: undefined};
+// The words a site writes itself, which `translations` may give per Docusaurus locale (each
+// locale is its own build; the widget's own words follow <html lang> by themselves).
+const TRANSLATABLE = ['title', 'greeting', 'prompts', 'disclaimer', 'placeholder'];
 const MODIFIERS = ['ctrl', 'alt', 'shift', 'meta', 'mod'];
 const MAX_TEXT = 500;
 const MAX_PROMPTS = 4; // the start screen shows at most four suggested questions
@@ -94,6 +97,32 @@ function checkValue(name, value) {
   return text;
 }
 
+// translations: {<locale>: {title?, greeting?, prompts?, disclaimer?, placeholder?}}, e.g.
+// {fr: {greeting: 'Bonjour !', prompts: ['Comment installer ?']}}.
+function checkTranslations(value) {
+  const wants = `expected an object like {fr: {greeting: "Bonjour !"}} whose values may set ${TRANSLATABLE.join(', ')}`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('translations', JSON.stringify(value), wants);
+  for (const [locale, words] of Object.entries(value)) {
+    const name = `translations.${locale}`;
+    if (words === null || typeof words !== 'object' || Array.isArray(words)) fail(name, JSON.stringify(words), wants);
+    for (const [key, text] of Object.entries(words)) {
+      if (!TRANSLATABLE.includes(key)) fail(`${name}.${key}`, JSON.stringify(text), wants);
+      try {
+        checkValue(key, text);
+      } catch (error) {
+        throw new Error(error.message.replace(`option "${key}"`, `option "${name}.${key}"`));
+      }
+    }
+  }
+  return value;
+}
+
+/** The options of one locale's build: its `translations` entry over the others. */
+function localized(options, locale) {
+  const words = (options.translations || {})[locale] || {};
+  return {...options, ...words};
+}
+
 /**
  * Docusaurus' validateOptions hook ({validate, options}) -> the normalized options. Throws an
  * Error naming the first bad option; Docusaurus then fails `docusaurus build`/`start` with it.
@@ -115,6 +144,7 @@ function validateOptions({options}) {
   const out = {enableInDevelopment: false};
   for (const [name, value] of Object.entries(given)) {
     if (name === 'id') out.id = value;
+    else if (name === 'translations') out.translations = checkTranslations(value);
     else if (name === 'enableInDevelopment') {
       if (typeof value !== 'boolean') fail(name, value, 'expected true or false');
       out.enableInDevelopment = value;
@@ -135,4 +165,4 @@ function dataAttributes(options) {
   return attrs;
 }
 
-module.exports = {validateOptions, dataAttributes, PLUGIN};
+module.exports = {validateOptions, dataAttributes, localized, PLUGIN};
