@@ -105,6 +105,7 @@ from widget.thread.state import (
     failed_message,
     initial_state,
 )
+from widget.thread.store import StateStore
 
 if False:  # type-checking only
     from typing import Any, Callable
@@ -155,7 +156,7 @@ def _random_message_id() -> str:
     return "cm_%08x%08x" % (random.getrandbits(32), random.getrandbits(32))
 
 
-class Conversation:
+class Conversation(StateStore):
     def __init__(
         self,
         client,
@@ -164,26 +165,14 @@ class Conversation:
         clock: "Any" = SYSTEM_CLOCK,
         on_error: "Callable[[BaseException], Any] | None" = None,
     ) -> None:
+        StateStore.__init__(self, apply, initial_state())
         self.client = client
         self.clock = clock
-        self.state = initial_state()
         self.tasks = TaskSet(on_error)
         self._new_id = new_message_id or _random_message_id
-        self._subscribers: list = []
         self._abort: AbortHandle | None = None
 
     # -- state ---------------------------------------------------------------------------------
-
-    def subscribe(self, fn: "Callable[[Any], Any]") -> None:
-        """Call ``fn(state)`` after every change of the state."""
-        self._subscribers.append(fn)
-
-    def dispatch(self, event) -> None:
-        new = apply(self.state, event)
-        if new is not self.state:
-            self.state = new
-            for fn in self._subscribers:
-                fn(new)
 
     @property
     def busy(self) -> bool:

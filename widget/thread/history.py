@@ -24,10 +24,8 @@ from widget import protocol
 from widget.errors import ChatKitClientError, HTTPStatusError
 from widget.net.session import parse_iso8601
 from widget.thread.conversation import problem_for
+from widget.thread.store import StateStore
 from widget.values import Value, fields
-
-if False:  # type-checking only; MicroPython has no typing module
-    from typing import Any, Callable
 
 PAGE_SIZE = 20
 
@@ -110,24 +108,12 @@ def summary(thread) -> "tuple[str, str | None, float | None]":
     return (thread.id, title, parse_iso8601(thread.created_at))
 
 
-class History:
+class History(StateStore):
     def __init__(self, client, *, page_size: int = PAGE_SIZE) -> None:
+        StateStore.__init__(self, apply, initial_history())
         self.client = client
         self.page_size = page_size
-        self.state = initial_history()
-        self._subscribers: list = []
         self._generation = 0
-
-    def subscribe(self, fn: "Callable[[Any], Any]") -> None:
-        """Call ``fn(state)`` after every change of the state."""
-        self._subscribers.append(fn)
-
-    def dispatch(self, event) -> None:
-        new = apply(self.state, event)
-        if new is not self.state:
-            self.state = new
-            for fn in self._subscribers:
-                fn(new)
 
     def title_of(self, thread_id: str) -> "str | None":
         for t in self.state.threads:
