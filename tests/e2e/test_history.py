@@ -4,9 +4,10 @@ the keyboard alone, focus landing where a reader expects. Against the scripted b
 ("You said: ..." answers at once)."""
 
 import json
-import urllib.request
 
 import pytest
+
+from tests.e2e.server_reads import chatkit
 
 HOST = "document.querySelector('chatkit-widget')"
 QUESTIONS = ["First: how do I install it?", "Second: which options?", "Third: dark mode?"]
@@ -65,22 +66,12 @@ def _server_titles(widget) -> list:
         " if (k.startsWith('chatkit-widget:v1:')) return localStorage.getItem(k); } return null; }"
     )
     token = json.loads(record)["resume"]
-    secret = _post(widget.backend_url + "/api/chatkit/session", {"resume_token": token})
-    threads = _post(
-        widget.backend_url + "/chatkit",
+    threads = chatkit(
+        widget.backend_url,
+        token,
         {"type": "threads.list", "params": {"limit": 100, "order": "desc"}},
-        secret["client_secret"],
     )
     return [t["title"] for t in threads["data"]]
-
-
-def _post(url: str, body: dict, secret: "str | None" = None) -> dict:
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if secret:
-        headers["Authorization"] = "Bearer " + secret
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def test_list_open_rename_delete_and_new_chat(chat, page):

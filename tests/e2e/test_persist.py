@@ -3,11 +3,11 @@ stored"), what a reload, another tab or odd storage does with it. Assertions are
 reader sees and on what the server holds."""
 
 import json
-import urllib.request
 
 import pytest
 
 from devtools.backend_process import free_port, start_backend, stop_process
+from tests.e2e.server_reads import chatkit, post, secret_for
 
 HOST = "document.querySelector('chatkit-widget')"
 
@@ -68,26 +68,10 @@ def _record(page, area: str = "localStorage"):
     return None if text is None else (text[0], json.loads(text[1]))
 
 
-def _post(url: str, body: dict, secret: "str | None" = None) -> dict:
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if secret:
-        headers["Authorization"] = "Bearer " + secret
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"{}")
-
-
-def _server_secret(backend_url: str, resume_token: str) -> str:
-    return _post(backend_url + "/api/chatkit/session", {"resume_token": resume_token})[
-        "client_secret"
-    ]
-
-
 def server_items(backend_url: str, resume_token: str, thread_id: str) -> list:
     """The thread's items on the server, oldest first: [(type, text), ...]."""
-    secret = _server_secret(backend_url, resume_token)
     params = {"thread_id": thread_id, "limit": 100, "order": "asc"}
-    items = _post(backend_url + "/chatkit", {"type": "items.list", "params": params}, secret)
+    items = chatkit(backend_url, resume_token, {"type": "items.list", "params": params})
     return [
         (i["type"], "".join(c.get("text", "") for c in i.get("content", []))) for i in items["data"]
     ]
@@ -295,8 +279,8 @@ def test_a_thread_deleted_on_the_server_leaves_a_fresh_chat(widget, page, backen
     widget.send("How do I install the widget?")
     widget.wait_answers(1)
     _key, record = _record(page)
-    secret = _server_secret(backend.url, record["resume"])
-    _post(
+    secret = secret_for(backend.url, record["resume"])
+    post(
         backend.url + "/chatkit",
         {"type": "threads.delete", "params": {"thread_id": record["thread"]}},
         secret,
