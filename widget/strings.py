@@ -32,7 +32,7 @@ if False:  # type-checking only
 # Every name a locale module must define (upper case: the words; ``plural`` is the rule).
 KEYS = tuple(sorted(name for name in dir(_en) if name[:1] != "_" and name.upper() == name))
 # The names whose value is a dict of CLDR plural forms, not a dict keyed like English's.
-PLURALS = ("MESSAGE_COUNT", "TRY_AGAIN_IN", "WORKED_FOR")
+PLURALS = ("TRY_AGAIN_IN", "WORKED_FOR")
 
 LOCALE = "en"  # the tag in use: also the Accept-Language of every request (widget/browser/fetch.py)
 _plural = _en.plural
@@ -148,8 +148,3 @@ def worked_for(seconds: int) -> str:
 def source_label(number: int, title: str) -> str:
     """The accessible name of a citation marker."""
     return SOURCE_LABEL % (number, title)
-
-
-def message_count(n: int) -> str:
-    """The count "3 messages", with the language's plural rule (Arabic has six forms)."""
-    return _count(MESSAGE_COUNT, n)

@@ -91,40 +91,40 @@ def test_phrases_follow_the_language_in_use():
 
 
 def test_arabic_counts_use_all_six_plural_forms():
-    def counts():
-        return [strings.message_count(n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111)]
+    from widget.locales import ar
 
-    assert _in("ar", counts) == [
-        "لا توجد رسائل",  # zero
-        "رسالة واحدة",  # one: no digit
-        "رسالتان",  # two: the dual
-        "3 رسائل",  # few: 3-10
-        "10 رسائل",
-        "11 رسالة",  # many: 11-99
-        "99 رسالة",
-        "100 رسالة",  # other
-        "102 رسالة",
-        "103 رسائل",  # few again (n % 100)
-        "111 رسالة",  # many again
+    numbers = (0, 1, 2, 3, 10, 11, 99, 100, 102, 103, 111)
+    assert [ar.plural(n) for n in numbers] == [
+        "zero",
+        "one",
+        "two",
+        "few",  # 3-10
+        "few",
+        "many",  # 11-99
+        "many",
+        "other",
+        "other",
+        "few",  # again by n % 100
+        "many",
     ]
     waits = _in("ar", lambda: [strings.wait_text(s) for s in (0.2, 2, 5, 30)])
     assert waits == [
-        "حاول مرة أخرى بعد ثانية واحدة",
-        "حاول مرة أخرى بعد ثانيتين",
+        "حاول مرة أخرى بعد ثانية واحدة",  # one: no digit
+        "حاول مرة أخرى بعد ثانيتين",  # two: the dual
         "حاول مرة أخرى بعد 5 ثوانٍ",
         "حاول مرة أخرى بعد 30 ثانية",
     ]
     assert _in("ar", lambda: strings.worked_for(2)) == "استغرق العمل ثانيتين"
+    assert _in("ar", lambda: strings.worked_for(0)) == "استغرق العمل 0 ثانية"
 
 
 def test_french_zero_is_singular_and_a_million_takes_de():
-    counts = _in("fr", lambda: [strings.message_count(n) for n in (0, 1, 2, 1000000)])
-    assert counts == ["0 message", "1 message", "2 messages", "1000000 de messages"]
-    counts = _in("es", lambda: [strings.message_count(n) for n in (0, 1, 2, 2000000)])
-    assert counts == ["0 mensajes", "1 mensaje", "2 mensajes", "2000000 de mensajes"]
-    counts = [strings.message_count(n) for n in (0, 1, 2)]
-    assert counts == ["0 messages", "1 message", "2 messages"]
-    assert _in("de", lambda: strings.message_count(1)) == "1 Nachricht"
+    from widget.locales import de, es, fr
+
+    assert [fr.plural(n) for n in (0, 1, 2, 1000000)] == ["one", "one", "other", "many"]
+    assert [es.plural(n) for n in (0, 1, 2, 2000000)] == ["other", "one", "other", "many"]
+    assert [de.plural(n) for n in (0, 1, 2)] == ["other", "one", "other"]
+    assert _in("fr", lambda: strings.wait_text(1)) != _in("fr", lambda: strings.wait_text(2))
 
 
 def test_an_answer_being_finished_after_a_reload_says_so():

@@ -97,4 +97,3 @@ RESTORE_FAILED = "Diese Unterhaltung konnte nicht geladen werden."
 RESUMING = "Antwort wird fertiggestellt…"
 TITLE_LABEL = "Titel der Unterhaltung"
 SUGGESTIONS = "Vorgeschlagene Fragen"
-MESSAGE_COUNT = {"one": "%d Nachricht", "other": "%d Nachrichten"}

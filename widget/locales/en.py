@@ -106,4 +106,3 @@ RESTORE_FAILED = "Couldn't load this conversation."
 RESUMING = "Finishing the answer\u2026"
 TITLE_LABEL = "Conversation title"
 SUGGESTIONS = "Suggested questions"
-MESSAGE_COUNT = {"one": "%d message", "other": "%d messages"}

@@ -105,4 +105,3 @@ RESTORE_FAILED = "No se pudo cargar esta conversación."
 RESUMING = "Terminando la respuesta…"
 TITLE_LABEL = "Título de la conversación"
 SUGGESTIONS = "Preguntas sugeridas"
-MESSAGE_COUNT = {"one": "%d mensaje", "many": "%d de mensajes", "other": "%d mensajes"}

@@ -105,4 +105,3 @@ RESTORE_FAILED = "Impossible de charger cette conversation."
 RESUMING = "Finalisation de la réponse…"
 TITLE_LABEL = "Titre de la conversation"
 SUGGESTIONS = "Questions suggérées"
-MESSAGE_COUNT = {"one": "%d message", "many": "%d de messages", "other": "%d messages"}
