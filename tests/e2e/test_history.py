@@ -126,6 +126,9 @@ def test_list_open_rename_delete_and_new_chat(chat, page):
 
     # New chat from the pane: an empty conversation, focus in the composer
     chat.host.locator(".history-new").click()
+    page.wait_for_function(  # rendered at the next frame
+        "%s.shadowRoot.querySelectorAll('.message').length === 0" % HOST
+    )
     assert chat.composer.is_visible()
     assert chat.messages() == []
     assert chat.focused_class() == "composer-input"

@@ -17,6 +17,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+RTL_PAGE = "<script>document.documentElement.dir = 'rtl'</script>"
+
+
 def _axe_inside_the_widget(page) -> list:
     return page.evaluate(
         "tags => axe.run({include: [['chatkit-widget']]}, {runOnly: {type: 'tag', values: tags}})"
@@ -40,7 +43,9 @@ def test_an_arabic_widget_is_in_arabic_and_mirrored(widget, page, custom_page, s
             sent.append((path, request.headers.get("accept-language")))
 
     page.on("request", record)
-    widget.goto(custom_page({"data-locale": "ar"}))
+    # An Arabic site: the page reads right to left (as Docusaurus' ar locale writes it), and
+    # the widget is told its language by data-locale.
+    widget.goto(custom_page({"data-locale": "ar"}, head=RTL_PAGE))
     width = page.viewport_size["width"]
     assert page.evaluate("[%s.lang, %s.dir]" % (HOST, HOST)) == ["ar", "rtl"]
     cfg = page.evaluate("Object.assign({}, %s.chatkitConfig)" % HOST)

@@ -38,7 +38,8 @@ def test_arabic_history_pane_is_mirrored(widget, page, custom_page, scripted_bac
                 "data-backend-url": scripted_backend.url,
                 "data-locale": "ar",
                 "data-prompts": '["كيف أثبت الأداة؟", "ما الخيارات المتاحة؟"]',
-            }
+            },
+            head="<script>document.documentElement.dir = 'rtl'</script>",  # an Arabic site
         )
     )
     assert page.evaluate("[%s.lang, %s.dir]" % (HOST, HOST)) == ["ar", "rtl"]

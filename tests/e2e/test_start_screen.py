@@ -31,7 +31,9 @@ def test_prompts_send_their_text_and_leave_with_the_start_screen(widget, page, c
     assert messages[0] == {"role": "user", "status": "done", "text": "Which attributes exist?"}
     assert _prompt_texts(widget) == []  # the conversation replaced the start screen
     widget.host.get_by_role("button", name="New chat").click()
-    assert _prompt_texts(widget) == PROMPTS  # back with a new chat
+    # back with a new chat (rendered at the next frame)
+    widget.page.wait_for_function("%s.shadowRoot.querySelectorAll('.message').length === 0" % HOST)
+    assert _prompt_texts(widget) == PROMPTS
 
 
 def test_pipe_separated_prompts_at_most_four_and_keyboard(widget, page, custom_page):
