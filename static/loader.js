@@ -338,9 +338,8 @@
   var host = document.createElement("chatkit-widget");
   host.lang = locale;
   host.dir = config.dir;
-  // The launcher and the panel sit on the page's side (launcher.css), whatever the widget's
-  // language: a right-to-left page keeps its fixed controls on the left.
-  host.setAttribute("data-side", getComputedStyle(document.documentElement).direction === "rtl" ? "left" : "right");
+  // on a right-to-left page the launcher and the panel sit on the left (launcher.css)
+  if (getComputedStyle(document.documentElement).direction == "rtl") host.dataset.side = "left";
   var state = "";
   var root = host.attachShadow({ mode: "open" });
   var stylesheet = document.createElement("link");
