@@ -184,6 +184,10 @@ def test_each_locale_has_its_start_screen_and_a_prompt_sends_its_question(ds, pa
     (in English from the docs, with sources; in French by the backend's French words)."""
     goto(ds, ("fr/" if locale == "fr" else "") + PAGE)
     ds.open_by_click()
+    # the disclaimer is Markdown: rendered once the renderer is compiled, just after the open
+    page.wait_for_function(
+        "%s.shadowRoot.querySelector('.disclaimer').textContent.length > 0" % HOST
+    )
     shown = ds.shadow(START_SCREEN)
     assert shown["prompts"] == PROMPTS[locale]
     if locale == "fr":
