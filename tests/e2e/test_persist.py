@@ -297,7 +297,9 @@ def test_a_thread_deleted_on_the_server_leaves_a_fresh_chat(widget, page, backen
     assert others == []
 
 
-def test_two_tabs_stay_in_sync_and_nothing_is_sent_twice(widget, page, context, backend):
+def _second_tab_after_one_answer(widget, context):
+    """Tab A (``widget``) asks one question with the chat open; tab B, another page of the
+    site in the same browser, opens with it (the saved open flag). B's page and driver."""
     widget.goto("/docs/intro/")
     widget.open_by_click()
     widget.send("How do I install the widget?")
@@ -306,6 +308,11 @@ def test_two_tabs_stay_in_sync_and_nothing_is_sent_twice(widget, page, context, 
     b = type(widget)(other, widget.site)
     b.goto("/docs/configuration/")
     b.wait_state("ready")  # open in tab A: tab B opens with it
+    return other, b
+
+
+def test_two_tabs_stay_in_sync_and_nothing_is_sent_twice(widget, page, context, backend):
+    other, b = _second_tab_after_one_answer(widget, context)
     other.wait_for_function("%s.shadowRoot.querySelectorAll('.message').length === 2" % HOST)
     sent = []
     for p in (page, other):
@@ -350,14 +357,7 @@ def test_restore_on_pyodide(widget, page, custom_page):
 
 def test_idle_tabs_do_not_keep_reading(widget, page, context):
     """A tab that re-read the thread does not make the other re-read it in turn."""
-    widget.goto("/docs/intro/")
-    widget.open_by_click()
-    widget.send("How do I install the widget?")
-    widget.wait_answers(1)
-    other = context.new_page()
-    b = type(widget)(other, widget.site)
-    b.goto("/docs/configuration/")
-    b.wait_state("ready")
+    other, b = _second_tab_after_one_answer(widget, context)
     done = "%s.shadowRoot.querySelectorAll('.message-assistant[data-status=done]').length" % HOST
     other.wait_for_function(done + " === 1")
     widget.send("How do I change the title?")

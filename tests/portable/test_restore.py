@@ -284,7 +284,7 @@ async def test_opening_another_thread_while_resuming_shows_that_one_only():
     conv = make(backend)
     first = asyncio.create_task(conv.restore("thr_1"))
     await until(lambda: conv.state.phase == s.RESUMING)
-    assert await conv.open_thread("thr_2") is True
+    assert await conv.restore("thr_2") is True
     assert await first is None
     await spin(50)
     st = conv.state
@@ -398,7 +398,7 @@ async def test_opening_a_thread_while_an_answer_streams_shows_only_that_thread()
     conv = make(backend)
     task = asyncio.create_task(conv.send("What is ROS 2?"))
     await until(lambda: len(conv.state.entries) == 2)
-    assert await conv.open_thread("thr_2") is True
+    assert await conv.restore("thr_2") is True
     await task
     assert response.aborted and backend.stops == []
     assert conv.state.thread_id == "thr_2" and texts(conv) == ["question 1", "answer 1"]
@@ -552,7 +552,7 @@ async def test_a_restore_superseded_while_reading_leaves_the_newer_one_shown():
     conv = make(backend)
     first = asyncio.create_task(conv.restore("thr_1"))
     await until(lambda: backend.ops()[-1:] == ["threads.get_by_id"])
-    assert await conv.open_thread("thr_2") is True
+    assert await conv.restore("thr_2") is True
     gate.set()
     assert await first is None
     assert conv.state.title == "Second" and len(conv.state.entries) == 4

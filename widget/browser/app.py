@@ -194,10 +194,8 @@ class App:
         self._restore = None
         self.view.show_history(False)
         if thread_id != self.conversation.state.thread_id:
-            self.tasks.spawn(self._open_thread(thread_id))
-
-    async def _open_thread(self, thread_id: str) -> None:
-        await self.conversation.open_thread(thread_id)
+            # restore stops whatever runs here (the server finishes an answer it was giving)
+            self.tasks.spawn(self.conversation.restore(thread_id))
 
     def rename_thread(self, thread_id: str, title: str) -> None:
         self.tasks.spawn(self.history.rename(thread_id, title))

@@ -10,7 +10,6 @@
     conv.stop()                # Stop: aborts the request for real (+ asks the server to stop)
     await conv.feedback(key, "positive" | "negative")
     await conv.restore(thread_id)   # a stored thread: True shown, False gone (404), None failed
-    await conv.open_thread(thread_id)  # one chosen in the history (= restore)
     await conv.load_older()    # the page of items before the oldest shown
     await conv.refresh()       # read the shown thread again (another tab changed it)
 
@@ -339,11 +338,6 @@ class Conversation(StateStore):
             )
         )
         return await self._settle(thread_id, handle)
-
-    async def open_thread(self, thread_id: str) -> "bool | None":
-        """A thread chosen in the history: whatever runs here stops (the server finishes an
-        answer it was giving), then ``restore``."""
-        return await self.restore(thread_id)
 
     async def refresh(self) -> "bool | None":
         """Read the shown thread again when idle (another tab sent or got an answer): new
