@@ -73,9 +73,25 @@ MARK_CLICK = (
 }"""
     % HOST
 )
-PANEL_SHOWN = (
-    "(() => { const p = %s.shadowRoot.querySelector('#chatkit-panel');"
-    " return !!p && p.getBoundingClientRect().height > 0 && !p.hidden; })()" % HOST
+# Click -> the first animation frame in which Python's panel is shown (warm-up rows).
+MARK_SHOWN = (
+    """() => {
+  const host = %s;
+  window.__tShown = 0;
+  const shown = () => {
+    const p = host.shadowRoot.querySelector('#chatkit-panel');
+    return !!p && !p.hidden && p.getBoundingClientRect().height > 0;
+  };
+  host.addEventListener('click', () => {
+    const t0 = performance.now();
+    const look = () => {
+      if (shown()) window.__tShown = performance.now() - t0;
+      else requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+  }, {capture: true, once: true});
+}"""
+    % HOST
 )
 # The widget's interpreter runs in a frame of its own (static/boot.js): its downloads and its
 # long tasks are recorded in that frame (INIT runs in every frame), so both are read.
@@ -196,12 +212,10 @@ def one_run(browser, origin: str, root: Path, name: str) -> dict:
         settle(page, "ready" if mode == "idle" else "idle")
         page.hover("chatkit-widget button.launcher")
         page.wait_for_load_state("networkidle")
-        t0 = page.evaluate("performance.now()")
+        page.evaluate(MARK_SHOWN)
         page.locator("chatkit-widget button.launcher").click()
-        page.wait_for_function(
-            PANEL_SHOWN + " && %s.dataset.state === 'ready'" % HOST, timeout=120_000
-        )
-        out[mode] = {"open_ms": page.evaluate("performance.now()") - t0}
+        page.wait_for_function("window.__tShown > 0", timeout=120_000)
+        out[mode] = {"open_ms": page.evaluate("window.__tShown")}
         ctx.close()
     return out
 
@@ -297,9 +311,14 @@ def report(rows: dict[str, list[dict]], runs: int) -> str:
             "after_all_gzip",
             "kb",
         ),
-        ("hover first (prefetch), then click -> panel shown", "hover", "open_ms", "ms"),
         (
-            'data-boot="idle" (booted before the click), click -> panel shown',
+            "hover first (prefetch), then click -> a frame with the panel shown",
+            "hover",
+            "open_ms",
+            "ms",
+        ),
+        (
+            'data-boot="idle" (booted before the click), click -> a frame with the panel shown',
             "idle",
             "open_ms",
             "ms",
