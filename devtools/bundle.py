@@ -172,8 +172,9 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
         data = (STATIC / name).read_bytes()
         files[name] = data
         manifest[key] = _short_hash(data)
-    manifest["py"] = _short_hash(bundle)
-    manifest["mpy"] = _short_hash(compiled)
+    # one version for both Python bundles (?v= on either URL; the bytecode follows the sources
+    # and the pinned compiler): no extra key in loader.js
+    manifest["py"] = _short_hash(bundle + compiled)
     boot = render_boot(
         (STATIC / "boot.js").read_text(encoding="utf-8"),
         (ROOT / BODY_READER).read_text(encoding="utf-8"),

@@ -216,7 +216,7 @@ export function start(ctx) {
   }
 
   function getBundle(name, cache, read) {
-    var url = baseUrl + name + "?v=" + ctx.manifest[name === "widget.py.json" ? "py" : "mpy"];
+    var url = baseUrl + name + "?v=" + ctx.manifest.py;
     return fetch(url, { credentials: "same-origin", cache: cache }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
       return read(response);

@@ -179,7 +179,9 @@ def read_mpy_bundle(data: bytes) -> tuple[int, list[tuple[str, bytes]]]:
 def write_mpy_bundle(fmt: int, entries: list[tuple[str, bytes]]) -> bytes:
     out = [b"CKMB", struct.pack("<II", fmt, len(entries))]
     for name, data in entries:
-        out.append(struct.pack("<H", len(name)) + name.encode() + struct.pack("<I", len(data)) + data)
+        out.append(
+            struct.pack("<H", len(name)) + name.encode() + struct.pack("<I", len(data)) + data
+        )
     return b"".join(out)
 
 
