@@ -4,10 +4,13 @@
  * or already when the launcher is hovered or focused (so the click does not wait for it). The
  * handshake with Python and with the loader is documented at the top of static/loader.js.
  *
- * It owns: preloading the runtime files (into the interpreter's frame), panel.css and
- * widget.py.json (a retryable preflight); starting PyScript in that frame with the Python
- * bootstrap (widget/browser/bootstrap.py, shipped as "boot" in widget.py.json) as the
- * <script type="mpy"> text; the host callbacks Python calls (chatkitReady, chatkitPanelState,
+ * It owns: preloading the runtime files (into the interpreter's frame), panel.css and the
+ * Python bundle (a retryable preflight: widget.mpy.bin, the modules precompiled for
+ * MicroPython, else widget.py.json, the sources: docs/decisions.md D45); starting PyScript in
+ * that frame as soon as the frame exists (the preloads in flight), with a <script type="mpy">
+ * whose text is the Python bootstrap (widget/browser/bootstrap.py, the bundle's "boot"), set
+ * with the modules written into the interpreter's file system from JS in PyScript's onReady
+ * hook; the host callbacks Python calls (chatkitReady, chatkitPanelState,
  * chatkitFailed, chatkitBody, chatkitStorage, chatkitChannel: Web Storage and a
  * BroadcastChannel behind shims that never throw); the download and start timeouts, failure and retry (in a new
  * frame: a fresh interpreter, no page reload).
