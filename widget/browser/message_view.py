@@ -102,6 +102,13 @@ class MessageView:
 
             show_failure(self.body.node, entry.text(), exc)
 
+    def settle(self) -> None:
+        """A newer question was asked: an answer lets go of its renderer's working state
+        (``AnswerView.settle``)."""
+        settle = getattr(self.body, "settle", None)
+        if settle is not None:
+            settle()
+
     def plain_text(self, limit: int) -> str:
         text = self.body.plain_text(limit + 1) if self.body is not None else ""
         return text if len(text) <= limit else text[: limit - 1] + "\u2026"

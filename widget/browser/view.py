@@ -94,6 +94,7 @@ class View:
         self._order: tuple[int, ...] = ()  # the keys of the entries shown, in order
         self._entries: tuple = ()  # the entries the last render showed
         self._regenerate_key: int | None = None  # the answer showing Regenerate
+        self._unsettled: list = []  # keys of the answers not settled yet (_settle_answers)
         self._state = None
         self._pending = None
         self._frame_requested = False
@@ -614,6 +615,9 @@ class View:
                 views[key] = view
                 if entry.item.type == "user_message":
                     new_user_message = True
+                    self._settle_answers()
+                elif entry.item.type == "assistant_message":
+                    self._unsettled.append(key)
             if (
                 view.update(entry)
                 and entry.status == "done"
@@ -635,6 +639,16 @@ class View:
                 self._reorder(self._order[:same] + tail)
         self._show_regenerate(state)
         return new_user_message
+
+    def _settle_answers(self) -> None:
+        """A new question: the answers before it are final and let go of their renderer's
+        working state (``AnswerView.settle``), so what a long conversation holds in memory is
+        its DOM and its text (docs/decisions.md D46)."""
+        for key in self._unsettled:
+            view = self.message_views.get(key)
+            if view is not None:
+                view.settle()
+        self._unsettled = []
 
     def _reorder(self, keys: tuple) -> None:
         """Entries went away or came in above the others: drop the views of the gone ones and
