@@ -139,8 +139,14 @@ def _memory(page, cdp) -> dict:
     for _ in range(2):
         cdp.send("HeapProfiler.collectGarbage")
     heap = cdp.send("Runtime.getHeapUsage")
-    stats = page.evaluate("JSON.parse(%s.chatkitStats())" % HOST)
+    # chatkitStats() runs a full Python collection (gc.collect) first: timed, it tells what
+    # one collection costs with this much live Python data.
+    stats = page.evaluate(
+        "(() => { const t = performance.now(); const s = JSON.parse(%s.chatkitStats());"
+        " s.gcMs = performance.now() - t; return s; })()" % HOST
+    )
     return {
+        "gcMs": stats["gcMs"],
         "js": heap["usedSize"],
         "wasm": page.evaluate(WASM_BYTES),
         "nodes": cdp.send("Memory.getDOMCounters")["nodes"],
@@ -232,6 +238,8 @@ def summarize(runs: list[dict], turns: int) -> dict:
         "jsN": _med(runs, last, "js"),
         "wasm10": _med(runs, first, "wasm"),
         "wasmN": _med(runs, last, "wasm"),
+        "gc10": _med(runs, first, "gcMs"),
+        "gcN": _med(runs, last, "gcMs"),
         "nodes10": _med(runs, first, "nodes"),
         "nodesN": _med(runs, last, "nodes"),
         "seconds": _med(runs, "seconds"),
@@ -289,7 +297,7 @@ def print_table(results: dict[str, dict], turns: int) -> None:
     for name, s in results.items():
         print(
             "  %-11s JS heap %.1f -> %.1f MB (%+.2f)   wasm %.1f -> %.1f MB (%+.2f)   "
-            "Python heap %s   DOM nodes %d -> %d"
+            "Python heap %s (one collection %.1f -> %.1f ms)   DOM nodes %d -> %d"
             % (
                 name,
                 s["js10"] / MB,
@@ -299,6 +307,8 @@ def print_table(results: dict[str, dict], turns: int) -> None:
                 s["wasmN"] / MB,
                 s["wasm_growth"] / MB,
                 "n/a" if s["py_growth"] is None else "%+.2f MB" % (s["py_growth"] / MB),
+                s["gc10"],
+                s["gcN"],
                 s["nodes10"],
                 s["nodesN"],
             )
