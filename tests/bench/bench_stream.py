@@ -11,10 +11,14 @@
    - ours: the widget on MicroPython, rendering incrementally at most once per frame;
    - markdown-it (npm, vendored, same page origin) re-rendering the whole message into the
      page on every delta (``el.innerHTML = md.render(text)``), the way popular JS widgets do.
-   Reported: total main-thread time during the stream, and the busy time per 16.7 ms frame
-   (p50 / p95 / max over the frames of the stream).
+   Reported: total main-thread time during the stream, the busy time per 16.7 ms frame
+   (p50 / p95 / max over the frames of the stream), and the main-thread time per delta in the
+   first and in the last quarter of the answer (between the moments its shown text passes
+   0 %, 25 %, 75 % and 100 % of its length: flat means the last quarter costs no more than the
+   first), median of ``--cost-runs`` runs; then the issue's streaming targets with the
+   measured value beside each.
 
-    python tests/bench/bench_stream.py [--runs N]
+    python tests/bench/bench_stream.py [--runs N] [--cost-runs N]
 """
 
 from __future__ import annotations
@@ -34,16 +38,10 @@ from devtools.backend_process import stop_process  # noqa: E402
 from devtools.paths import DIST  # noqa: E402
 from devtools.preview_server import PreviewServer  # noqa: E402
 from devtools.vendor import npm_package  # noqa: E402
+from tests.bench.tracing import CATEGORIES, frames, main_thread_tasks  # noqa: E402
 from tests.e2e.answerers import _long_markdown, start_scripted_backend  # noqa: E402
 
 HOST = "document.querySelector('chatkit-widget')"
-FRAME_MS = 1000 / 60
-CATEGORIES = [
-    "devtools.timeline",
-    "disabled-by-default-devtools.timeline",
-    "blink.user_timing",
-    "toplevel",
-]
 
 WIRE_TAP = """
 window.__firstDelta = 0;
@@ -84,8 +82,26 @@ WATCH_TEXT = (
     }
     if (!window.__done && last.dataset.status === 'done') {
       window.__done = performance.now(); performance.mark('bench-end');
+      window.__quarters.end = last.querySelector('.markdown').textContent.length;
     }
   }).observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+  // Once a frame while the answer streams: mark when its shown text first passes a quarter
+  // and three quarters of the expected length (the cost per delta is compared between them).
+  window.__quarters = {};
+  const expected = window.__expectedChars || 0;
+  const watch = () => {
+    if (window.__done) return;
+    const a = root.querySelectorAll('.message-assistant');
+    const shown = a.length ? (a[a.length - 1].querySelector('.markdown')?.textContent.length || 0) : 0;
+    const q = window.__quarters;
+    for (const [name, share] of [['q0', 0], ['q1', 0.25], ['q3', 0.75]]) {
+      if (expected && q[name] === undefined && shown > share * expected) {
+        q[name] = shown; performance.mark(name);
+      }
+    }
+    requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
 }"""
     % HOST
 )
@@ -99,13 +115,20 @@ window.runBaseline = async () => {
   const md = window.markdownit();
   const bubble = document.getElementById('bubble');
   let text = '';
+  const quarters = {[Math.floor(deltas.length / 4)]: 'q1', [Math.floor(3 * deltas.length / 4)]: 'q3'};
+  window.__quarters = {};
   performance.mark('bench-start');
-  for (const delta of deltas) {
-    text += delta;
+  for (let i = 0; i < deltas.length; i++) {
+    text += deltas[i];
     bubble.innerHTML = md.render(text);   // the whole message, on every delta
+    if (i === 0 || quarters[i]) {
+      const name = i === 0 ? 'q0' : quarters[i];
+      window.__quarters[name] = text.length; performance.mark(name);
+    }
     await new Promise(r => setTimeout(r, 2));
   }
   performance.mark('bench-end');
+  window.__quarters.end = text.length;
   return bubble.textContent.length;
 };
 </script></body></html>"""
@@ -168,80 +191,20 @@ def first_delta_latency(browser, origin: str, interpreter: str) -> dict:
     return {"dom_ms": t[1] - t[0], "frame_ms": t[2] - t[0]}
 
 
-def _main_thread_tasks(trace: dict) -> tuple[list[tuple[float, float]], float, float]:
-    """(start_ms, duration_ms) of every top-level task on the page's main thread, and the
-    bench-start / bench-end marks (ms), all on the trace clock."""
-    events = trace["traceEvents"] if isinstance(trace, dict) else trace
-    marks = {}
-    main = None
-    for e in events:
-        if e.get("name") in ("bench-start", "bench-end") and "ts" in e:
-            marks[e["name"]] = (e["ts"] / 1000.0, e.get("pid"), e.get("tid"))
-        if (
-            e.get("ph") == "M"
-            and e.get("name") == "thread_name"
-            and e["args"].get("name") == "CrRendererMain"
-        ):
-            main = main or set()
-            main.add((e["pid"], e["tid"]))
-    start, pid, tid = marks["bench-start"]
-    end = marks["bench-end"][0]
-    tasks = []
-    for e in events:
-        if (
-            e.get("ph") == "X"
-            and e.get("name") in ("RunTask", "ThreadControllerImpl::RunTask")
-            and e.get("pid") == pid
-            and e.get("tid") == tid
-        ):
-            tasks.append((e["ts"] / 1000.0, e.get("dur", 0) / 1000.0))
-    # Tasks can nest (a task run inside another one's nested loop): keep the outermost only.
-    tasks.sort()
-    outer = []
-    for t0, dur in tasks:
-        if outer and t0 < outer[-1][0] + outer[-1][1]:
-            continue
-        outer.append((t0, dur))
-    return outer, start, end
-
-
-def _frames(tasks, start: float, end: float) -> dict:
-    bins = [0.0] * max(1, int((end - start) / FRAME_MS) + 1)
-    total = 0.0
-    longest = 0.0
-    longest_at = 0.0
-    for t0, dur in tasks:
-        t1 = t0 + dur
-        a, b = max(t0, start), min(t1, end)
-        if b <= a:
-            continue
-        total += b - a
-        if dur > longest:
-            longest, longest_at = dur, t0 - start
-        i = int((a - start) / FRAME_MS)
-        while a < b and i < len(bins):
-            edge = start + (i + 1) * FRAME_MS
-            bins[i] += min(b, edge) - a
-            a = min(b, edge)
-            i += 1
-    ordered = sorted(bins)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {
-        "stream_ms": end - start,
-        "busy_ms": total,
-        "frames": len(bins),
-        "p50": pick(0.5),
-        "p95": pick(0.95),
-        "max_frame": ordered[-1],
-        "longest_task": longest,
-        "longest_at": longest_at,
-        "longest_tasks": sorted(
-            (d for t0, d in tasks if t0 + d > start and t0 < end), reverse=True
-        )[:5],
-    }
+def _measure(trace, quarters: dict, chars_per_delta: float) -> dict:
+    """Busy time over the whole stream (per frame), and per delta in the first and the last
+    quarter of the answer (between the marks q0 -> q1 and q3 -> bench-end)."""
+    tasks, marks = main_thread_tasks(trace)
+    out = frames(tasks, marks["bench-start"], marks["bench-end"])
+    for name, a, b in (("first", "q0", "q1"), ("last", "q3", "bench-end")):
+        start, end = marks[a], marks[b]
+        deltas = (quarters["end" if b == "bench-end" else b] - quarters[a]) / chars_per_delta
+        out["per_delta_" + name] = frames(tasks, start, end)["busy_ms"] / max(1.0, deltas)
+    return out
 
 
 def render_cost(browser, origin: str) -> tuple[dict, dict]:
+    chars_per_delta = len(_long_markdown()) / len(_deltas())
     # markdown-it re-rendering everything on every delta
     context = browser.new_context()
     page = context.new_page()
@@ -249,19 +212,20 @@ def render_cost(browser, origin: str) -> tuple[dict, dict]:
     browser.start_tracing(page=page, categories=CATEGORIES)
     chars = page.evaluate("runBaseline()")
     trace = json.loads(browser.stop_tracing())
-    baseline = _frames(*_main_thread_tasks(trace))
+    baseline = _measure(trace, page.evaluate("window.__quarters"), chars_per_delta)
     baseline["chars"] = chars
     context.close()
     # ours, on MicroPython
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script(WIRE_TAP)
+    page.add_init_script("window.__expectedChars = %d" % len(_long_markdown()))
     _open_chat(page, origin + "/__bench/micropython.html")
     browser.start_tracing(page=page, categories=CATEGORIES)
     _send(page, "long markdown answer")
     page.wait_for_function("window.__done > 0", timeout=120_000)
     trace = json.loads(browser.stop_tracing())
-    ours = _frames(*_main_thread_tasks(trace))
+    ours = _measure(trace, page.evaluate("window.__quarters"), chars_per_delta)
     ours["chars"] = page.evaluate(
         "%s.shadowRoot.querySelector('.message-assistant .markdown').textContent.length" % HOST
     )
@@ -269,9 +233,71 @@ def render_cost(browser, origin: str) -> tuple[dict, dict]:
     return ours, baseline
 
 
+DELTAS = len(_deltas())
+# "Flat in the answer's length": the last quarter costs at most this much more per delta than
+# the first (noise on a shared 2-core machine is a few tens of percent between windows).
+FLAT_SLACK = 1.25
+# "Well ahead" of markdown-it re-rendering per delta: at most half its cost per delta.
+AHEAD_SHARE = 0.5
+
+
+def _median_run(runs: list[dict]) -> dict:
+    keys = ("busy_ms", "stream_ms", "p50", "p95", "max_frame", "longest_task")
+    out = {k: statistics.median(r[k] for r in runs) for k in keys}
+    out["per_delta_first"] = statistics.median(r["per_delta_first"] for r in runs)
+    out["per_delta_last"] = statistics.median(r["per_delta_last"] for r in runs)
+    out["chars"] = min(r["chars"] for r in runs)
+    return out
+
+
+def print_targets(ours: dict, baseline: dict) -> None:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    rows = [
+        (
+            "per-delta main-thread cost flat in the answer's length (last quarter <= %.2fx first)"
+            % FLAT_SLACK,
+            "%.2f -> %.2f ms/delta %s"
+            % (
+                ours["per_delta_first"],
+                ours["per_delta_last"],
+                verdict(ours["per_delta_last"] <= FLAT_SLACK * ours["per_delta_first"]),
+            ),
+            "%.2f -> %.2f ms/delta" % (baseline["per_delta_first"], baseline["per_delta_last"]),
+        ),
+        (
+            "20,000 chars in 4,000 deltas well ahead of markdown-it (<= %.0f%% of its ms/delta)"
+            % (AHEAD_SHARE * 100),
+            "%.2f ms/delta %s"
+            % (
+                ours["busy_ms"] / DELTAS,
+                verdict(ours["busy_ms"] <= AHEAD_SHARE * baseline["busy_ms"]),
+            ),
+            "%.2f ms/delta" % (baseline["busy_ms"] / DELTAS),
+        ),
+        (
+            "p95 frame busy time while streaming (reported)",
+            "%.2f ms (p50 %.2f, max %.1f)" % (ours["p95"], ours["p50"], ours["max_frame"]),
+            "%.2f ms (p50 %.2f, max %.1f)"
+            % (baseline["p95"], baseline["p50"], baseline["max_frame"]),
+        ),
+    ]
+    head = ("target", "ours (MicroPython)", "markdown-it re-render")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(3)]
+    print()
+    print(" | ".join(c.ljust(w) for c, w in zip(head, widths)))
+    print("-+-".join("-" * w for w in widths))
+    for r in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs of the first-delta latency")
+    parser.add_argument(
+        "--cost-runs", type=int, default=3, help="runs of the 20,000-character stream (each side)"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -300,17 +326,21 @@ def main(argv: list[str] | None = None) -> int:
                             ", ".join("%.0f" % r["frame_ms"] for r in runs),
                         )
                     )
-                ours, baseline = render_cost(browser, servers.site.origin)
+                costs = [render_cost(browser, servers.site.origin) for _ in range(args.cost_runs)]
+                ours = _median_run([c[0] for c in costs])
+                baseline = _median_run([c[1] for c in costs])
                 print(
-                    "20,000 characters of Markdown in 4,000 deltas, main thread during the stream:"
+                    "20,000 characters of Markdown in 4,000 deltas, main thread during the stream"
+                    " (median of %d runs):" % args.cost_runs
                 )
                 for name, r in (
                     ("ours (MicroPython)", ours),
                     ("markdown-it, full re-render", baseline),
                 ):
                     print(
-                        "  %-28s total %7.0f ms over %6.0f ms   per frame p50 %5.2f  p95 %5.2f  max %6.1f ms"
-                        "   longest task %6.1f ms at %.1f s (next: %s ms)   (%d chars shown)"
+                        "  %-28s total %7.0f ms over %6.0f ms   per frame p50 %5.2f  p95 %5.2f"
+                        "  max %6.1f ms   longest task %6.1f ms   per delta %.2f ms"
+                        " (first quarter %.2f, last quarter %.2f)   (%d chars shown)"
                         % (
                             name,
                             r["busy_ms"],
@@ -319,11 +349,13 @@ def main(argv: list[str] | None = None) -> int:
                             r["p95"],
                             r["max_frame"],
                             r["longest_task"],
-                            r["longest_at"] / 1000.0,
-                            ", ".join("%.0f" % d for d in r["longest_tasks"][1:4]),
+                            r["busy_ms"] / DELTAS,
+                            r["per_delta_first"],
+                            r["per_delta_last"],
                             r["chars"],
                         )
                     )
+                print_targets(ours, baseline)
                 browser.close()
         finally:
             servers.close()

@@ -351,3 +351,24 @@ def test_the_spoken_text_can_stop_early():
     view = play([_delta("# Title\n\n" + "word " * 2000)])
     assert view.plain_text(20) == "Titleword word word "
     assert len(view.plain_text()) > 9000
+
+
+def test_a_finished_answer_that_changes_after_all_is_shown_as_the_new_text():
+    # A settled answer lets go of the renderer's working state (docs/decisions.md D46); if
+    # the thread brings it back changed (re-read from the server), it is rebuilt, Sources too.
+    first = "Install it.\n\nThen configure."
+    updates = [_delta(first), _annotation(len(first), "/docs/install", 0)]
+    view = play(updates)
+    shown = html(view.node)
+    view.settle()
+    assert html(view.node) == shown
+    spoken = view.plain_text()
+    assert spoken.startswith("Install it.") and "Then configure." in spoken
+    assert view.plain_text(7) == "Install"
+    answer = Answer(parts=(AnswerPart(text=GrowingText(), annotations=()),))
+    answer = answer.apply(_delta(INSTALL))
+    view.update(answer, final=True)
+    assert html(view.markdown_node) == reference(INSTALL)
+    assert view.sources_node.hidden and view.sources_node.find_all("li") == []
+    assert [c for c in view.node.children] == [view.markdown_node, view.sources_node]
+    assert view.plain_text() == play([_delta(INSTALL)]).plain_text()

@@ -84,6 +84,9 @@ class AnswerBody:
     def update(self, entry) -> None:
         self.view.update(entry.answer, final=entry.status != "streaming")
 
+    def settle(self) -> None:
+        self.view.settle()
+
     def plain_text(self, limit: int = 0) -> str:
         return self.view.plain_text(limit)
 

@@ -1,11 +1,12 @@
 """One conversation entry as DOM (browser-only): a list item with an author label, the body,
 a status note ("Not sent", "Stopped"...) and, for answers, the message actions.
 
-``update`` is called with each new entry object and does nothing when neither the entry nor
-its context changed. Bodies are built by ``widget.browser.bodies`` (one builder per item type).
-The action buttons carry ``data-action``; their clicks are handled once for the whole list by
-the view (``View._on_list_click``), so a message holds no listener of its own and a long
-conversation no growing set of JS functions.
+``update`` is called with each new entry object and does nothing when the entry is the one
+shown; ``show_regenerate`` shows or hides the answer's Regenerate button. Bodies are built by
+``widget.browser.bodies`` (one builder per item type). The action buttons carry
+``data-action``; their clicks are handled once for the whole list by the view
+(``View._on_list_click``), so a message holds no listener of its own and a long conversation
+no growing set of JS functions.
 """
 
 from widget import strings
@@ -48,6 +49,7 @@ class MessageView:
         self.down_button = _action("negative", None, strings.NOT_HELPFUL)
         self.down_button.append(icon("thumb-down"))
         self.regen_button = _action("regenerate", strings.REGENERATE)
+        self.regen_button.hidden = True
         bar.append(self.copy_button, self.up_button, self.down_button, self.regen_button)
         self.node.append(bar)
         self.toolbar = bar
@@ -56,17 +58,15 @@ class MessageView:
         """The answer's text is on the clipboard: the Copy button says so."""
         set_text(self.copy_button, strings.COPIED)
 
-    def update(self, entry, *, is_last_answer: bool, busy: bool) -> None:
-        context = (is_last_answer, busy)
-        if entry is self.entry and context == self._context:
-            return
+    def update(self, entry) -> bool:
+        """Show ``entry``; False (and nothing written) when it is the entry already shown."""
+        if entry is self.entry:
+            return False
         if self.node is None:
             self.entry = entry
-            return
-        if self.entry is None or entry is not self.entry:
-            self._update_body(entry)
+            return True
+        self._update_body(entry)
         self.entry = entry
-        self._context = context
         note = strings.entry_note(entry.status)
         set_text(self.note, note)
         show(self.note, bool(note))
@@ -81,9 +81,15 @@ class MessageView:
             self.down_button.setAttribute(
                 "aria-pressed", "true" if feedback == "negative" else "false"
             )
-            show(self.regen_button, is_last_answer and not busy)
             self.up_button.disabled = entry.status != "done"
             self.down_button.disabled = entry.status != "done"
+        return True
+
+    def show_regenerate(self, shown: bool) -> None:
+        """The Regenerate button: on the last answer only, while nothing is under way (the view
+        tells the one answer that gains it and the one that loses it, never every message)."""
+        if self.toolbar is not None:
+            show(self.regen_button, shown)
 
     def _update_body(self, entry) -> None:
         """A body that fails (a bug met with output nobody foresaw) shows the entry's text as
@@ -95,6 +101,13 @@ class MessageView:
             from widget.browser.dom import show_failure
 
             show_failure(self.body.node, entry.text(), exc)
+
+    def settle(self) -> None:
+        """A newer question was asked: an answer lets go of its renderer's working state
+        (``AnswerView.settle``)."""
+        settle = getattr(self.body, "settle", None)
+        if settle is not None:
+            settle()
 
     def plain_text(self, limit: int) -> str:
         text = self.body.plain_text(limit + 1) if self.body is not None else ""

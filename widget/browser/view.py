@@ -91,7 +91,10 @@ class View:
         self.announcer = announcer
         self.listeners = Listeners()
         self.message_views: dict[int, MessageView] = {}
-        self._order: tuple[int, ...] = ()
+        self._order: tuple[int, ...] = ()  # the keys of the entries shown, in order
+        self._entries: tuple = ()  # the entries the last render showed
+        self._regenerate_key: int | None = None  # the answer showing Regenerate
+        self._unsettled: list = []  # keys of the answers not settled yet (_settle_answers)
         self._state = None
         self._pending = None
         self._frame_requested = False
@@ -591,43 +594,96 @@ class View:
             show(self.jump, True)
 
     def _render_entries(self, state) -> bool:
+        """Patch the message list to show ``state.entries``. Its cost follows what changed, not
+        the conversation's length: the entries the last render showed are compared to the new
+        ones as tuples (in C, stopping at identity; the reducer keeps unchanged entries as the
+        same objects), and only those from the first changed one on are looked at, in Python.
+        A Python loop over every entry cost ~5 ms a frame on MicroPython after 200 turns
+        (docs/decisions.md D46)."""
         views = self.message_views
-        keys = []
+        entries = state.entries
+        same = _same_prefix(self._entries, entries)
+        self._entries = entries
         new_user_message = False
-        last_answer_key = None
-        for entry in state.entries:
-            if entry.item.type == "assistant_message":
-                last_answer_key = entry.key
-        for entry in state.entries:
-            keys.append(entry.key)
-            view = views.get(entry.key)
+        tail_keys = []
+        for entry in entries[same:]:
+            key = entry.key
+            tail_keys.append(key)
+            view = views.get(key)
             if view is None:
                 view = MessageView(entry, self.body_context())
-                views[entry.key] = view
+                views[key] = view
                 if entry.item.type == "user_message":
                     new_user_message = True
-            view.update(
-                entry, is_last_answer=entry.key == last_answer_key, busy=state.phase != "idle"
-            )
+                    self._settle_answers()
+                elif entry.item.type == "assistant_message":
+                    self._unsettled.append(key)
             if (
-                entry.status == "done"
+                view.update(entry)
+                and entry.status == "done"
                 and entry.item.type == "assistant_message"
-                and entry.key not in self._announced_done
+                and key not in self._announced_done
             ):
-                self._announced_done.add(entry.key)
+                self._announced_done.add(key)
                 self.announcer.say(strings.answer_announcement(view.plain_text(360)))
-        keys_t = tuple(keys)
-        if keys_t != self._order:
-            for key in list(views):
-                if key not in keys:
-                    views.pop(key).remove()
-                    self._announced_done.discard(key)
-            for key in keys:  # appendChild moves a node that is already there
-                node = views[key].node
-                if node is not None:
-                    self.list.append(node)
-            self._order = keys_t
+        old_tail = self._order[same:]
+        tail = tuple(tail_keys)
+        if tail != old_tail:
+            if tail[: len(old_tail)] == old_tail:  # entries added at the end: append those
+                for key in tail[len(old_tail) :]:
+                    node = views[key].node
+                    if node is not None:
+                        self.list.append(node)
+                self._order = self._order + tail[len(old_tail) :]
+            else:
+                self._reorder(self._order[:same] + tail)
+        self._show_regenerate(state)
         return new_user_message
+
+    def _settle_answers(self) -> None:
+        """A new question: the answers before it are final and let go of their renderer's
+        working state (``AnswerView.settle``), so what a long conversation holds in memory is
+        its DOM and its text (docs/decisions.md D46)."""
+        for key in self._unsettled:
+            view = self.message_views.get(key)
+            if view is not None:
+                view.settle()
+        self._unsettled = []
+
+    def _reorder(self, keys: tuple) -> None:
+        """Entries went away or came in above the others: drop the views of the gone ones and
+        put every node in order (appendChild moves a node that is already there)."""
+        views = self.message_views
+        shown = set(keys)
+        for key in list(views):
+            if key not in shown:
+                views.pop(key).remove()
+                self._announced_done.discard(key)
+                if key == self._regenerate_key:
+                    self._regenerate_key = None
+        for key in keys:
+            node = views[key].node
+            if node is not None:
+                self.list.append(node)
+        self._order = keys
+
+    def _show_regenerate(self, state) -> None:
+        """Regenerate shows on the last answer while nothing is under way: only the answer that
+        gains it and the one that loses it are touched."""
+        key = None
+        if state.phase == "idle":
+            entries = state.entries
+            for i in range(len(entries) - 1, -1, -1):
+                if entries[i].item.type == "assistant_message":
+                    key = entries[i].key
+                    break
+        if key == self._regenerate_key:
+            return
+        for old_or_new, shown in ((self._regenerate_key, False), (key, True)):
+            view = self.message_views.get(old_or_new) if old_or_new is not None else None
+            if view is not None:
+                view.show_regenerate(shown)
+        self._regenerate_key = key
 
     def _render_notices(self, state) -> None:
         from widget.browser.bodies import load_rich_text
@@ -682,6 +738,25 @@ def _status_text(state) -> str:
     if state.phase == RESUMING:
         return strings.RESUMING  # the answer the last page left is being finished
     return strings.status_text(state)
+
+
+def _same_prefix(old: tuple, new: tuple) -> int:
+    """How many leading entries ``new`` shares with ``old``. Each probe is one tuple
+    comparison, run in C; the usual answers (all, or all but the last: an answer streaming)
+    are tried first, then the rest is halved."""
+    good, bad = 0, min(len(old), len(new))
+    if old[:bad] == new[:bad]:
+        return bad
+    if bad > 1 and old[: bad - 1] == new[: bad - 1]:
+        return bad - 1
+    bad -= 1
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if old[:mid] == new[:mid]:
+            good = mid
+        else:
+            bad = mid
+    return good
 
 
 def _older_items_added(previous, state) -> bool:

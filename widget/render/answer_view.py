@@ -4,6 +4,7 @@ one element, kept in step with the ``Answer`` value of the thread state.
     view = AnswerView(dom, base_url=page_url, site_root=site_base, trailing_slash=setting)
     container.append(view.node)
     view.update(entry.answer, final=entry.status != "streaming")   # as often as wanted
+    view.settle()   # final and no longer the newest: keep the DOM, drop the working state
 
 Everything that decides what is shown is here and in ``AnswerDocument`` / ``MarkdownView``;
 the browser only hands in its DOM facade (``widget.browser.dom.PageDom``).
@@ -27,39 +28,69 @@ class AnswerView:
     ) -> None:
         self.dom = dom
         self.node = dom.element("div", "message-body answer", None, {"dir": "auto"})
-        self.markdown_node = dom.element("div", "markdown")
         self.sources_node = dom.element("nav", "sources", None, {"aria-label": strings.SOURCES})
         dom.show(self.sources_node, False)
-        dom.append(self.node, self.markdown_node)
-        dom.append(self.node, self.sources_node)
-        self.document = AnswerDocument(
-            base_url=base_url, site_root=site_root, trailing_slash=trailing_slash
-        )
-        self.markdown = MarkdownView(dom, self.markdown_node)
+        self._links = (base_url, site_root, trailing_slash)
         self._answer = None
         self._final = False
         self._sources: list = []
         self._list: list | None = None
+        self._start()
+
+    def _start(self) -> "tuple[AnswerDocument, MarkdownView]":
+        """An empty Markdown area before the Sources, and a renderer to fill it."""
+        dom = self.dom
+        self.markdown_node = dom.element("div", "markdown")
+        dom.append(self.node, self.markdown_node)
+        dom.append(self.node, self.sources_node)  # moves it after the text
+        base_url, site_root, trailing_slash = self._links
+        document = AnswerDocument(
+            base_url=base_url, site_root=site_root, trailing_slash=trailing_slash
+        )
+        markdown = MarkdownView(dom, self.markdown_node)
+        self.document: AnswerDocument | None = document
+        self.markdown: MarkdownView | None = markdown
+        self._plain = ""
+        return document, markdown
+
+    def settle(self) -> None:
+        """The answer is final and no longer the newest: it keeps its DOM and its text and lets
+        go of the rest. The parser's state and the renderer's record of every node it made (a
+        Python object and a reference to a JS node each) would otherwise pile up over a long
+        conversation, in the Python heap and, on Pyodide, in wasm memory that never shrinks
+        (docs/decisions.md D46). Should it change after all, it is rebuilt from its text."""
+        if self._final and self.document is not None:
+            self._plain = self.plain_text()
+            self.document = None
+            self.markdown = None
 
     def update(self, answer, *, final: bool) -> None:
         if answer is self._answer and final == self._final:
             return
+        document, markdown = self.document, self.markdown
+        if document is None or markdown is None:  # settled, and the answer changed after all
+            self.dom.remove(self.markdown_node)
+            self._sources = []
+            self._show_sources()
+            document, markdown = self._start()
         self._answer = answer
         self._final = final
-        document = self.document
         document.update(answer, final=final)
         if document.sources != self._sources:
             self._sources = document.sources
-            self.markdown.set_sources({s.number: s for s in document.sources})
+            markdown.set_sources({s.number: s for s in document.sources})
             self._show_sources()
-        self.markdown.show(document.blocks)
+        markdown.show(document.blocks)
 
     def plain_text(self, limit: int = 0) -> str:
         """What a screen reader is told: the rendered text, not the Markdown source (the first
         ``limit`` characters, when given: only those are walked)."""
+        document = self.document
+        if document is None:
+            return self._plain[:limit] if limit else self._plain
         parts = []
         size = 0
-        for block in self.document.blocks:
+        for block in document.blocks:
             text = strip_markers(plain_text(block))
             parts.append(text)
             size += len(text)
