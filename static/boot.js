@@ -44,6 +44,7 @@
  */
 /*! chatkit-widget boot | MIT */
 import { bodyReader } from "../widget/browser/body_reader.js";
+import { deferred } from "./deferred.js";
 
 var START_TIMEOUT_MS = 30000; // runtime files arrived -> Python called chatkitReady
 var FETCH_TIMEOUT_MS = 120000; // runtime files requested -> all arrived
@@ -94,6 +95,7 @@ function webStore(kind) {
 }
 
 export function start(ctx) {
+  var ask = deferred(ctx); // the rest of the loader, and host.chatkitConfig completed
   var host = ctx.host;
   var config = host.chatkitConfig;
   var baseUrl = config.baseUrl;
@@ -353,12 +355,12 @@ export function start(ctx) {
   // added to the shadow root goes first.
   function retry() {
     Array.prototype.slice.call(ctx.root.childNodes).forEach(function (node) {
-      if (loaderNodes.indexOf(node) < 0 && node.localName !== "link" && node.localName !== "iframe") node.remove();
+      if (loaderNodes.indexOf(node) < 0 && !/^(link|iframe)$/.test(node.localName) && node.className !== "ask-selection") node.remove();
     });
     preloading = null;
     ctx.frame(true);
     ctx.boot();
   }
 
-  return { boot: boot, prefetch: prefetch, retry: retry };
+  return { boot: boot, prefetch: prefetch, retry: retry, ask: ask };
 }
