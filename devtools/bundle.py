@@ -139,7 +139,9 @@ def _inline_module(source: str, import_line: str, module: str, export: str, name
     if code.count(export) != 1 or re.search(
         r"^\s*(import|export)\b", code.replace(export, "", 1), re.M
     ):
-        raise BuildError("%s must export exactly one thing, %s...), and import nothing" % (name, export))
+        raise BuildError(
+            "%s must export exactly one thing, %s...), and import nothing" % (name, export)
+        )
     code = code.replace(export, export[len("export ") :], 1)
     return source.replace(import_line, code.rstrip("\n") + "\n", 1)
 

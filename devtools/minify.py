@@ -66,8 +66,9 @@ _CSS_LEADING_ZERO = re.compile(r"(?<=[\s:(,])0\.(?=\d)")
 
 def minify_css(text: str) -> str:
     """Comments and the whitespace around punctuation and after a colon dropped, each run of
-    spaces one space, "0.5" written ".5", the last ``;`` of a block dropped. Not a general CSS minifier: the widget's CSS has no
-    strings or url()s with spaces or braces inside (static/*.css)."""
+    spaces one space, "0.5" written ".5", the last ``;`` of a block dropped. Not a general CSS
+    minifier: the widget's CSS has no strings or url()s with spaces or braces inside
+    (static/*.css)."""
     text = _CSS_COMMENT.sub("", text)
     text = _CSS_SPACE.sub(" ", text)
     text = _CSS_AROUND.sub(r"\1", text)
