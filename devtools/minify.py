@@ -62,11 +62,12 @@ _CSS_SPACE = re.compile(r"\s+")
 _CSS_AROUND = re.compile(r"\s*([{};,>])\s*")
 _CSS_AFTER_COLON = re.compile(r":\s+")  # a selector never has one (" :x" keeps its space)
 _CSS_LEADING_ZERO = re.compile(r"(?<=[\s:(,])0\.(?=\d)")
+_CSS_HEX6 = re.compile(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3\b", re.I)  # colours only: no #id here
 
 
 def minify_css(text: str) -> str:
     """Comments and the whitespace around punctuation and after a colon dropped, each run of
-    spaces one space, "0.5" written ".5", the last ``;`` of a block dropped. Not a general CSS
+    spaces one space, "0.5" written ".5", "#ffffff" "#fff", the last ``;`` of a block dropped. Not a general CSS
     minifier: the widget's CSS has no strings or url()s with spaces or braces inside
     (static/*.css)."""
     text = _CSS_COMMENT.sub("", text)
@@ -74,4 +75,5 @@ def minify_css(text: str) -> str:
     text = _CSS_AROUND.sub(r"\1", text)
     text = _CSS_AFTER_COLON.sub(":", text)
     text = _CSS_LEADING_ZERO.sub(".", text)
+    text = _CSS_HEX6.sub(r"#\1\2\3", text)
     return text.replace(";}", "}").strip() + "\n"

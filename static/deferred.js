@@ -115,9 +115,15 @@ export function deferred(ctx) {
     return win;
   };
 
+  // the launcher, and the site's open controls ([data-chatkit-open], data-open-selector)
+  var launcher = ctx.root.querySelector(".launcher");
+  var controls = "[data-chatkit-open]";
+  try {
+    document.querySelector(value("open-selector"));
+    controls += "," + value("open-selector");
+  } catch (e) { /* none, or not a selector */ }
   ctx.panelState = function (isOpen) {
-    var controls = document.querySelectorAll(ctx.openControls);
-    [ctx.launcher].concat(Array.prototype.slice.call(controls)).forEach(function (el) {
+    [launcher].concat(Array.prototype.slice.call(document.querySelectorAll(controls))).forEach(function (el) {
       el.setAttribute("aria-expanded", isOpen ? "true" : "false");
     });
   };
@@ -164,10 +170,11 @@ export function deferred(ctx) {
         .map(function (m) { return { ctrl: "Control", alt: "Alt", shift: "Shift", meta: "Meta" }[m]; })
         .concat(keys.key.toUpperCase()).join("+"));
     }
-    ctx.icon(button, "ask-icon");
-    button.append(config.title);
+    var icon = launcher.querySelector("svg").cloneNode(true);
+    icon.setAttribute("class", "ask-icon");
+    button.append(icon, config.title);
     button.addEventListener("mousedown", function (event) { event.preventDefault(); });
-    button.addEventListener("click", function () { ctx.askAbout(asked); });
+    button.addEventListener("click", function () { window.ChatKitWidget.askAbout(asked); });
     ctx.root.append(button);
     var follow = function () {
       if (!button.hidden) ctx.askSoon();

@@ -5,33 +5,58 @@
  *
  * (or, versioned by the Docusaurus plugin, .../chatkit-widget/<version>-<hash>/loader.js)
  *
- * It holds only what runs before the first click: it reads data-* attributes from its own tag,
- * mounts <chatkit-widget> (open shadow root) on document.body, draws the launcher at once
- * (kept above the page's fixed controls, data-avoid; none with data-launcher="none"),
- * follows the theme, queues window.ChatKitWidget calls, opens the chat from the site's own
- * controls ([data-chatkit-open], data-open-selector) and the shortcut (data-shortcut), offers
- * "Ask AI" over text selected in the docs (data-selection, data-selection-scope), and starts
- * the boot on first open
+ * It holds only what must run before the first open (docs/decisions.md D44: it is minified
+ * at build time, devtools/minify.py, and every page pays for it): it reads data-* attributes
+ * from its own tag, mounts <chatkit-widget> (open shadow root) on document.body, draws the
+ * launcher at once (kept above the page's fixed controls, data-avoid; none with
+ * data-launcher="none"), follows the theme, queues window.ChatKitWidget calls, opens the chat
+ * from the site's own controls ([data-chatkit-open], data-open-selector) and the shortcut
+ * (data-shortcut), watches text selected in the docs (data-selection, data-selection-scope),
+ * draws the panel's skeleton on every open (below), and starts the boot on first open
  * (data-boot="click"), when idle ("idle") or at once ("eager"). Everything after that lives in
  * boot.js, an ES module it import()s from its own folder (baseUrl + "boot.js?v=<hash from the
  * manifest>"; a new URL after a failed import) when the boot starts, or already when the
- * launcher is hovered or focused so the click does not wait for it. Every URL is absolute and
- * computed from this script's own src (PyScript resolves relative config URLs against the
- * page, and docs pages sit at many depths and under a base path).
+ * launcher is hovered or focused so the click does not wait for it, or on the first text
+ * selection in the scope. Every URL is absolute and computed from this script's own src
+ * (PyScript resolves relative config URLs against the page, and docs pages sit at many depths
+ * and under a base path).
+ *
+ * What moved to boot.js (static/deferred.js, inlined there by devtools/bundle.py; it runs
+ * first in start(ctx)): the settings only Python reads (host.chatkitConfig is completed and
+ * frozen then), the warnings about data-* values the loader did not take (it falls back to
+ * the default silently), the "Ask AI" selection button itself (shown on the first selection
+ * in the scope once boot.js is there; its styles are panel.css's), the wait for the
+ * interpreter's frame (ctx.frame), aria-expanded of the site's controls (ctx.panelState), and
+ * the runtime part of the build manifest.
+ *
+ * The skeleton: on any open before Python is ready (launcher, site control, shortcut,
+ * open()/toggle()/ask()/askAbout(), the saved open flag) the loader draws, in the same task, a
+ * <section class="panel" data-skeleton role="dialog"> in the shadow root with the classes of
+ * Python's panel (launcher.css styles its box, header and composer; panel.css the rest once
+ * it comes): a header (the title, a close button), an empty log (role="log", aria-busy) with
+ * the busy spinner, and a real <textarea class="composer-input"> (the placeholder, typable,
+ * focused unless the open is the saved flag's reopen) beside a disabled Send. Its close
+ * button hides it and drops the queued open (as close() does before ready). Python adopts it
+ * when it shows its panel (widget/browser/view.py View._adopt_skeleton: the text, caret and
+ * focus move into the real composer and the skeleton is removed, in that task); the loader
+ * removes one still there after replaying the queue on ready, and on the error state.
  *
  * Loader -> boot.js: start(ctx) once (ctx documented at the top of static/boot.js); then
  * boot() when data-state turns "booting", prefetch() on hover/focus while idle, retry() when
- * the error launcher is clicked. When it requests boot.js the loader also makes the
- * interpreter's frame (frame.html, a hidden same-origin <iframe> in the shadow root: PyScript
- * runs there and never sees the host page's document) and preloads panel.css, so neither
- * waits a round trip for boot.js. boot.js -> loader: ctx.ready(api), ctx.setState("error"),
- * ctx.boot() (retry), ctx.frame(fresh), ctx.panelState(isOpen), ctx.opener(). If boot.js itself cannot be loaded (or takes 120 s),
- * the loader shows the error launcher and a click tries again.
+ * the error launcher is clicked, ask(text) for the selection button. When it requests boot.js
+ * the loader also makes the interpreter's frame (frame.html, a hidden same-origin <iframe> in
+ * the shadow root: PyScript runs there and never sees the host page's document) and preloads
+ * panel.css, so neither waits a round trip for boot.js. boot.js -> loader: ctx.ready(api),
+ * ctx.setState("error"), ctx.boot() (retry), ctx.makeFrame() (a new frame), ctx.opener().
+ * If boot.js itself cannot be loaded (or takes 120 s), the loader shows the error launcher
+ * and a click tries again.
  *
  * Loader <-> Python handshake (widget/browser/bootstrap.py and main.py code against this; the
  * callbacks are set by boot.js):
  *
- * 1. Before booting Python the loader sets on the host element (document.querySelector("chatkit-widget")):
+ * 1. The loader sets on the host element (document.querySelector("chatkit-widget")) at once
+ *    the fields it needs (backendUrl, title, locale, dir, baseUrl, siteBaseUrl, launcher,
+ *    persist, placeholder, version); boot.js adds the others and freezes it before booting:
  *      host.chatkitConfig = {backendUrl, interpreter ("micropython"|"pyodide"),
  *                            title (data-title, else "Ask AI" in the locale's language),
  *                            greeting (data-greeting; "" = the catalogue's, widget/strings.py),
@@ -59,10 +84,11 @@
  *    The shadow root already holds <link rel=stylesheet href=launcher.css>, panel.css (linked
  *    when the boot starts; the boot waits for it), the launcher <button class="launcher">
  *    (hidden with data-launcher="none" except while booting for an open and in the error
- *    state) and the "Ask AI" selection button <button class="ask-selection">. Python adds its
+ *    state), the skeleton (on an open, above) and, once text was selected, the "Ask AI"
+ *    selection button <button class="ask-selection">. Python adds its
  *    UI to host.shadowRoot; the panel element must have id="chatkit-panel" (the launcher's
  *    aria-controls). host.style --ck-lift (px) is how far the launcher is lifted above the
- *    page's fixed controls: panel.css adds it to the panel's bottom too.
+ *    page's fixed controls: launcher.css adds it to the panel's bottom too.
  * 2. Boot (boot.js): it fetches widget.py.json ({boot, files}: the bootstrap's source and every
  *    widget module, one request) with the runtime files (preloaded in the frame's document),
  *    then, in the frame's document, adds a <script type="mpy" async> (type="py" for Pyodide)
@@ -166,8 +192,7 @@
     backendUrl = new URL(backendUrl, location.href);
     if (!/^https?:$/.test(backendUrl.protocol)) throw 0;
   } catch (e) {
-    return console.error(LOG + 'data-backend-url="' + value("backend-url") + '" is not an http(s) URL, e.g. ' +
-      '<script src=".../loader.js" data-backend-url="https://api.example.com" defer></script>; the widget is not shown');
+    return console.error(LOG + "data-backend-url must be an http(s) URL; the widget is not shown");
   }
 
   // ---- language: data-locale, else <html lang>, else the browser's; the first whose language
@@ -251,16 +276,12 @@
     styled = 0;
     showLauncher();
   };
-  // the speech bubble, also on the selection button (static/deferred.js)
-  function icon(parent, className) {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = parent.appendChild(d.createElementNS(ns, "svg"));
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", true);
-    svg.setAttribute("class", className);
-    svg.appendChild(d.createElementNS(ns, "path")).setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm4 6.5a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01z");
-  }
-  icon(launcher, "launcher-icon");
+  // the speech bubble (cloned for the selection button: static/deferred.js)
+  var svg = launcher.appendChild(d.createElementNS("http://www.w3.org/2000/svg", "svg"));
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", true);
+  svg.setAttribute("class", "launcher-icon");
+  svg.appendChild(d.createElementNS(svg.namespaceURI, "path")).setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm4 6.5a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01z");
   el(launcher, "span", "launcher-spinner", "", { "aria-hidden": true });
   var label = el(launcher, "span");
 
@@ -509,11 +530,7 @@
     config: config,
     script: script,
     keys: keys,
-    icon: icon,
-    askAbout: publicApi.askAbout,
     askSoon: askSoon,
-    openControls: openControls,
-    launcher: launcher,
     frameEl: function () { return frame; },
     makeFrame: makeFrame,
     panelCss: panelCss,

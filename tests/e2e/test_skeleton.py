@@ -159,3 +159,19 @@ def test_a_runtime_that_fails_to_load_removes_the_skeleton(widget, page):
     assert widget.wait_state("ready", "error") == "error"
     assert page.evaluate(SKELETONS) == 0
     assert "Retry" in widget.launcher.inner_text()
+
+
+def test_before_the_first_open_no_long_task_and_only_the_loader_s_two_files(widget, page, page_log):
+    """A docs page with the widget, loaded and idle: no main-thread task of 50 ms or more, and
+    the widget's only requests are loader.js and launcher.css."""
+    page.add_init_script(
+        "window.__long = []; new PerformanceObserver((list) => window.__long.push("
+        "...list.getEntries().map(e => e.duration))).observe({type: 'longtask'})"
+    )
+    widget.goto("/docs/intro/")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert widget.launcher.is_visible()
+    assert page.evaluate("window.__long") == []
+    files = [u.split("/chatkit-widget/")[1] for u in page_log.requests if "/chatkit-widget/" in u]
+    assert sorted(u.split("?")[0] for u in files) == ["launcher.css", "loader.js"]

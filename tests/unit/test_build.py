@@ -159,10 +159,11 @@ def test_build_is_deterministic(out: Path, tmp_path: Path):
 
 def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
     """What every page pays for before the first open, loader.js and launcher.css, minified
-    (devtools/minify.py) and holding only what runs before it (docs/decisions.md D44): <= 4,800
-    bytes gzip together, each file gzipped on its own (issue 12 asked for 3,000; before it the
-    two were 7,220 + 2,046; the panel's skeleton, drawn on an open, is in both). boot.js,
-    loaded on the first hover, focus, open or selection, <= 16 KB."""
+    (devtools/minify.py) and holding only what runs before it (docs/decisions.md D44): <= 6,150
+    bytes gzip together, each file gzipped on its own (was 7,220 + 2,046 = 9,266 before issue
+    12, which asked for 3,000: not met, D44 says why), though they now also draw the panel's
+    skeleton on an open (its box, header and composer rules moved from panel.css to
+    launcher.css). boot.js, loaded on the first hover, focus, open or selection, <= 16 KB."""
     loader = (out / WIDGET / "loader.js").read_bytes()
     css = (out / WIDGET / "launcher.css").read_bytes()
     boot = (out / WIDGET / "boot.js").read_bytes()
@@ -182,7 +183,7 @@ def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
                 len(gzip.compress(boot, 9, mtime=0)),
             )
         )
-    assert packed + packed_css <= 4_800
+    assert packed + packed_css <= 6_150
     assert len(boot) <= 16_000
     assert b"Loader <-> Python handshake" not in loader, "doc block should be stripped"
     assert b"/*" not in css.replace(b"/*!", b""), "CSS comments should be stripped"
@@ -308,12 +309,14 @@ def test_render_loader_needs_exactly_one_manifest_slot(tmp_path: Path):
 def test_minify_css_keeps_what_matters():
     css = (
         '/* doc */\n:host([data-side="left"]) .panel,\n.markdown > :first-child {\n'
-        '  font: 600 15px/1.2 var(--ck-font, "Segoe UI");\n  opacity: 0.55;\n}\n'
+        '  font: 600 15px/1.2 var(--ck-font, "Segoe UI");\n  opacity: 0.55;\n'
+        "  color: #FFFFFF;\n  background: #1a5fd0;\n}\n"
         "@media (max-width: 479.98px) {\n  .a { margin: -1px 0 }\n}\n"
     )
     assert minify_css(css) == (
         ':host([data-side="left"]) .panel,.markdown>:first-child{font:600 15px/1.2 '
-        'var(--ck-font,"Segoe UI");opacity:.55}@media (max-width:479.98px){.a{margin:-1px 0}}\n'
+        'var(--ck-font,"Segoe UI");opacity:.55;color:#FFF;background:#1a5fd0}'
+        "@media (max-width:479.98px){.a{margin:-1px 0}}\n"
     )
 
 
