@@ -166,6 +166,7 @@
   var script = d.currentScript || [].filter.call(d.scripts, function (s) {
     return /\/loader\.js([?#]|$)/.test(s.src) && (/\/chatkit-widget\//.test(s.src) || s.hasAttribute("data-backend-url"));
   }).pop();
+  if (!script || !script.src) return console.error(LOG + "cannot find my own <script> tag");
   var baseUrl = new URL(".", script.src).href;
 
   // data-<name> of our tag, trimmed ("" when absent)
@@ -383,12 +384,15 @@
 
   function call(name, args) {
     if (api) return invoke(name, args);
+    // before ready a toggle opens, or closes the skeleton when it shows
+    if (name == "toggle") name = skeleton && !skeleton.hidden ? "close" : "open";
     if (name == "close") {
       queue = queue.filter(function (c) { return !/^(open|reopen)$/.test(c[0]); });
+      // focus in the skeleton goes back to what opened it, as when the panel closes
+      if (skeleton && skeleton.contains(root.activeElement)) ctx.opener().focus();
       if (skeleton) skeleton.hidden = 1;
       return;
     }
-    if (name == "toggle") name = "open"; // before boot the panel is closed
     if (queue.length < 20) queue.push([name, args]);
     if (state == "error") retry();
     else boot();
@@ -424,7 +428,7 @@
   launcher.onclick = function () {
     opener = launcher;
     if (state == "error") retry();
-    else if (state != "booting") call("toggle", []);
+    else call("toggle", []);
   };
 
   // The site's own controls: one delegated listener for [data-chatkit-open] and data-open-selector.
@@ -445,16 +449,20 @@
   }
 
   d.addEventListener("keydown", function (event) {
-    if (event.key == "Escape") hideAsk();
     var key = event.key || "";
     var path = event.composedPath();
     var inWidget = path.indexOf(host) >= 0;
+    // Escape hides the selection button, and in the skeleton closes it as the panel would
+    if (key == "Escape") {
+      hideAsk();
+      if (inWidget && !api) call("close");
+    }
     // The typed key decides (a Dvorak Ctrl+C is not Ctrl+I); the physical one only when the
     // typed one is not plain ASCII (Option on a Mac, a Cyrillic layout). Typing in the page's
     // own fields (Ctrl+I is italic in an editor) is left alone.
     if (!keys || event.defaultPrevented || event.repeat || event.isComposing || !inWidget && editable(path[0]) ||
       MODIFIERS.some(function (m) { return event[m + "Key"] != !!keys[m]; }) ||
-      key.toLowerCase() != keys.key && (/^[ -~]$/.test(key) || event.code.slice(-1).toLowerCase() != keys.key)) return;
+      key.toLowerCase() != keys.key && (/^[ -~]$/.test(key) || event.code != (/\d/.test(keys.key) ? "Digit" : "Key") + keys.key.toUpperCase())) return;
     event.preventDefault();
     if (selected()) return publicApi.askAbout(selected());
     if (!inWidget) opener = d.activeElement;

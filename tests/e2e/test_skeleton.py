@@ -101,8 +101,9 @@ def test_text_typed_before_ready_is_in_the_real_composer_and_is_sent(widget, pag
 
 
 def test_closing_the_skeleton_keeps_the_chat_closed(widget, page):
-    """The skeleton's close button hides it at once; the boot goes on, and when Python is ready
-    the panel stays closed (the queued open was dropped, as close() does before ready)."""
+    """The skeleton's close button (and Escape in it) hides it at once, focus back on the
+    launcher; the boot goes on, and when Python is ready the panel stays closed (the queued
+    open was dropped, as close() does before ready)."""
     held = []
     page.route("**/chatkit-widget/boot.js*", lambda route: held.append(route))
     widget.goto("/docs/intro/")
@@ -110,6 +111,14 @@ def test_closing_the_skeleton_keeps_the_chat_closed(widget, page):
     skeleton = widget.host.locator("[data-skeleton]")
     skeleton.get_by_role("button", name="Close").click()
     assert skeleton.is_hidden()
+    assert widget.focused_class() == "launcher", "focus back on what opened it"
+    # opened again from the keyboard, Escape in its composer closes it too
+    page.keyboard.press("Enter")
+    skeleton.wait_for(state="visible")
+    assert widget.focused_class() == "composer-input"
+    page.keyboard.press("Escape")
+    assert skeleton.is_hidden()
+    assert widget.focused_class() == "launcher"
     assert held, "boot.js was asked for on the click"
     held[0].continue_()
     assert widget.wait_state("ready", "error") == "ready"
@@ -162,16 +171,19 @@ def test_a_runtime_that_fails_to_load_removes_the_skeleton(widget, page):
 
 
 def test_before_the_first_open_no_long_task_and_only_the_loader_s_two_files(widget, page, page_log):
-    """A docs page with the widget, loaded and idle: no main-thread task of 50 ms or more, and
-    the widget's only requests are loader.js and launcher.css."""
+    """A docs page with the widget, loaded and idle: the loader's script never runs for 50 ms
+    or more in one go (Long Animation Frame timing names each script: what the page itself
+    costs on a busy machine is not ours), and the widget's only requests are loader.js and
+    launcher.css."""
     page.add_init_script(
-        "window.__long = []; new PerformanceObserver((list) => window.__long.push("
-        "...list.getEntries().map(e => e.duration))).observe({type: 'longtask'})"
+        "window.__ours = []; new PerformanceObserver((list) => list.getEntries().forEach(f =>"
+        " f.scripts.forEach(s => s.sourceURL.includes('/chatkit-widget/') &&"
+        " window.__ours.push(s.duration)))).observe({type: 'long-animation-frame', buffered: true})"
     )
     widget.goto("/docs/intro/")
     page.wait_for_load_state("networkidle")
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert widget.launcher.is_visible()
-    assert page.evaluate("window.__long") == []
+    assert [d for d in page.evaluate("window.__ours") if d >= 50] == []
     files = [u.split("/chatkit-widget/")[1] for u in page_log.requests if "/chatkit-widget/" in u]
     assert sorted(u.split("?")[0] for u in files) == ["launcher.css", "loader.js"]
