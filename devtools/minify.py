@@ -62,14 +62,15 @@ _CSS_SPACE = re.compile(r"\s+")
 _CSS_AROUND = re.compile(r"\s*([{};,>])\s*")
 _CSS_AFTER_COLON = re.compile(r":\s+")  # a selector never has one (" :x" keeps its space)
 _CSS_LEADING_ZERO = re.compile(r"(?<=[\s:(,])0\.(?=\d)")
-_CSS_HEX6 = re.compile(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3\b", re.I)  # colours only: no #id here
+# "#ffffff" -> "#fff": colours only (static/*.css has no #id selectors)
+_CSS_HEX6 = re.compile(r"#([0-9a-f])\1([0-9a-f])\2([0-9a-f])\3\b", re.I)
 
 
 def minify_css(text: str) -> str:
     """Comments and the whitespace around punctuation and after a colon dropped, each run of
-    spaces one space, "0.5" written ".5", "#ffffff" "#fff", the last ``;`` of a block dropped. Not a general CSS
-    minifier: the widget's CSS has no strings or url()s with spaces or braces inside
-    (static/*.css)."""
+    spaces one space, "0.5" written ".5", "#ffffff" "#fff", the last ``;`` of a block
+    dropped. Not a general CSS minifier: the widget's CSS has no strings or url()s with
+    spaces or braces inside (static/*.css)."""
     text = _CSS_COMMENT.sub("", text)
     text = _CSS_SPACE.sub(" ", text)
     text = _CSS_AROUND.sub(r"\1", text)

@@ -254,13 +254,14 @@
 
   // ---- host element, shadow root, launcher ----------------------------------------------
 
-  // <tag class=className>text</tag> (with those attributes), appended to parent
+  // <tag class=className>text</tag> with those attributes, then appended to parent (an
+  // iframe's src is set before it is in the document: no about:blank load first)
   function el(parent, tag, className, text, attrs) {
-    var node = parent.appendChild(d.createElement(tag));
-    node.className = className;
-    node.textContent = text;
+    var node = d.createElement(tag);
+    node.className = className || "";
+    node.textContent = text || "";
     for (var name in attrs) node.setAttribute(name, attrs[name]);
-    return node;
+    return parent.appendChild(node);
   }
 
   var host = d.createElement("chatkit-widget");
@@ -284,7 +285,7 @@
   svg.setAttribute("class", "launcher-icon");
   svg.appendChild(d.createElementNS(svg.namespaceURI, "path")).setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm4 6.5a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01z");
   el(launcher, "span", "launcher-spinner", "", { "aria-hidden": true });
-  var label = el(launcher, "span");
+  var label = el(launcher, "span", "launcher-label");
 
   // data-launcher="none": the button shows only while an open the visitor asked for is
   // loading, and in the error state (its Retry).
@@ -311,14 +312,15 @@
     measuring = 0;
     var own = launcher.getBoundingClientRect();
     var bottom = own.bottom + lift;
+    // [top, bottom] of each fixed control in the launcher's column, the lowest first
     [].map.call(d.querySelectorAll(avoid), function (it) {
       var r = it.getBoundingClientRect();
       var w = it.offsetWidth;
       var h = it.offsetHeight;
       var y = (r.top + r.bottom - h) / 2;
       var x = (r.left + r.right - w) / 2;
-      return w && getComputedStyle(it).position == "fixed" && x < own.right && x + w > own.left ? [y, y + h] : [];
-    }).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (b) {
+      return w && getComputedStyle(it).position == "fixed" && x < own.right && x + w > own.left && [y, y + h];
+    }).filter(Boolean).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (b) {
       if (b[0] < bottom && b[1] > bottom - own.height) bottom = b[0] - 8; // 8px apart
     });
     if (!launcher.hidden) host.style.setProperty("--ck-lift", (lift = Math.max(0, Math.round(own.bottom + lift - bottom))) + "px");

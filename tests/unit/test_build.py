@@ -159,7 +159,7 @@ def test_build_is_deterministic(out: Path, tmp_path: Path):
 
 def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
     """What every page pays for before the first open, loader.js and launcher.css, minified
-    (devtools/minify.py) and holding only what runs before it (docs/decisions.md D44): <= 6,150
+    (devtools/minify.py) and holding only what runs before it (docs/decisions.md D44): <= 6,200
     bytes gzip together, each file gzipped on its own (was 7,220 + 2,046 = 9,266 before issue
     12, which asked for 3,000: not met, D44 says why), though they now also draw the panel's
     skeleton on an open (its box, header and composer rules moved from panel.css to
@@ -183,7 +183,7 @@ def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
                 len(gzip.compress(boot, 9, mtime=0)),
             )
         )
-    assert packed + packed_css <= 6_150
+    assert packed + packed_css <= 6_200
     assert len(boot) <= 16_000
     assert b"Loader <-> Python handshake" not in loader, "doc block should be stripped"
     assert b"/*" not in css.replace(b"/*!", b""), "CSS comments should be stripped"
