@@ -36,7 +36,9 @@
  * it comes): a header (the title, a close button), an empty log (role="log", aria-busy) with
  * the busy spinner, and a real <textarea class="composer-input"> (the placeholder, typable,
  * focused unless the open is the saved flag's reopen) beside a disabled Send. Its close
- * button hides it and drops the queued open (as close() does before ready). Python adopts it
+ * button, Escape in it and a toggle (the launcher, the shortcut, a site control) hide it, drop
+ * the queued open (as close() does before ready) and put the focus back on what opened it;
+ * the boot goes on. Python adopts it
  * when it shows its panel (widget/browser/view.py View._adopt_skeleton: the text, caret and
  * focus move into the real composer and the skeleton is removed, in that task); the loader
  * removes one still there after replaying the queue on ready, and on the error state.
@@ -351,9 +353,9 @@
   // The classes of Python's panel (widget/browser/view.py; launcher.css styles them until
   // panel.css comes), marked data-skeleton: a header with the title and a close button, an
   // empty log with a quiet busy indicator, and a real <textarea> one can type into (Send is
-  // disabled). Python adopts it when it shows its panel (view.py View.set_open: the text,
-  // caret and focus move into its composer and the skeleton goes, in one task); the error
-  // state removes it; the close button hides it and drops the queued open (close()).
+  // disabled). Python adopts it when it shows its panel (view.py View._adopt_skeleton: the
+  // text, caret and focus move into its composer and the skeleton goes, in one task); the
+  // error state removes it; closing it hides it and drops the queued open (call("close")).
   var skeleton;
   var field;
   function showSkeleton(focus) {
