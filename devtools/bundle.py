@@ -1,5 +1,6 @@
 """dist/chatkit-widget/, the folder a site deploys: the vendored runtime files a browser
-fetches, every widget module and the Python bootstrap in one widget.py.json, the CSS,
+fetches, every widget module and the Python bootstrap in one widget.py.json (and compiled for
+MicroPython in widget.mpy.bin, devtools/mpy.py), the CSS,
 static/loader.js (what runs before the first click) with the build manifest inlined, and
 static/boot.js (everything after it, loaded on demand) with widget/browser/body_reader.js
 inlined. `build()` writes it and the preview tree dist/site/. The
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from devtools.errors import BuildError
 from devtools.minify import minify_css, minify_js
+from devtools.mpy import compile_modules, import_order, mpy_bundle
 from devtools.paths import DIST, ROOT, STATIC, WIDGET_DIR_NAME
 from devtools.preview_site import link_widget, preview_site_files
 from devtools.pyscript_chunks import pyscript_chunks
@@ -40,6 +42,9 @@ PY_EXCLUDE = ("widget/__main__.py", "widget/tools/")
 BOOTSTRAP = "widget/browser/bootstrap.py"
 BODY_READER = "widget/browser/body_reader.js"
 DEFERRED = "static/deferred.js"
+# The module the bootstrap boots from: it and what it imports at module level are imported at
+# boot, between yields (widget/browser/bootstrap.py); the rest on first use.
+BOOT_ENTRY = "widget.browser.main"
 
 _SOURCE_MAP_LINE = re.compile(rb"\n?//# sourceMappingURL=[^\n]*\n?$")
 _MANIFEST_SLOT = "/*@CHATKIT_MANIFEST@*/null"
@@ -101,15 +106,30 @@ def widget_python_files() -> dict[str, bytes]:
 
 def python_bundle(py: dict[str, bytes]) -> bytes:
     """All widget sources in one JSON file, {"boot": bootstrap source, "files": [[path, source],
-    ...]}: one request instead of one per module, fetched by boot.js's retryable preflight (a
-    file missing from PyScript's own `files` config would fail the interpreter for the life of
-    the page). "boot" is the text of the boot script (widget/browser/bootstrap.py), which writes
-    "files" into the interpreter's file system."""
+    ...], "imports": [module, ...]}: one request instead of one per module, fetched by boot.js
+    (Pyodide, and MicroPython's fallback from widget.mpy.bin; a file missing from PyScript's
+    own `files` config would fail the interpreter for the life of the page). "boot" is the text
+    of the boot script (widget/browser/bootstrap.py); boot.js writes "files" into the
+    interpreter's file system; the bootstrap imports "imports" in that order, between yields."""
     if BOOTSTRAP not in py:
         raise BuildError("%s is missing" % BOOTSTRAP)
     entries = [[rel, data.decode("utf-8")] for rel, data in sorted(py.items()) if rel != BOOTSTRAP]
-    bundle = {"boot": py[BOOTSTRAP].decode("utf-8"), "files": entries}
+    bundle = {
+        "boot": py[BOOTSTRAP].decode("utf-8"),
+        "files": entries,
+        "imports": import_order(_modules(py), BOOT_ENTRY),
+    }
     return json.dumps(bundle, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _modules(py: dict[str, bytes]) -> dict[str, bytes]:
+    return {rel: data for rel, data in py.items() if rel != BOOTSTRAP}
+
+
+def python_mpy_bundle(py: dict[str, bytes]) -> bytes:
+    """The same modules compiled by mpy-cross, for MicroPython (devtools/mpy.py)."""
+    modules = _modules(py)
+    return mpy_bundle(py[BOOTSTRAP], compile_modules(modules), import_order(modules, BOOT_ENTRY))
 
 
 def _strip_js(text: str) -> str:
@@ -163,8 +183,11 @@ def render_boot(source: str, body_reader: str, deferred: str, manifest: dict) ->
 def widget_files(cache: Path | None = None) -> dict[str, bytes]:
     """The whole dist/chatkit-widget/ folder as {relative path: bytes}."""
     files, manifest = runtime_files(cache)
-    bundle = python_bundle(widget_python_files())
+    py = widget_python_files()
+    bundle = python_bundle(py)
     files["widget.py.json"] = bundle
+    compiled = python_mpy_bundle(py)
+    files["widget.mpy.bin"] = compiled
     # launcher.css is all a page loads before the chat opens; panel.css comes with the boot;
     # frame.html is the interpreter's own document (static/boot.js).
     for name, key in (("launcher.css", "css"), ("panel.css", "panelCss"), ("frame.html", "frame")):
@@ -173,7 +196,9 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
             data = minify_css(data.decode("utf-8")).encode()
         files[name] = data
         manifest[key] = _short_hash(data)
-    manifest["py"] = _short_hash(bundle)
+    # one version for both Python bundles (?v= on either URL; the bytecode follows the sources
+    # and the pinned compiler)
+    manifest["py"] = _short_hash(bundle + compiled)
     # what only boot.js reads goes there (static/deferred.js); the loader keeps LOADER_KEYS
     boot_manifest = {k: v for k, v in manifest.items() if k not in LOADER_KEYS}
     boot = render_boot(

@@ -4,10 +4,13 @@
  * or already when the launcher is hovered or focused (so the click does not wait for it). The
  * handshake with Python and with the loader is documented at the top of static/loader.js.
  *
- * It owns: preloading the runtime files (into the interpreter's frame), panel.css and
- * widget.py.json (a retryable preflight); starting PyScript in that frame with the Python
- * bootstrap (widget/browser/bootstrap.py, shipped as "boot" in widget.py.json) as the
- * <script type="mpy"> text; the host callbacks Python calls (chatkitReady, chatkitPanelState,
+ * It owns: preloading the runtime files (into the interpreter's frame), panel.css and the
+ * Python bundle (a retryable preflight: widget.mpy.bin, the modules precompiled for
+ * MicroPython, else widget.py.json, the sources: docs/decisions.md D45); starting PyScript in
+ * that frame as soon as the frame exists (the preloads in flight), with a <script type="mpy">
+ * whose text is the Python bootstrap (widget/browser/bootstrap.py, the bundle's "boot"), set
+ * with the modules written into the interpreter's file system from JS in PyScript's onReady
+ * hook; the host callbacks Python calls (chatkitReady, chatkitPanelState,
  * chatkitFailed, chatkitBody, chatkitStorage, chatkitChannel: Web Storage and a
  * BroadcastChannel behind shims that never throw); the download and start timeouts, failure and retry (in a new
  * frame: a fresh interpreter, no page reload).
@@ -112,8 +115,6 @@ export function start(ctx) {
   var attempt = 0;
   var timer = 0;
   var preloading = null;
-  var sources = null;
-  var bootSource = "";
   var failures = 0;
   var loaderNodes = Array.prototype.slice.call(ctx.root.childNodes);
 
@@ -205,35 +206,111 @@ export function start(ctx) {
     return files;
   }
 
-  // -> a Promise of the frame's window once everything the boot needs is here.
+  // -> {frame, bundle, all}: Promises of the frame's window, of the Python bundle (read and
+  // checked) and of everything the boot needs. PyScript starts as soon as the frame is there
+  // (its files are in flight, preloaded); the bundle and panel.css are awaited only when the
+  // interpreter is up (startPython); any failure among them is reported at once (boot).
   function preload() {
     if (preloading) return preloading;
     var retrying = failures > 0;
-    var frame = ctx.frame(false).then(function (win) {
+    var frame = ctx.frame(false);
+    var runtime = frame.then(function (win) {
       return Promise.all(runtimeFiles().map(function (file) {
         return file.module || !retrying ? preloadLink(win, file) : fetchAgain(win, file.url, true);
-      })).then(function () { return win; });
+      }));
     });
-    preloading = Promise.all([frame, pythonBundle(retrying), panelStylesheet()]).then(function (done) {
-      return done[0];
-    });
-    preloading.catch(function () { preloading = null; });
+    var bundle = pythonBundle(retrying);
+    var all = Promise.all([frame, runtime, bundle, panelStylesheet()]);
+    preloading = { frame: frame, bundle: bundle, all: all, retrying: retrying };
+    all.catch(function () { preloading = null; });
     return preloading;
   }
 
-  // widget.py.json = {boot: bootstrap.py's source, files: [[path, source], ...]}
+  function getBundle(name, cache, read) {
+    var url = baseUrl + name + "?v=" + ctx.manifest.py;
+    return fetch(url, { credentials: "same-origin", cache: cache }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+      return read(response);
+    });
+  }
+
+  // The Python bundle -> {boot (the bootstrap's source), files ([[path, text or bytes]]),
+  // imports (module names, one a line), format (sys.implementation._mpy the files need; 0 =
+  // sources)}. MicroPython gets widget.mpy.bin (bytecode, devtools/mpy.py), or widget.py.json
+  // with one warning if that cannot be fetched or read; Pyodide gets widget.py.json
+  // (devtools/bundle.py python_bundle). Every path is checked before anything is written.
   function pythonBundle(retrying) {
-    var url = baseUrl + "widget.py.json?v=" + ctx.manifest.py;
-    return fetch(url, { credentials: "same-origin", cache: retrying ? "reload" : "default" })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
-        return response.json();
-      })
-      .then(function (bundle) {
-        if (typeof bundle.boot !== "string" || !bundle.files) throw new Error("no boot script in " + url);
-        sources = bundle.files;
-        bootSource = bundle.boot;
-      });
+    var cache = retrying ? "reload" : "default";
+    if (pyodide) return sourceBundle(cache);
+    return getBundle("widget.mpy.bin", cache, function (response) {
+      return response.arrayBuffer().then(readBundle);
+    }).catch(function (err) {
+      return useSource(err.message, cache);
+    });
+  }
+
+  function sourceBundle(cache) {
+    return getBundle("widget.py.json", cache, function (response) {
+      return response.json();
+    }).then(function (bundle) {
+      if (typeof bundle.boot !== "string" || !bundle.files || !bundle.imports) {
+        throw new Error("no boot script in widget.py.json");
+      }
+      return checked({ boot: bundle.boot, files: bundle.files, imports: bundle.imports.join("\n"), format: 0 }, "widget.py.json");
+    });
+  }
+
+  function useSource(why, cache) {
+    console.warn(LOG + "booting from the Python sources (slower): " + why);
+    return sourceBundle(cache);
+  }
+
+  // widget.mpy.bin: "CKMB", u32 format, u32 count, then count x (u16 name length, name, u32
+  // size, bytes); entry 0 is "boot" (source), entry 1 "imports" (devtools/mpy.py).
+  function readBundle(buffer) {
+    var view = new DataView(buffer);
+    var bytes = new Uint8Array(buffer);
+    var text = new TextDecoder();
+    var at = 12;
+    if (buffer.byteLength < 12 || text.decode(bytes.subarray(0, 4)) !== "CKMB") throw new Error("widget.mpy.bin is not a bundle");
+    var format = view.getUint32(4, true);
+    var entries = [];
+    for (var i = view.getUint32(8, true); i > 0; i--) {
+      var nameEnd = at + 2 + view.getUint16(at, true);
+      var size = view.getUint32(nameEnd, true);
+      if (nameEnd + 4 + size > buffer.byteLength) throw new Error("widget.mpy.bin is truncated");
+      entries.push([text.decode(bytes.subarray(at + 2, nameEnd)), bytes.subarray(nameEnd + 4, nameEnd + 4 + size)]);
+      at = nameEnd + 4 + size;
+    }
+    if (at !== buffer.byteLength || entries.length < 2 || entries[0][0] !== "boot" || entries[1][0] !== "imports") {
+      throw new Error("widget.mpy.bin is not a bundle");
+    }
+    return checked({ boot: text.decode(entries[0][1]), imports: text.decode(entries[1][1]), files: entries.slice(2), format: format }, "widget.mpy.bin");
+  }
+
+  // Refuses a bundle that would write outside the widget package, before anything is written.
+  function checked(bundle, name) {
+    bundle.files.forEach(function (entry) {
+      if (!/^widget(\/[A-Za-z_][A-Za-z0-9_]*)+\.m?py$/.test(entry[0]) || entry[1] == null) {
+        throw new Error("bad entry in " + name + ": " + entry[0]);
+      }
+    });
+    return bundle;
+  }
+
+  // Writes the bundle's files into the interpreter's file system (Emscripten FS, the current
+  // directory: on sys.path in PyScript) in one go, from JS.
+  function install(fs, bundle) {
+    var base = fs.cwd().replace(/\/$/, "") + "/";
+    var made = {};
+    bundle.files.forEach(function (entry) {
+      var folder = entry[0].slice(0, entry[0].lastIndexOf("/"));
+      if (!made[folder]) {
+        made[folder] = true;
+        fs.mkdirTree(base + folder);
+      }
+      fs.writeFile(base + entry[0], entry[1]);
+    });
   }
 
   function preloadLink(win, file) {
@@ -270,37 +347,44 @@ export function start(ctx) {
   }
 
   function prefetch() {
-    preload().catch(function () {});
+    preload().all.catch(function () {});
   }
 
   // ---- boot ------------------------------------------------------------------------------------
 
   function boot() {
     var mine = ++attempt;
+    var loading = preload();
     clearTimeout(timer);
     timer = setTimeout(function () { fail("runtime download timed out"); }, FETCH_TIMEOUT_MS);
-    preload().then(function (win) {
+    loading.all.then(function () {
       if (mine !== attempt || ctx.state() !== "booting") return;
       clearTimeout(timer);
       timer = setTimeout(function () { fail("no answer from Python after 30 s"); }, START_TIMEOUT_MS);
-      startPython(win, mine);
     }, function (err) {
       if (mine === attempt) fail(err.message);
     });
+    // A retry waits for its fresh downloads (so PyScript gets them, not what failed before).
+    (loading.retrying ? loading.all.then(function () { return loading.frame; }) : loading.frame).then(function (win) {
+      if (mine === attempt && ctx.state() === "booting") startPython(win, mine, loading);
+    }, function () { /* reported above */ });
   }
 
   function disabledPlugins() {
     return ctx.manifest.plugins.map(function (p) { return "!" + p; });
   }
 
-  // Starts PyScript in the frame ``win`` (one attempt per frame). The Python side
-  // (widget/browser/bootstrap.py) installs win.chatkitSources into the interpreter's file
-  // system and runs widget.browser.main.boot() on win.chatkitHost, or calls chatkitFailed.
-  function startPython(win, mine) {
+  // Starts PyScript in the frame ``win`` (one attempt per frame). When the interpreter is up
+  // (PyScript's main onReady hook, before it reads the script's text) this writes the bundle
+  // into its file system and makes the bundle's "boot" (widget/browser/bootstrap.py) the
+  // script's text; the bootstrap imports win.chatkitImports between yields (win.chatkitYield())
+  // and runs widget.browser.main.boot() on win.chatkitHost, or calls chatkitFailed. If a
+  // compiled module cannot be imported, the bootstrap calls win.chatkitUseSource(why): the
+  // sources are written over the bytecode (a .py wins over a .mpy) and it imports again.
+  function startPython(win, mine, loading) {
     var doc = win.document;
     var up = false;
     win.chatkitHost = host;
-    win.chatkitSources = sources;
     // PyScript reads its config from the DOM once, when core.js is evaluated: the script
     // carrying it must be in the document before the import. PyScript sets up both types (py
     // and mpy) and imports every plugin of a type without config, so the unused type gets an
@@ -315,7 +399,6 @@ export function start(ctx) {
       interpreter: baseUrl + (pyodide ? "pyodide/pyodide.mjs" : "micropython/micropython.mjs"),
       plugins: disabledPlugins(),
     }));
-    script.textContent = bootSource;
     doc.body.append(other, script);
     win.addEventListener(pyType + ":ready", function () { up = true; }, true);
     // Emscripten reports a runtime that cannot start by an uncaught "Aborted(...)": fail now
@@ -327,13 +410,51 @@ export function start(ctx) {
     };
     win.addEventListener("unhandledrejection", aborted);
     win.addEventListener("error", aborted);
-    var core = doc.createElement("script");
-    core.type = "module";
-    core.src = baseUrl + "pyscript/core.js";
-    core.onerror = function () {
-      if (mine === attempt) fail("could not start PyScript from " + core.src);
+    var onReady = function (wrap, element) {
+      if (element !== script) return undefined;
+      var fs = wrap.interpreter.FS;
+      return Promise.all([loading.bundle, panelStylesheet()]).then(function (done) {
+        // An attempt that failed meanwhile (its frame is gone) never runs its script.
+        if (mine !== attempt) return new Promise(function () {});
+        var bundle = done[0];
+        var format = bundle.format && wrap.interpreter.pyimport("sys").implementation._mpy;
+        if (format === bundle.format) return bundle;
+        return useSource("the interpreter loads bytecode format " + format + ", widget.mpy.bin has " + bundle.format, "default");
+      }).then(function (bundle) {
+        install(fs, bundle);
+        win.chatkitImports = bundle.imports;
+        win.chatkitCompiled = bundle.format > 0;
+        win.chatkitUseSource = function (why) {
+          return useSource("a compiled module failed: " + why, "default").then(function (source) {
+            install(fs, source);
+            return source.imports;
+          });
+        };
+        script.textContent = bundle.boot;
+      }).catch(function (err) {
+        if (mine === attempt) fail(err.message);
+        throw err;
+      });
     };
-    doc.head.appendChild(core);
+    // A cheap yield between the bootstrap's import slices: a message task (no timer clamp).
+    var channel = new win.MessageChannel();
+    var waiting = [];
+    channel.port1.onmessage = function () { waiting.shift()(); };
+    win.chatkitYield = function () {
+      return new Promise(function (resolve) {
+        waiting.push(resolve);
+        channel.port2.postMessage(0);
+      });
+    };
+    // core.js is imported by the frame (its own module map and document: docs/decisions.md
+    // D32) through an import() compiled there (the frame allows eval for PyScript anyway),
+    // which hands back its exports: the onReady hook is added before any interpreter can be up.
+    var core = baseUrl + "pyscript/core.js";
+    new win.Function("url", "return import(url)")(core).then(function (pyscript) {
+      pyscript.hooks.main.onReady.add(onReady);
+    }, function () {
+      if (mine === attempt) fail("could not start PyScript from " + core);
+    });
   }
 
   // A page whose Content-Security-Policy refuses same-origin frames cannot run the widget:

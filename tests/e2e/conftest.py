@@ -173,7 +173,7 @@ class PageLog:
 
     def runtime_requests(self) -> list[str]:
         """Requests for PyScript, an interpreter or the widget's Python files."""
-        marks = ("/pyscript/", "/micropython/", "/pyodide/", "/widget.py.json")
+        marks = ("/pyscript/", "/micropython/", "/pyodide/", "/widget.py.json", "/widget.mpy.bin")
         return [u for u in self.requests if any(m in u for m in marks)]
 
 

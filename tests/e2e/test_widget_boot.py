@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 
 import pytest
 
@@ -155,6 +156,92 @@ def test_runtime_that_fails_to_load_offers_retry(widget, page, page_log):
     assert widget.launcher.inner_text() == "Ask AI"
 
 
+def sources_only(page) -> None:
+    """No widget.mpy.bin (404): MicroPython boots from widget.py.json, which these tests edit."""
+    page.route("**/widget.mpy.bin*", lambda route: route.fulfill(status=404, body="missing"))
+
+
+def read_mpy_bundle(data: bytes) -> tuple[int, list[tuple[str, bytes]]]:
+    """widget.mpy.bin -> (format, [(name, bytes), ...]) (devtools/mpy.py)."""
+    magic, fmt, count = data[:4], *struct.unpack_from("<II", data, 4)
+    assert magic == b"CKMB"
+    at, entries = 12, []
+    for _ in range(count):
+        (size,) = struct.unpack_from("<H", data, at)
+        name = data[at + 2 : at + 2 + size].decode()
+        at += 2 + size
+        (size,) = struct.unpack_from("<I", data, at)
+        entries.append((name, data[at + 4 : at + 4 + size]))
+        at += 4 + size
+    return fmt, entries
+
+
+def write_mpy_bundle(fmt: int, entries: list[tuple[str, bytes]]) -> bytes:
+    out = [b"CKMB", struct.pack("<II", fmt, len(entries))]
+    for name, data in entries:
+        out.append(
+            struct.pack("<H", len(name)) + name.encode() + struct.pack("<I", len(data)) + data
+        )
+    return b"".join(out)
+
+
+def boot_warnings(page) -> list[str]:
+    warnings: list[str] = []
+    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    return warnings
+
+
+def test_micropython_boots_from_bytecode(widget, page, page_log):
+    """MicroPython gets the precompiled modules (widget.mpy.bin), not the sources, and says
+    nothing about it."""
+    warnings = boot_warnings(page)
+    widget.goto("/docs/intro/")
+    widget.open_by_click()
+    assert [u for u in page_log.requests if "/widget.mpy.bin" in u]
+    assert not [u for u in page_log.requests if "/widget.py.json" in u]
+    assert not [w for w in warnings if "chatkit-widget" in w]
+
+
+@pytest.mark.parametrize(
+    "damage, why",
+    [
+        (lambda data: b"not a bundle", "widget.mpy.bin is not a bundle"),
+        (lambda data: data[:-100], "widget.mpy.bin is truncated"),
+        # an interpreter that loads another bytecode format
+        (lambda data: data[:4] + struct.pack("<I", 0x305) + data[8:], "bytecode format 774"),
+        # a module the interpreter refuses on import (an older .mpy version)
+        (
+            lambda data: write_mpy_bundle(
+                read_mpy_bundle(data)[0],
+                [
+                    (n, b"M\x05" + d[2:] if n == "widget/browser/app.mpy" else d)
+                    for n, d in read_mpy_bundle(data)[1]
+                ],
+            ),
+            "a compiled module failed: ValueError: incompatible .mpy file",
+        ),
+    ],
+    ids=["garbage", "truncated", "other-format", "bad-module"],
+)
+def test_a_bytecode_bundle_that_cannot_be_used_falls_back_to_the_sources(
+    widget, page, page_log, damage, why
+):
+    """Whatever is wrong with widget.mpy.bin, the widget boots from widget.py.json, with one
+    warning that says why."""
+    warnings = boot_warnings(page)
+
+    def damaged(route):
+        route.fulfill(body=damage(route.fetch().body()), content_type="application/octet-stream")
+
+    page.route("**/widget.mpy.bin*", damaged)
+    widget.goto("/docs/intro/")
+    widget.open_by_click()
+    assert widget.focused_class() == "composer-input"
+    ours = [w for w in warnings if "chatkit-widget" in w]
+    assert len(ours) == 1 and why in ours[0], ours
+    assert [u for u in page_log.requests if "/widget.py.json" in u]
+
+
 @pytest.mark.allow_console_errors
 def test_python_boot_error_is_reported_fast(widget, page, page_log):
     """If boot() raises, the loader shows the error state at once (not after the timeout)."""
@@ -166,6 +253,7 @@ def test_python_boot_error_is_reported_fast(widget, page, page_log):
                 entry[1] = "def boot():\n    raise RuntimeError('boom')\n"
         route.fulfill(content_type="application/json", body=json.dumps(bundle))
 
+    sources_only(page)
     page.route("**/widget.py.json*", broken_bundle)
     widget.goto("/docs/intro/")
     widget.launcher.click()
@@ -175,20 +263,21 @@ def test_python_boot_error_is_reported_fast(widget, page, page_log):
 
 @pytest.mark.allow_console_errors
 def test_a_bundle_the_bootstrap_refuses_is_reported_fast(widget, page, page_log):
-    """The bootstrap checks every entry before writing one: a path outside the package fails
-    the install as a whole, reported through chatkitFailed with the exception's type."""
+    """boot.js checks every entry before writing one: a path outside the package fails the
+    install as a whole, reported at once."""
 
     def bad_bundle(route):
         bundle = route.fetch().json()
         bundle["files"].append(["widget/../escape.py", "x = 1\n"])
         route.fulfill(content_type="application/json", body=json.dumps(bundle))
 
+    sources_only(page)
     page.route("**/widget.py.json*", bad_bundle)
     widget.goto("/docs/intro/")
     widget.launcher.click()
     assert widget.wait_state("ready", "error", timeout=10_000) == "error"
     assert any(
-        "Python boot failed: ValueError: bad entry in widget.py.json" in e
+        "couldn't load the assistant: bad entry in widget.py.json: widget/../escape.py" in e
         for e in page_log.console_errors
     ), page_log.console_errors
 
@@ -211,6 +300,7 @@ def test_retry_after_a_python_boot_error_runs_in_a_fresh_interpreter(widget, pag
                 )
         route.fulfill(content_type="application/json", body=json.dumps(bundle))
 
+    sources_only(page)
     page.route("**/widget.py.json*", flaky_main)
     widget.goto("/docs/intro/")
     page.evaluate("window.__ckImports = 0")
