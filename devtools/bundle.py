@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from devtools.errors import BuildError
+from devtools.minify import minify_css, minify_js
 from devtools.mpy import compile_modules, import_order, mpy_bundle
 from devtools.paths import DIST, ROOT, STATIC, WIDGET_DIR_NAME
 from devtools.preview_site import link_widget, preview_site_files
@@ -40,17 +41,24 @@ PY_EXCLUDE = ("widget/__main__.py", "widget/tools/")
 # installs the other files, so it is not one of them).
 BOOTSTRAP = "widget/browser/bootstrap.py"
 BODY_READER = "widget/browser/body_reader.js"
+DEFERRED = "static/deferred.js"
 # The module the bootstrap boots from: it and what it imports at module level are imported at
 # boot, between yields (widget/browser/bootstrap.py); the rest on first use.
 BOOT_ENTRY = "widget.browser.main"
 
 _SOURCE_MAP_LINE = re.compile(rb"\n?//# sourceMappingURL=[^\n]*\n?$")
 _MANIFEST_SLOT = "/*@CHATKIT_MANIFEST@*/null"
+# The build manifest's keys the loader reads (the hashes of what it requests, and the version);
+# boot.js gets the others (runtime file lists, plugins, widget.py.json's hash).
+LOADER_KEYS = ("boot", "css", "frame", "panelCss", "version")
 _DOC_BLOCK = re.compile(r"\A/\*\*.*?\*/\n", re.S)
 # static/boot.js imports the body reader from its source folder; the build puts the reader's
 # code in place of this line (one request instead of two: the first answer needs it anyway).
 _BODY_READER_IMPORT = 'import { bodyReader } from "../widget/browser/body_reader.js";\n'
 _BODY_READER_EXPORT = "export function bodyReader("
+# ... and the loader's late part (static/deferred.js: docs/decisions.md D44), the same way.
+_DEFERRED_IMPORT = 'import { deferred } from "./deferred.js";\n'
+_DEFERRED_EXPORT = "export function deferred("
 
 
 def _strip_source_map(data: bytes) -> bytes:
@@ -133,29 +141,43 @@ def _strip_js(text: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
 
 
-def render_loader(source: str, manifest: dict) -> str:
-    """static/loader.js with the build manifest inlined (no extra request at run time), stripped."""
+def render_loader(source: str, manifest: dict, cache: Path | None = None) -> str:
+    """static/loader.js with the build manifest inlined (no extra request at run time),
+    minified (devtools/minify.py)."""
     if source.count(_MANIFEST_SLOT) != 1:
         raise BuildError("static/loader.js must contain %s exactly once" % _MANIFEST_SLOT)
     manifest_json = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
-    return _strip_js(source).replace(_MANIFEST_SLOT, manifest_json)
+    return minify_js(source.replace(_MANIFEST_SLOT, manifest_json), cache=cache)
 
 
-def render_boot(source: str, body_reader: str) -> str:
-    """static/boot.js with widget/browser/body_reader.js in place of its import (the reader's
-    ``export`` dropped: boot.js exports only ``start``), stripped like the loader."""
-    if source.count(_BODY_READER_IMPORT) != 1:
-        raise BuildError("static/boot.js must contain %r exactly once" % _BODY_READER_IMPORT)
-    reader = _DOC_BLOCK.sub("", body_reader, count=1)
-    if reader.count(_BODY_READER_EXPORT) != 1 or re.search(
-        r"^\s*(import|export)\b", reader.replace(_BODY_READER_EXPORT, "", 1), re.M
+def _inline_module(source: str, import_line: str, module: str, export: str, name: str) -> str:
+    """``source`` with ``module``'s code in place of ``import_line`` (its doc comment and the
+    ``export`` of its one function dropped)."""
+    if source.count(import_line) != 1:
+        raise BuildError("static/boot.js must contain %r exactly once" % import_line)
+    code = _DOC_BLOCK.sub("", module, count=1)
+    if code.count(export) != 1 or re.search(
+        r"^\s*(import|export)\b", code.replace(export, "", 1), re.M
     ):
         raise BuildError(
-            "%s must export exactly one thing, %s...), and import nothing"
-            % (BODY_READER, _BODY_READER_EXPORT)
+            "%s must export exactly one thing, %s...), and import nothing" % (name, export)
         )
-    reader = reader.replace(_BODY_READER_EXPORT, "function bodyReader(", 1)
-    return _strip_js(source.replace(_BODY_READER_IMPORT, reader.rstrip("\n") + "\n", 1))
+    code = code.replace(export, export[len("export ") :], 1)
+    return source.replace(import_line, code.rstrip("\n") + "\n", 1)
+
+
+def render_boot(source: str, body_reader: str, deferred: str, manifest: dict) -> str:
+    """static/boot.js with widget/browser/body_reader.js and static/deferred.js in place of
+    their imports (their ``export`` dropped: boot.js exports only ``start``) and the part of the
+    build manifest the loader does not read in deferred.js's slot, stripped."""
+    source = _inline_module(
+        source, _BODY_READER_IMPORT, body_reader, _BODY_READER_EXPORT, BODY_READER
+    )
+    if deferred.count(_MANIFEST_SLOT) != 1:
+        raise BuildError("%s must contain %s exactly once" % (DEFERRED, _MANIFEST_SLOT))
+    manifest_json = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
+    source = _inline_module(source, _DEFERRED_IMPORT, deferred, _DEFERRED_EXPORT, DEFERRED)
+    return _strip_js(source).replace(_MANIFEST_SLOT, manifest_json)
 
 
 def widget_files(cache: Path | None = None) -> dict[str, bytes]:
@@ -170,14 +192,20 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
     # frame.html is the interpreter's own document (static/boot.js).
     for name, key in (("launcher.css", "css"), ("panel.css", "panelCss"), ("frame.html", "frame")):
         data = (STATIC / name).read_bytes()
+        if name.endswith(".css"):
+            data = minify_css(data.decode("utf-8")).encode()
         files[name] = data
         manifest[key] = _short_hash(data)
     # one version for both Python bundles (?v= on either URL; the bytecode follows the sources
-    # and the pinned compiler): no extra key in loader.js
+    # and the pinned compiler)
     manifest["py"] = _short_hash(bundle + compiled)
+    # what only boot.js reads goes there (static/deferred.js); the loader keeps LOADER_KEYS
+    boot_manifest = {k: v for k, v in manifest.items() if k not in LOADER_KEYS}
     boot = render_boot(
         (STATIC / "boot.js").read_text(encoding="utf-8"),
         (ROOT / BODY_READER).read_text(encoding="utf-8"),
+        (ROOT / DEFERRED).read_text(encoding="utf-8"),
+        boot_manifest,
     ).encode()
     files["boot.js"] = boot
     manifest["boot"] = _short_hash(boot)
@@ -191,7 +219,10 @@ def widget_files(cache: Path | None = None) -> dict[str, bytes]:
             )
         ),
     )
-    loader = render_loader((STATIC / "loader.js").read_text(encoding="utf-8"), manifest)
+    loader_manifest = {k: v for k, v in manifest.items() if k in LOADER_KEYS}
+    loader = render_loader(
+        (STATIC / "loader.js").read_text(encoding="utf-8"), loader_manifest, cache
+    )
     files["loader.js"] = loader.encode()
     return files
 

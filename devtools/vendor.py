@@ -1,4 +1,5 @@
-"""The pinned npm packages: the browser runtime (RUNTIME_PINS) and test-only tools (DEV_PINS).
+"""The pinned npm packages: the browser runtime (RUNTIME_PINS), the build's minifier
+(BUILD_PINS) and test-only tools (DEV_PINS).
 
 Each comes from the npm registry with ``npm pack NAME@VERSION``, is verified against the
 registry's sha512 integrity, and is cached under ``.cache/`` (``npm/`` the tarballs,
@@ -36,6 +37,15 @@ RUNTIME_PINS = {
         "sha512-rXkXOriXhzRkEV/coVGELjz4da77oNQEOu8hOf8dtBHEKOzqoIAmSJGeKuPl4wbLDv9EDibfKOchnC73CVX4DQ==",
     ),
 }
+# Build tools: run by the build, never copied into dist/. uglify-js minifies loader.js and
+# boot.js (devtools/minify.py; docs/decisions.md D44): pure JS, no dependencies, run with node.
+BUILD_PINS = {
+    "uglify-js": (
+        "uglify-js",
+        "3.19.3",
+        "sha512-v3Xu+yuwBXisp6QYTcH4UbH+xYJXqnq2m/LtQVWKWzYc1iehYnLixoQDN9FH6/j9/oybfd6W9Ghwkl8+UMKTKQ==",
+    ),
+}
 # Test and benchmark tools only; never copied into dist/.
 DEV_PINS = {
     "commonmark-spec": (
@@ -54,7 +64,7 @@ DEV_PINS = {
         "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
     ),
 }
-ALL_PINS = {**RUNTIME_PINS, **DEV_PINS}
+ALL_PINS = {**RUNTIME_PINS, **BUILD_PINS, **DEV_PINS}
 
 
 def safe_name(name: str) -> str:

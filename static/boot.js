@@ -26,27 +26,34 @@
  *
  * The build (devtools/bundle.py) inlines the body reader (widget/browser/body_reader.js, in
  * place of its import below: one request, not two; the reader is needed by the first answer
- * anyway), drops this comment and the indentation, and ships the result as
- * dist/chatkit-widget/boot.js.
+ * anyway) and the loader's late part (static/deferred.js: docs/decisions.md D44), drops this
+ * comment and the indentation, and ships the result as dist/chatkit-widget/boot.js.
  *
- * export start(ctx) -> {boot(), prefetch(), retry()}, called once by the loader with
- *   ctx = {host, root (its shadow root), log (console prefix),
- *          manifest (the build manifest), frame(fresh) (a Promise of the interpreter frame's
- *          window; fresh: a new frame), panelCss (its URL), state() (data-state now),
- *          setState(next), boot() (the loader's: idle|error -> booting, then this boot()),
- *          ready(api) (the loader's: data-state="ready", replay the queued API calls, forward
- *          window.ChatKitWidget to api), panelState(isOpen) (aria-expanded of the launcher and
- *          of the site's open controls), opener() (what focus goes back to on close: the
- *          control or launcher that opened the panel, or the element focused when the
- *          shortcut did)}.
+ * export start(ctx) -> {boot(), prefetch(), retry(), ask(text)}, called once by the loader with
+ *   ctx = {host, root (its shadow root), log (console prefix), manifest (the loader's part of
+ *          the build manifest; deferred() adds the runtime's), config (host.chatkitConfig as
+ *          the loader set it; deferred() completes and freezes it), script (the loader's
+ *          <script> tag: its data-* attributes), keys (the parsed data-shortcut, or null),
+ *          askSoon() (place the selection button in the next frame), frameEl() (the
+ *          interpreter's frame the loader made, or none yet), makeFrame() (a new one),
+ *          panelCss (its URL), state() (data-state now), setState(next), boot() (the
+ *          loader's: idle|error -> booting, then this boot()), ready(api) (the loader's:
+ *          data-state="ready", replay the queued API calls, forward window.ChatKitWidget to
+ *          api), opener() (what focus goes back to on close: the control or launcher that
+ *          opened the panel, or the element focused when the shortcut did)};
+ *   deferred(ctx) adds frame(fresh) (a Promise of the interpreter frame's window; fresh: a
+ *   new frame) and panelState(isOpen) (aria-expanded of the launcher and of the site's open
+ *   controls).
  *   The loader has already made the frame and preloaded panel.css (so they do not wait for
  *   this module).
  *   boot()      start an attempt; the loader has set data-state="booting"
  *   prefetch()  download the runtime now (hover/focus), without booting
+ *   ask(text)   the "Ask AI" button over the selected text ("" hides it; static/deferred.js)
  *   retry()     the error launcher was clicked
  */
 /*! chatkit-widget boot | MIT */
 import { bodyReader } from "../widget/browser/body_reader.js";
+import { deferred } from "./deferred.js";
 
 var START_TIMEOUT_MS = 30000; // runtime files arrived -> Python called chatkitReady
 var FETCH_TIMEOUT_MS = 120000; // runtime files requested -> all arrived
@@ -97,6 +104,7 @@ function webStore(kind) {
 }
 
 export function start(ctx) {
+  var ask = deferred(ctx); // the rest of the loader, and host.chatkitConfig completed
   var host = ctx.host;
   var config = host.chatkitConfig;
   var baseUrl = config.baseUrl;
@@ -474,12 +482,12 @@ export function start(ctx) {
   // added to the shadow root goes first.
   function retry() {
     Array.prototype.slice.call(ctx.root.childNodes).forEach(function (node) {
-      if (loaderNodes.indexOf(node) < 0 && node.localName !== "link" && node.localName !== "iframe") node.remove();
+      if (loaderNodes.indexOf(node) < 0 && !/^(link|iframe)$/.test(node.localName) && node.className !== "ask-selection") node.remove();
     });
     preloading = null;
     ctx.frame(true);
     ctx.boot();
   }
 
-  return { boot: boot, prefetch: prefetch, retry: retry };
+  return { boot: boot, prefetch: prefetch, retry: retry, ask: ask };
 }

@@ -5,33 +5,60 @@
  *
  * (or, versioned by the Docusaurus plugin, .../chatkit-widget/<version>-<hash>/loader.js)
  *
- * It holds only what runs before the first click: it reads data-* attributes from its own tag,
- * mounts <chatkit-widget> (open shadow root) on document.body, draws the launcher at once
- * (kept above the page's fixed controls, data-avoid; none with data-launcher="none"),
- * follows the theme, queues window.ChatKitWidget calls, opens the chat from the site's own
- * controls ([data-chatkit-open], data-open-selector) and the shortcut (data-shortcut), offers
- * "Ask AI" over text selected in the docs (data-selection, data-selection-scope), and starts
- * the boot on first open
+ * It holds only what must run before the first open (docs/decisions.md D44: it is minified
+ * at build time, devtools/minify.py, and every page pays for it): it reads data-* attributes
+ * from its own tag, mounts <chatkit-widget> (open shadow root) on document.body, draws the
+ * launcher at once (kept above the page's fixed controls, data-avoid; none with
+ * data-launcher="none"), follows the theme, queues window.ChatKitWidget calls, opens the chat
+ * from the site's own controls ([data-chatkit-open], data-open-selector) and the shortcut
+ * (data-shortcut), watches text selected in the docs (data-selection, data-selection-scope),
+ * draws the panel's skeleton on every open (below), and starts the boot on first open
  * (data-boot="click"), when idle ("idle") or at once ("eager"). Everything after that lives in
  * boot.js, an ES module it import()s from its own folder (baseUrl + "boot.js?v=<hash from the
  * manifest>"; a new URL after a failed import) when the boot starts, or already when the
- * launcher is hovered or focused so the click does not wait for it. Every URL is absolute and
- * computed from this script's own src (PyScript resolves relative config URLs against the
- * page, and docs pages sit at many depths and under a base path).
+ * launcher is hovered or focused so the click does not wait for it, or on the first text
+ * selection in the scope. Every URL is absolute and computed from this script's own src
+ * (PyScript resolves relative config URLs against the page, and docs pages sit at many depths
+ * and under a base path).
+ *
+ * What moved to boot.js (static/deferred.js, inlined there by devtools/bundle.py; it runs
+ * first in start(ctx)): the settings only Python reads (host.chatkitConfig is completed and
+ * frozen then), the warnings about data-* values the loader did not take (it falls back to
+ * the default silently), the "Ask AI" selection button itself (shown on the first selection
+ * in the scope once boot.js is there; its styles are panel.css's), the wait for the
+ * interpreter's frame (ctx.frame), aria-expanded of the site's controls (ctx.panelState), and
+ * the runtime part of the build manifest.
+ *
+ * The skeleton: on any open before Python is ready (launcher, site control, shortcut,
+ * open()/toggle()/ask()/askAbout(), the saved open flag) the loader draws, in the same task, a
+ * <section class="panel" data-skeleton role="dialog"> in the shadow root with the classes of
+ * Python's panel (launcher.css styles its box, header and composer; panel.css the rest once
+ * it comes): a header (the title, a close button), an empty log (role="log", aria-busy) with
+ * the busy spinner, and a real <textarea class="composer-input"> (the placeholder, typable,
+ * focused unless the open is the saved flag's reopen) beside a disabled Send. Its close
+ * button, Escape in it and a toggle (the launcher, the shortcut, a site control) hide it, drop
+ * the queued open (as close() does before ready) and put the focus back on what opened it;
+ * the boot goes on. Python adopts it
+ * when it shows its panel (widget/browser/view.py View._adopt_skeleton: the text, caret and
+ * focus move into the real composer and the skeleton is removed, in that task); the loader
+ * removes one still there after replaying the queue on ready, and on the error state.
  *
  * Loader -> boot.js: start(ctx) once (ctx documented at the top of static/boot.js); then
  * boot() when data-state turns "booting", prefetch() on hover/focus while idle, retry() when
- * the error launcher is clicked. When it requests boot.js the loader also makes the
- * interpreter's frame (frame.html, a hidden same-origin <iframe> in the shadow root: PyScript
- * runs there and never sees the host page's document) and preloads panel.css, so neither
- * waits a round trip for boot.js. boot.js -> loader: ctx.ready(api), ctx.setState("error"),
- * ctx.boot() (retry), ctx.frame(fresh), ctx.panelState(isOpen), ctx.opener(). If boot.js itself cannot be loaded (or takes 120 s),
- * the loader shows the error launcher and a click tries again.
+ * the error launcher is clicked, ask(text) for the selection button. When it requests boot.js
+ * the loader also makes the interpreter's frame (frame.html, a hidden same-origin <iframe> in
+ * the shadow root: PyScript runs there and never sees the host page's document) and preloads
+ * panel.css, so neither waits a round trip for boot.js. boot.js -> loader: ctx.ready(api),
+ * ctx.setState("error"), ctx.boot() (retry), ctx.makeFrame() (a new frame), ctx.opener().
+ * If boot.js itself cannot be loaded (or takes 120 s), the loader shows the error launcher
+ * and a click tries again.
  *
  * Loader <-> Python handshake (widget/browser/bootstrap.py and main.py code against this; the
  * callbacks are set by boot.js):
  *
- * 1. Before booting Python the loader sets on the host element (document.querySelector("chatkit-widget")):
+ * 1. The loader sets on the host element (document.querySelector("chatkit-widget")) at once
+ *    the fields it needs (backendUrl, title, locale, dir, baseUrl, siteBaseUrl, launcher,
+ *    persist, placeholder, version); boot.js adds the others and freezes it before booting:
  *      host.chatkitConfig = {backendUrl, interpreter ("micropython"|"pyodide"),
  *                            title (data-title, else "Ask AI" in the locale's language),
  *                            greeting (data-greeting; "" = the catalogue's, widget/strings.py),
@@ -59,10 +86,11 @@
  *    The shadow root already holds <link rel=stylesheet href=launcher.css>, panel.css (linked
  *    when the boot starts; the boot waits for it), the launcher <button class="launcher">
  *    (hidden with data-launcher="none" except while booting for an open and in the error
- *    state) and the "Ask AI" selection button <button class="ask-selection">. Python adds its
+ *    state), the skeleton (on an open, above) and, once text was selected, the "Ask AI"
+ *    selection button <button class="ask-selection">. Python adds its
  *    UI to host.shadowRoot; the panel element must have id="chatkit-panel" (the launcher's
  *    aria-controls). host.style --ck-lift (px) is how far the launcher is lifted above the
- *    page's fixed controls: panel.css adds it to the panel's bottom too.
+ *    page's fixed controls: launcher.css adds it to the panel's bottom too.
  * 2. Boot (boot.js): it fetches widget.py.json ({boot, files}: the bootstrap's source and every
  *    widget module, one request) with the runtime files (preloaded in the frame's document),
  *    then, in the frame's document, adds a <script type="mpy" async> (type="py" for Pyodide)
@@ -126,334 +154,228 @@
 
   var MANIFEST = /*@CHATKIT_MANIFEST@*/null;
   var LOG = "[chatkit-widget] ";
-  var PANEL_ID = "chatkit-panel";
-  var FETCH_TIMEOUT_MS = 120000; // boot.js requested -> arrived (boot.js times the rest)
-  var QUEUE_MAX = 20;
-  var QUOTE_MAX = 4000; // characters of a quoted selection (the backend refuses more)
-  var GAP = 8; // px between the launcher and a page control it moves above
+  var d = document;
+  var html = d.documentElement;
 
-  if (!MANIFEST) {
-    console.error(LOG + "use the built loader from dist/chatkit-widget/ (python build.py)");
-    return;
-  }
-  if (window.ChatKitWidget && window.ChatKitWidget.version) {
-    console.warn(LOG + "loader.js is included twice; ignoring the second copy");
-    return;
+  if (!MANIFEST || window.ChatKitWidget && window.ChatKitWidget.version) {
+    return console.warn(LOG + (MANIFEST ? "loader.js is included twice" : "use the built loader.js (python build.py)"));
   }
 
   // ---- configuration from our own <script> tag ------------------------------------------
 
-  function findOwnScript() {
-    var scripts = document.querySelectorAll("script[src]");
-    for (var i = scripts.length - 1; i >= 0; i--) {
-      // .../chatkit-widget/loader.js, or the plugin's .../chatkit-widget/<version>-<hash>/loader.js
-      if (/\/chatkit-widget\/(?:[^/?#]+\/)?loader\.js(?:[?#]|$)/.test(scripts[i].src)) return scripts[i];
-    }
-    for (var j = scripts.length - 1; j >= 0; j--) {
-      if (/\/loader\.js(?:[?#]|$)/.test(scripts[j].src) && scripts[j].hasAttribute("data-backend-url")) {
-        return scripts[j];
-      }
-    }
-    return null;
-  }
-
-  var script = document.currentScript || findOwnScript();
-  if (!script || !script.src) {
-    console.error(LOG + "cannot find my own <script src=\".../chatkit-widget/loader.js\"> tag");
-    return;
-  }
+  // document.currentScript, else the last .../loader.js in a chatkit-widget folder (the
+  // plugin's is .../chatkit-widget/<version>-<hash>/loader.js) or with data-backend-url
+  var script = d.currentScript || [].filter.call(d.scripts, function (s) {
+    return /\/loader\.js([?#]|$)/.test(s.src) && (/\/chatkit-widget\//.test(s.src) || s.hasAttribute("data-backend-url"));
+  }).pop();
+  if (!script || !script.src) return console.error(LOG + "cannot find my own <script> tag");
   var baseUrl = new URL(".", script.src).href;
-
-  function defaultBackend() {
-    if (location.hostname === "localhost") return "http://localhost:8000";
-    if (location.hostname === "127.0.0.1") return "http://127.0.0.1:8000";
-    return "";
-  }
 
   // data-<name> of our tag, trimmed ("" when absent)
   function value(name) {
     return (script.getAttribute("data-" + name) || "").trim();
   }
-
-  function refuse(name, text, why, fallback) {
-    console.warn(LOG + "data-" + name + '="' + text + '" ' + why + '; using "' + fallback + '"');
+  // data-<name> if one of `allowed`, else the first of them (the default). A value refused here
+  // is reported when boot.js comes (static/deferred.js checks), not on every page view.
+  function pick(name, allowed) {
+    var text = value(name).toLowerCase();
+    return allowed.indexOf(text) < 0 ? allowed[0] : text;
+  }
+  function selector(name, fallback) {
+    var text = value(name);
+    try {
+      d.querySelector(text);
+      return text;
+    } catch (e) { /* empty, or not a selector */ }
     return fallback;
   }
 
-  function pick(name, allowed, fallback) {
-    var text = value(name).toLowerCase();
-    if (!text) return fallback;
-    if (allowed.indexOf(text) >= 0) return text;
-    return refuse(name, text, "is not one of " + allowed.join(", "), fallback);
-  }
-
-  function selector(name, fallback) {
-    var text = value(name);
-    if (!text) return fallback;
-    try {
-      document.createDocumentFragment().querySelector(text);
-      return text;
-    } catch (e) {
-      return refuse(name, text, "is not a CSS selector", fallback);
-    }
-  }
-
-  // data-site-base, resolved against the page; else the parent of the widget's folder
-  // (.../chatkit-widget/ or the plugin's .../chatkit-widget/<version>-<hash>/).
-  function siteBase() {
-    var versioned = /^(.*\/)chatkit-widget\/(?:[^/]+\/)?$/.exec(baseUrl);
-    var fallback = versioned ? versioned[1] : new URL("..", baseUrl).href;
-    var text = value("site-base");
-    try {
-      return text ? new URL(text.replace(/\/?$/, "/"), location.href).href : fallback;
-    } catch (e) {
-      return refuse("site-base", text, "is not a URL", fallback);
-    }
-  }
-
-  // data-locale-bases: a localized Docusaurus site is one app per locale (/repo/, /repo/fr/);
-  // the widget uses the router only within the current page's app (widget/text/links.py
-  // same_app). Paths, space-separated, each resolved against the page and ending in "/".
-  function appBases() {
-    var text = value("locale-bases");
-    try {
-      return text.split(/\s+/).filter(Boolean).map(function (base) {
-        return new URL(base.replace(/\/?$/, "/"), location.href).pathname;
-      }).join(" ");
-    } catch (e) {
-      return refuse("locale-bases", text, "is not a list of paths", "");
-    }
-  }
-
-  // data-shortcut: "[ctrl+|alt+|shift+|meta+|mod+]*key" (mod: Cmd on Apple platforms, else
-  // Ctrl) -> {ctrl, alt, shift, meta, key, code, label}, or null for "none". Ctrl/Cmd+K is the
-  // Docusaurus search's: refused.
-  var MODIFIERS = { ctrl: "Control", alt: "Alt", shift: "Shift", meta: "Meta" };
-  function shortcut(text) {
-    text = text.trim().toLowerCase();
-    if (text === "none") return null;
-    var apple = /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
-    var keys = { ctrl: false, alt: false, shift: false, meta: false };
-    var parts = text.split("+");
-    var key = parts.pop();
-    var ok = /^[^+]+$/.test(key) && parts.every(function (part) {
-      if (part === "mod") part = apple ? "meta" : "ctrl";
-      return MODIFIERS.hasOwnProperty(part) && (keys[part] = true);
-    });
-    var why = !ok ? "is not [ctrl+|alt+|shift+|meta+|mod+]*key" :
-      key === "k" && (keys.ctrl || keys.meta) ? "is the site search's shortcut" : "";
-    if (why) return shortcut(refuse("shortcut", text, why, "mod+i"));
-    keys.key = key;
-    // The typed key decides (a Dvorak Ctrl+C is not Ctrl+I); the physical one only when the
-    // typed one is not plain ASCII (Option on a Mac, a Cyrillic layout).
-    keys.code = /^[a-z]$/.test(key) ? "Key" + key.toUpperCase() : /^\d$/.test(key) ? "Digit" + key : "";
-    keys.label = Object.keys(MODIFIERS).filter(function (m) { return keys[m]; })
-      .map(function (m) { return MODIFIERS[m]; }).concat(key.toUpperCase()).join("+");
-    return keys;
-  }
-
-  var backendUrl = value("backend-url") || defaultBackend();
-  if (!backendUrl) {
-    console.error(LOG + 'data-backend-url is required, e.g. <script src=".../loader.js" ' +
-      'data-backend-url="https://api.example.com" defer></script>; the widget is not shown');
-    return;
-  }
+  var backendUrl = value("backend-url") || (/^(localhost|127\.0\.0\.1)$/.test(location.hostname) ? "http://" + location.hostname + ":8000" : "");
   try {
-    var parsedBackend = new URL(backendUrl, location.href);
-    if (!/^https?:$/.test(parsedBackend.protocol)) throw new Error("not http(s)");
-    backendUrl = parsedBackend.href.replace(/\/+$/, "");
+    backendUrl = new URL(backendUrl, location.href);
+    if (!/^https?:$/.test(backendUrl.protocol)) throw 0;
   } catch (e) {
-    console.error(LOG + 'data-backend-url="' + backendUrl + '" is not an http(s) URL; the widget is not shown');
-    return;
+    return console.error(LOG + "data-backend-url must be an http(s) URL; the widget is not shown");
   }
 
   // ---- language: data-locale, else <html lang>, else the browser's; the first whose language
   // we speak (ours are bare languages, so exact and language matches are one test:
   // widget/text/locale.py negotiate); right to left for ar, he, fa, ur (locale.py direction).
-  // The words before Python runs: [title, loading, error, the selection button's name].
+  // The words before Python runs: title, loading, error, and the skeleton's close, placeholder
+  // and send (as the catalogue says them, widget/locales/*.py).
   var TEXTS = {
-    en: ["Ask AI", "Loading\u2026", "Couldn\u2019t load the assistant \u2014 Retry", ": ask about the selected text"],
-    fr: ["Demander \u00e0 l\u2019IA", "Chargement\u2026", "Impossible de charger l\u2019assistant \u2014 R\u00e9essayer", "\u00a0: poser une question sur le texte s\u00e9lectionn\u00e9"],
-    de: ["KI fragen", "Wird geladen\u2026", "Assistent konnte nicht geladen werden \u2013 Erneut versuchen", ": zum markierten Text fragen"],
-    es: ["Preguntar a la IA", "Cargando\u2026", "No se pudo cargar el asistente \u2014 Reintentar", ": preguntar sobre el texto seleccionado"],
-    ar: ["\u0627\u0633\u0623\u0644 \u0627\u0644\u0645\u0633\u0627\u0639\u062f", "\u062c\u0627\u0631\u064d \u0627\u0644\u062a\u062d\u0645\u064a\u0644\u2026", "\u062a\u0639\u0630\u0651\u0631 \u062a\u062d\u0645\u064a\u0644 \u0627\u0644\u0645\u0633\u0627\u0639\u062f \u2014 \u0625\u0639\u0627\u062f\u0629 \u0627\u0644\u0645\u062d\u0627\u0648\u0644\u0629", ": \u0627\u0633\u0623\u0644 \u0639\u0646 \u0627\u0644\u0646\u0635 \u0627\u0644\u0645\u062d\u062f\u062f"],
+    en: "Ask AI|Loading\u2026|Couldn\u2019t load the assistant \u2014 Retry|Close|Ask a question\u2026|Send",
+    fr: "Demander \u00e0 l\u2019IA|Chargement\u2026|Impossible de charger l\u2019assistant \u2014 R\u00e9essayer|Fermer|Posez une question\u2026|Envoyer",
+    de: "KI fragen|Wird geladen\u2026|Assistent konnte nicht geladen werden \u2013 Erneut versuchen|Schlie\u00dfen|Stellen Sie eine Frage\u2026|Senden",
+    es: "Preguntar a la IA|Cargando\u2026|No se pudo cargar el asistente \u2014 Reintentar|Cerrar|Haz una pregunta\u2026|Enviar",
+    ar: "\u0627\u0633\u0623\u0644 \u0627\u0644\u0645\u0633\u0627\u0639\u062f|\u062c\u0627\u0631\u064d \u0627\u0644\u062a\u062d\u0645\u064a\u0644\u2026|\u062a\u0639\u0630\u0651\u0631 \u062a\u062d\u0645\u064a\u0644 \u0627\u0644\u0645\u0633\u0627\u0639\u062f \u2014 \u0625\u0639\u0627\u062f\u0629 \u0627\u0644\u0645\u062d\u0627\u0648\u0644\u0629|\u0625\u063a\u0644\u0627\u0642|\u0627\u0637\u0631\u062d \u0633\u0624\u0627\u0644\u064b\u0627\u2026|\u0625\u0631\u0633\u0627\u0644",
   };
-  function language(tag) {
-    return String(tag || "").toLowerCase().split(/[-_]/)[0];
-  }
-  var wanted = [value("locale"), document.documentElement.lang].concat(navigator.languages || navigator.language);
-  var locale = wanted.map(language).filter(function (tag) { return TEXTS.hasOwnProperty(tag); })[0] || "en";
-  if (wanted[0] && language(wanted[0]) !== locale) {
-    refuse("locale", wanted[0], "is not one of " + Object.keys(TEXTS).join(", "), locale);
-  }
-  var words = TEXTS[locale];
+  var locale = [value("locale"), html.lang].concat(navigator.languages).map(function (tag) {
+    return (tag || "").toLowerCase().split(/[-_]/)[0];
+  }).filter(function (tag) { return TEXTS[tag]; })[0] || "en";
+  var words = TEXTS[locale].split("|");
 
-  var slash = pick("trailing-slash", ["true", "false"], "");
+  // What the loader needs; boot.js adds the rest and freezes it (static/deferred.js).
   var config = {
-    backendUrl: backendUrl,
-    interpreter: pick("interpreter", ["micropython", "pyodide"], "micropython"),
+    backendUrl: backendUrl.href.replace(/\/+$/, ""),
     title: value("title") || words[0],
-    greeting: value("greeting"),
     locale: locale,
     dir: /^(ar|he|fa|ur)$/.test(locale) ? "rtl" : "ltr",
     baseUrl: baseUrl,
-    siteBaseUrl: siteBase(),
-    trailingSlash: slash ? slash === "true" : null,
-    appBases: appBases(),
-    launcher: pick("launcher", ["button", "none"], "button"),
-    pageContext: pick("page-context", ["on", "off"], "on") === "on",
-    pageUrl: location.href,
-    prompts: value("prompts"),
-    disclaimer: value("disclaimer"),
+    // data-site-base, resolved against the page; else the parent of the widget's folder
+    // (.../chatkit-widget/ or the plugin's .../chatkit-widget/<version>-<hash>/).
+    siteBaseUrl: (/^(.*\/)chatkit-widget\/([^/]+\/)?$/.exec(baseUrl) || [0, new URL("..", baseUrl).href])[1],
+    launcher: pick("launcher", ["button", "none"]),
+    // data-persist: where the conversation is kept (README "What is stored"): local (every tab
+    // of the site, across visits), session (this tab), none (memory only: nothing is written).
+    persist: pick("persist", ["local", "session", "none"]),
     placeholder: value("placeholder"),
     version: MANIFEST.version,
   };
-  // data-persist: where the conversation is kept (README "What is stored"): local (every tab
-  // of the site, across visits), session (this tab), none (memory only: nothing is written).
-  config.persist = pick("persist", ["local", "session", "none"], "local");
-  var bootMode = pick("boot", ["click", "idle", "eager"], "click");
-  var keys = shortcut(value("shortcut") || "mod+i");
-  var openSelector = selector("open-selector", "");
-  var openControls = "[data-chatkit-open]" + (openSelector ? ", " + openSelector : "");
-  var avoid = selector("avoid", ".theme-back-to-top-button");
-  var scope = pick("selection", ["on", "off"], "on") === "on" && selector("selection-scope", "article, main");
+  try {
+    if (value("site-base")) config.siteBaseUrl = new URL(value("site-base").replace(/\/?$/, "/"), location.href).href;
+  } catch (e) { /* the default */ }
 
-  // Was the chat open when this site's last page went away? (the saved record,
-  // widget/thread/saved.py, read before Python runs: the panel then reopens by itself). Any
-  // failure (storage blocked: every access throws SecurityError; data-persist="none": no
-  // such area; a bad record) means no.
-  function wasOpen() {
-    try {
-      var saved = JSON.parse(window[config.persist + "Storage"].getItem(
-        // the record's key: widget/thread/saved.py key(), the same string
-        "chatkit-widget:v1:" + config.siteBaseUrl + "|" + config.backendUrl));
-      return saved.v === 1 && saved.open === true && saved.until > Date.now() / 1000;
-    } catch (e) {
-      return false;
-    }
+  // data-shortcut: "[ctrl+|alt+|shift+|meta+|mod+]*key" (mod: Cmd on Apple platforms, else
+  // Ctrl) -> {ctrl, alt, shift, meta: true when held, key}, or null for "none"; anything else,
+  // and Ctrl/Cmd+K (the Docusaurus search's), is mod+i.
+  var MODIFIERS = ["ctrl", "alt", "shift", "meta"];
+  function shortcut(text) {
+    var keys = { key: (text = text.split("+")).pop() };
+    return text.every(function (part) {
+      part = part == "mod" ? /Mac|iP/.test(navigator.platform) ? "meta" : "ctrl" : part;
+      return MODIFIERS.indexOf(part) >= 0 && (keys[part] = 1);
+    }) && keys.key && !(keys.key == "k" && (keys.ctrl || keys.meta)) ? keys : shortcut("mod+i");
   }
+  var keys = value("shortcut").toLowerCase();
+  keys = keys == "none" ? null : shortcut(keys || "mod+i");
+  var openControls = "[data-chatkit-open]," + selector("open-selector", "[data-chatkit-open]");
+  var avoid = selector("avoid", ".theme-back-to-top-button");
+  var scope = pick("selection", ["on", "off"]) == "on" && selector("selection-scope", "article, main");
+  var bootMode = pick("boot", ["click", "idle", "eager"]);
 
   // ---- host element, shadow root, launcher ----------------------------------------------
 
-  var host = document.createElement("chatkit-widget");
+  // <tag class=className>text</tag> with those attributes, then appended to parent (an
+  // iframe's src is set before it is in the document: no about:blank load first)
+  function el(parent, tag, className, text, attrs) {
+    var node = d.createElement(tag);
+    node.className = className || "";
+    node.textContent = text || "";
+    for (var name in attrs) node.setAttribute(name, attrs[name]);
+    return parent.appendChild(node);
+  }
+
+  var host = d.createElement("chatkit-widget");
   host.lang = locale;
   host.dir = config.dir;
   // on a right-to-left page the launcher and the panel sit on the left (launcher.css)
-  if (getComputedStyle(document.documentElement).direction == "rtl") host.dataset.side = "left";
-  var state = "";
+  if (getComputedStyle(html).direction == "rtl") host.dataset.side = "left";
+  var state;
   var root = host.attachShadow({ mode: "open" });
-  var stylesheet = document.createElement("link");
-  stylesheet.rel = "stylesheet";
-  stylesheet.href = baseUrl + "launcher.css?v=" + MANIFEST.css;
-  var launcher = document.createElement("button");
-  launcher.type = "button";
-  launcher.className = "launcher";
-  launcher.hidden = true; // until launcher.css applies: no flash of an unstyled button
-  var styled = false;
-  launcher.setAttribute("aria-expanded", "false");
-  launcher.setAttribute("aria-haspopup", "dialog");
-  launcher.appendChild(icon("launcher-icon"));
-  var spinner = document.createElement("span");
-  spinner.className = "launcher-spinner";
-  spinner.setAttribute("aria-hidden", "true");
-  var label = document.createElement("span");
-  label.className = "launcher-label";
-  launcher.append(spinner, label);
-  stylesheet.onload = stylesheet.onerror = function () {
-    styled = true;
+  var styled = el(root, "link", "", "", { rel: "stylesheet", href: baseUrl + "launcher.css?v=" + MANIFEST.css });
+  var launcher = el(root, "button", "launcher", "", { type: "button", "aria-expanded": false, "aria-haspopup": "dialog" });
+  launcher.hidden = 1; // until launcher.css applies: no flash of an unstyled button
+  styled.onload = styled.onerror = function () {
+    styled = 0;
     showLauncher();
   };
-  root.append(stylesheet, launcher);
+  // the speech bubble (cloned for the selection button: static/deferred.js)
+  var svg = launcher.appendChild(d.createElementNS("http://www.w3.org/2000/svg", "svg"));
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", true);
+  svg.setAttribute("class", "launcher-icon");
+  svg.appendChild(d.createElementNS(svg.namespaceURI, "path")).setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm4 6.5a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01z");
+  el(launcher, "span", "launcher-spinner", "", { "aria-hidden": true });
+  var label = el(launcher, "span", "launcher-label");
 
   // data-launcher="none": the button shows only while an open the visitor asked for is
   // loading, and in the error state (its Retry).
   function showLauncher() {
-    launcher.hidden = !styled || config.launcher === "none" &&
-      state !== "error" && !(state === "booting" && queue.length);
+    launcher.hidden = styled || config.launcher == "none" && state != "error" && !(state == "booting" && queue.length);
     measureSoon();
-  }
-
-  function icon(className) {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("class", className);
-    var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm4 6.5a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01zm4 0a1.5 1.5 0 1 0 0 .01z");
-    svg.appendChild(path);
-    return svg;
   }
 
   // ---- the launcher stays clear of the page's fixed controls (data-avoid) ---------------------
 
   // Lifts the launcher above every position:fixed element matching data-avoid that overlaps
-  // its column (--ck-lift on the host; launcher.css and panel.css add it to their bottom).
-  // Measured when the launcher shows or changes, on resize, when the page inserts elements
-  // and on pageChanged(), at most once a frame and never on scroll. A box is taken without its
-  // transform: Docusaurus' back-to-top button is always in the DOM and shown on scroll by
-  // scale(0) -> scale(1), so the launcher sits above it whether it shows or not, and does not
-  // jump. The launcher's own box gives its column: left on a right-to-left page.
+  // its column (--ck-lift on the host; launcher.css adds it to the launcher's and the panel's
+  // bottom). Measured when the launcher shows or changes, on resize, when the page inserts
+  // elements and on pageChanged(), at most once a frame and never on scroll. A box is taken
+  // without its transform: Docusaurus' back-to-top button is always in the DOM and shown on
+  // scroll by scale(0) -> scale(1), so the launcher sits above it whether it shows or not, and
+  // does not jump. The launcher's own box gives its column: left on a right-to-left page.
   var lift = 0;
   var measuring = 0;
   function measureSoon() {
-    if (!measuring) measuring = requestAnimationFrame(measure);
+    measuring = measuring || requestAnimationFrame(measure);
   }
   function measure() {
     measuring = 0;
-    if (launcher.hidden) return;
-    var boxes = [];
-    document.querySelectorAll(avoid).forEach(function (el) {
-      var r = el.getBoundingClientRect();
-      var x = (r.left + r.right) / 2;
-      var y = (r.top + r.bottom) / 2;
-      var w = el.offsetWidth / 2;
-      var h = el.offsetHeight / 2;
-      if (w && getComputedStyle(el).position === "fixed") boxes.push([x - w, x + w, y - h, y + h]);
-    });
     var own = launcher.getBoundingClientRect();
     var bottom = own.bottom + lift;
-    boxes.sort(function (a, b) { return b[3] - a[3]; }).forEach(function (b) {
-      if (b[0] < own.right && b[1] > own.left && b[2] < bottom && b[3] > bottom - own.height) bottom = b[2] - GAP;
+    // [top, bottom] of each fixed control in the launcher's column, the lowest first
+    [].map.call(d.querySelectorAll(avoid), function (it) {
+      var r = it.getBoundingClientRect();
+      var w = it.offsetWidth;
+      var h = it.offsetHeight;
+      var y = (r.top + r.bottom - h) / 2;
+      var x = (r.left + r.right - w) / 2;
+      return w && getComputedStyle(it).position == "fixed" && x < own.right && x + w > own.left && [y, y + h];
+    }).filter(Boolean).sort(function (a, b) { return b[1] - a[1]; }).forEach(function (b) {
+      if (b[0] < bottom && b[1] > bottom - own.height) bottom = b[0] - 8; // 8px apart
     });
-    var next = Math.max(0, Math.round(own.bottom + lift - bottom));
-    if (next !== lift) host.style.setProperty("--ck-lift", (lift = next) + "px");
+    if (!launcher.hidden) host.style.setProperty("--ck-lift", (lift = Math.max(0, Math.round(own.bottom + lift - bottom))) + "px");
   }
-  window.addEventListener("resize", measureSoon);
+  addEventListener("resize", measureSoon);
 
   function setState(next) {
-    state = next;
-    host.setAttribute("data-state", next);
-    launcher.setAttribute("aria-busy", next === "booting" ? "true" : "false");
-    label.textContent =
-      next === "booting" ? words[1] : next === "error" ? words[2] : config.title;
+    host.dataset.state = state = next;
+    launcher.setAttribute("aria-busy", next == "booting");
+    label.textContent = next == "booting" ? words[1] : next == "error" ? words[2] : config.title;
+    if (next == "error") skeleton = skeleton && skeleton.remove();
     showLauncher();
   }
 
-  function currentTheme() {
-    var theme = document.documentElement.getAttribute("data-theme");
-    if (theme === "dark" || theme === "light") return theme;
-    return window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-  }
+  // host[data-theme]: html[data-theme] (Docusaurus), else prefers-color-scheme
+  var dark = matchMedia("(prefers-color-scheme: dark)");
   function applyTheme() {
-    var theme = currentTheme();
-    if (host.getAttribute("data-theme") !== theme) host.setAttribute("data-theme", theme);
+    host.dataset.theme = /^(dark|light)$/.test(html.dataset.theme) ? html.dataset.theme : dark.matches ? "dark" : "light";
   }
   applyTheme();
-  new MutationObserver(applyTheme).observe(document.documentElement, {
-    attributes: true,
-    attributeFilter: ["data-theme"],
-  });
-  if (window.matchMedia) {
-    var scheme = matchMedia("(prefers-color-scheme: dark)");
-    if (scheme.addEventListener) scheme.addEventListener("change", applyTheme);
-  }
+  new MutationObserver(applyTheme).observe(html, { attributeFilter: ["data-theme"] });
+  dark.addEventListener("change", applyTheme);
   setState("idle");
-  host.chatkitConfig = Object.freeze(config);
+  host.chatkitConfig = config;
+
+  // ---- the skeleton: the panel drawn at once on an open, until Python's is there -------------
+
+  // The classes of Python's panel (widget/browser/view.py; launcher.css styles them until
+  // panel.css comes), marked data-skeleton: a header with the title and a close button, an
+  // empty log with a quiet busy indicator, and a real <textarea> one can type into (Send is
+  // disabled). Python adopts it when it shows its panel (view.py View._adopt_skeleton: the
+  // text, caret and focus move into its composer and the skeleton goes, in one task); the
+  // error state removes it; closing it hides it and drops the queued open (call("close")).
+  var skeleton;
+  var field;
+  function showSkeleton(focus) {
+    if (!skeleton) {
+      skeleton = el(root, "section", "panel", "", { "data-skeleton": "", role: "dialog", "aria-label": config.title });
+      var head = el(skeleton, "header", "panel-header");
+      el(head, "h2", "panel-title", config.title);
+      el(head, "button", "icon-button", "\u00d7", { type: "button", "aria-label": words[3], title: words[3] }).onclick = publicApi.close;
+      el(el(skeleton, "div", "panel-body", "", { role: "log", "aria-busy": true }), "span", "launcher-spinner", "", { title: words[1] });
+      var composer = el(skeleton, "div", "composer");
+      field = el(composer, "textarea", "composer-input", "", { rows: 1, placeholder: config.placeholder || words[4], maxlength: 8000 });
+      el(composer, "button", "send-button", words[5]).disabled = 1;
+    }
+    skeleton.hidden = 0;
+    if (focus) field.focus();
+  }
 
   // ---- public API: queued until Python is ready -------------------------------------------
 
-  var api = null;
+  var api;
   var queue = [];
 
   function invoke(name, args) {
@@ -466,14 +388,19 @@
 
   function call(name, args) {
     if (api) return invoke(name, args);
-    if (name === "close") {
-      queue = queue.filter(function (c) { return !/^(open|toggle|reopen)$/.test(c[0]); });
+    // before ready a toggle opens, or closes the skeleton when it shows
+    if (name == "toggle") name = skeleton && !skeleton.hidden ? "close" : "open";
+    if (name == "close") {
+      queue = queue.filter(function (c) { return !/^(open|reopen)$/.test(c[0]); });
+      // focus in the skeleton goes back to what opened it, as when the panel closes
+      if (skeleton && skeleton.contains(root.activeElement)) ctx.opener().focus();
+      if (skeleton) skeleton.hidden = 1;
       return;
     }
-    if (name === "toggle") name = "open"; // before boot the panel is closed
-    if (queue.length < QUEUE_MAX) queue.push([name, args]);
-    if (state === "error") retry();
+    if (queue.length < 20) queue.push([name, args]);
+    if (state == "error") retry();
     else boot();
+    if (state == "booting") showSkeleton(name != "reopen");
   }
 
   var publicApi = {
@@ -481,13 +408,13 @@
     open: function () { call("open", []); },
     close: function () { call("close", []); },
     toggle: function () { call("toggle", []); },
-    ask: function (text) { call("ask", [text == null ? "" : String(text)]); },
-    // Opens the chat with ``text`` as the quoted passage of the next message.
+    ask: function (text) { call("ask", [text == null ? "" : "" + text]); },
+    // Opens the chat with ``text`` as the quoted passage of the next message (trimmed, at most
+    // 4000 characters: the backend refuses more; no half surrogate pair).
     askAbout: function (text) {
-      text = (text == null ? "" : String(text)).trim().slice(0, QUOTE_MAX).replace(/[\ud800-\udbff]$/, "");
       hideAsk();
-      if (text) call("quote", [text]);
-      else call("open", []);
+      text = (text == null ? "" : "" + text).trim().slice(0, 4000).replace(/[\ud800-\udbff]$/, "");
+      call(text ? "quote" : "open", [text]);
     },
     // The page changed without a reload (the Docusaurus plugin's onRouteDidUpdate).
     pageChanged: function () {
@@ -502,168 +429,108 @@
   // Where focus goes back to when the panel closes: what opened it, else the launcher.
   var opener = launcher;
 
-  launcher.addEventListener("click", function () {
+  launcher.onclick = function () {
     opener = launcher;
-    if (state === "error") retry();
-    else if (state === "booting") return;
+    if (state == "error") retry();
     else call("toggle", []);
-  });
-
-  // Python's host.chatkitPanelState(isOpen), through boot.js.
-  function panelState(isOpen) {
-    var expanded = isOpen ? "true" : "false";
-    launcher.setAttribute("aria-expanded", expanded);
-    document.querySelectorAll(openControls).forEach(function (el) {
-      el.setAttribute("aria-expanded", expanded);
-    });
-  }
+  };
 
   // The site's own controls: one delegated listener for [data-chatkit-open] and data-open-selector.
-  document.addEventListener("click", function (event) {
-    var control = event.defaultPrevented || !event.target.closest ? null : event.target.closest(openControls);
-    if (!control) return;
-    event.preventDefault();
-    opener = control;
-    call("toggle", []);
+  d.addEventListener("click", function (event) {
+    var control = !event.defaultPrevented && event.target.closest && event.target.closest(openControls);
+    if (control) {
+      event.preventDefault();
+      opener = control;
+      call("toggle", []);
+    }
   });
 
   // ---- keyboard: the shortcut, and Escape for the selection button --------------------------
 
-  function editable(el) {
-    return el.isContentEditable || /^(textarea|select)$/.test(el.localName) || el.localName === "input" &&
-      !/^(button|checkbox|radio|submit|reset|range|color|file|image)$/.test(el.type);
+  function editable(it) {
+    return it.isContentEditable || /^(textarea|select)$/.test(it.localName) || it.localName == "input" &&
+      !/^(button|checkbox|radio|submit|reset|range|color|file|image)$/.test(it.type);
   }
 
-  document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") hideAsk();
-    if (!keys || event.defaultPrevented || event.repeat || event.isComposing ||
-      event.ctrlKey !== keys.ctrl || event.altKey !== keys.alt ||
-      event.shiftKey !== keys.shift || event.metaKey !== keys.meta) return;
+  d.addEventListener("keydown", function (event) {
     var key = event.key || "";
-    if (key.toLowerCase() !== keys.key && (/^[ -~]$/.test(key) || event.code !== keys.code)) return;
     var path = event.composedPath();
     var inWidget = path.indexOf(host) >= 0;
-    // Typing in the page's own fields (Ctrl+I is italic in an editor) is left alone.
-    if (!inWidget && editable(path[0])) return;
+    // Escape hides the selection button, and in the skeleton closes it as the panel would
+    if (key == "Escape") {
+      hideAsk();
+      if (inWidget && !api) call("close");
+    }
+    // The typed key decides (a Dvorak Ctrl+C is not Ctrl+I); the physical one only when the
+    // typed one is not plain ASCII (Option on a Mac, a Cyrillic layout). Typing in the page's
+    // own fields (Ctrl+I is italic in an editor) is left alone.
+    if (!keys || event.defaultPrevented || event.repeat || event.isComposing || !inWidget && editable(path[0]) ||
+      MODIFIERS.some(function (m) { return event[m + "Key"] != !!keys[m]; }) ||
+      key.toLowerCase() != keys.key && (/^[ -~]$/.test(key) || event.code != (/\d/.test(keys.key) ? "Digit" : "Key") + keys.key.toUpperCase())) return;
     event.preventDefault();
-    var text = selected();
-    if (text) return publicApi.askAbout(text);
-    if (!inWidget) opener = document.activeElement;
+    if (selected()) return publicApi.askAbout(selected());
+    if (!inWidget) opener = d.activeElement;
     call("toggle", []);
   });
 
   // ---- "Ask AI" over text selected in the docs (data-selection, data-selection-scope) --------
 
-  // A button in our shadow root (not in the page's React root), position:fixed next to the
-  // end of the selection, shown once the mouse is released (or at once for a keyboard or touch
-  // selection); hidden when the selection collapses or leaves the scope or the screen, on
-  // Escape and on pageChanged(). It never touches the page's selection: mousedown on it is
-  // cancelled, so the selection and the page's focus stay. Keyboard: the shortcut asks about
-  // the selection (aria-keyshortcuts says so).
-  var ask = null;
-  var askText = "";
+  // Watched here; the button (static/deferred.js) comes with boot.js on the first selection in
+  // the scope, shown once the mouse is released (or at once for a keyboard or touch selection).
   var placing = 0;
-  var pressed = false;
+  var pressed;
 
   function selected() {
-    var sel = scope && document.getSelection();
-    if (!sel || sel.isCollapsed || !sel.rangeCount || editable(document.activeElement)) return "";
+    var sel = scope && d.getSelection();
+    if (!sel || sel.isCollapsed || editable(d.activeElement)) return "";
     var node = sel.getRangeAt(0).commonAncestorContainer;
-    var el = node.nodeType === 1 ? node : node.parentElement;
-    return el && el.closest(scope) ? sel.toString().trim() : "";
+    return (node.closest ? node : node.parentElement).closest(scope) ? sel.toString().trim() : "";
   }
   function hideAsk() {
-    if (ask) ask.hidden = true;
+    if (booter) booter.ask("");
   }
   function askSoon() {
-    if (!placing) placing = requestAnimationFrame(placeAsk);
-  }
-  function placeAsk() {
-    placing = 0;
-    askText = pressed ? "" : selected();
-    var rects = askText ? document.getSelection().getRangeAt(0).getClientRects() : [];
-    var end = rects[rects.length - 1];
-    if (!end || end.bottom < 0 || end.top > innerHeight) return hideAsk();
-    ask.hidden = false;
-    var w = ask.offsetWidth;
-    var h = ask.offsetHeight;
-    var top = end.bottom + GAP;
-    if (top + h > innerHeight) top = rects[0].top - GAP - h;
-    ask.style.top = Math.max(GAP, top) + "px";
-    ask.style.left = Math.max(GAP, Math.min(end.right - w / 2, innerWidth - w - GAP)) + "px";
+    placing = placing || requestAnimationFrame(function () {
+      placing = 0;
+      var text = pressed ? "" : selected();
+      if (text || booter) loadBooter().then(function (b) { b.ask(text); }, function () {});
+    });
   }
 
   if (scope) {
-    ask = document.createElement("button");
-    ask.type = "button";
-    ask.className = "ask-selection";
-    ask.hidden = true;
-    ask.setAttribute("aria-label", config.title + words[3]);
-    if (keys) ask.setAttribute("aria-keyshortcuts", keys.label);
-    ask.append(icon("ask-icon"), config.title);
-    ask.addEventListener("mousedown", function (event) { event.preventDefault(); });
-    ask.addEventListener("click", function () { publicApi.askAbout(askText); });
-    root.append(ask);
-    document.addEventListener("selectionchange", askSoon);
-    document.addEventListener("pointerdown", function (event) {
-      pressed = event.pointerType === "mouse" && event.composedPath().indexOf(host) < 0;
+    d.addEventListener("selectionchange", askSoon);
+    d.addEventListener("pointerdown", function (event) {
+      pressed = event.pointerType == "mouse" && event.composedPath().indexOf(host) < 0;
     }, true);
-    document.addEventListener("pointerup", function () {
+    d.addEventListener("pointerup", function () {
       if (pressed) askSoon();
-      pressed = false;
+      pressed = 0;
     }, true);
-    var follow = function () {
-      if (!ask.hidden) askSoon();
-    };
-    window.addEventListener("scroll", follow, { capture: true, passive: true });
-    window.addEventListener("resize", follow);
   }
-  launcher.addEventListener("pointerenter", prefetch);
-  launcher.addEventListener("focus", prefetch);
+  launcher.onpointerenter = launcher.onfocus = prefetch;
 
   // ---- boot: boot.js does it, loaded on demand ------------------------------------------------
 
   var panelCss = baseUrl + "panel.css?v=" + MANIFEST.panelCss;
 
   // The interpreter's frame: frame.html from our folder (a real same-origin URL, so its own
-  // Content-Security-Policy applies there, not the host page's), hidden in the shadow root.
-  // ctx.frame(fresh) -> a Promise of its window once loaded; fresh replaces it (a retry runs
-  // in a new interpreter). A frame that is not ours (a 404 page, an error page because the
-  // page's CSP refused it, another origin) rejects.
-  var frame = null;
-  var frameWindow = null;
-  function runtimeFrame(fresh) {
-    if (frameWindow && !fresh) return frameWindow;
+  // Content-Security-Policy applies there, not the host page's), hidden in the shadow root,
+  // made with boot.js's request so it does not wait for boot.js; boot.js waits for it
+  // (static/deferred.js ctx.frame). A new one for a retry.
+  var frame;
+  function makeFrame() {
     if (frame) frame.remove();
-    var el = frame = document.createElement("iframe");
-    el.hidden = true;
-    el.tabIndex = -1;
-    el.setAttribute("aria-hidden", "true");
-    el.src = baseUrl + "frame.html?v=" + MANIFEST.frame;
-    frameWindow = new Promise(function (resolve, reject) {
-      el.addEventListener("load", function () {
-        var doc = null;
-        try { doc = el.contentDocument; } catch (e) { /* another origin */ }
-        if (doc && doc.documentElement.hasAttribute("data-chatkit-frame")) resolve(el.contentWindow);
-        else reject(new Error("could not load " + el.src + ": the page must allow frame-src 'self' and serve the widget from its own origin"));
-      }, { once: true });
-    });
-    frameWindow.catch(function () {});
-    root.append(el);
-    return frameWindow;
+    frame = el(root, "iframe", "", "", { hidden: "", tabindex: -1, "aria-hidden": true, src: baseUrl + "frame.html?v=" + MANIFEST.frame });
+    frame.onload = function () { frame.loaded = 1; };
+    return frame;
   }
 
   // The frame and panel.css are requested with boot.js, not a round trip after it.
-  var hinted = false;
   function hint() {
-    if (hinted) return;
-    hinted = true;
-    var styles = document.createElement("link");
-    styles.rel = "preload";
-    styles.as = "style";
-    styles.href = panelCss;
-    document.head.appendChild(styles);
-    runtimeFrame(false);
+    if (!frame) {
+      el(d.head, "link", "", "", { rel: "preload", as: "style", href: panelCss });
+      makeFrame();
+    }
   }
 
   // What boot.js may use and call (see the top of static/boot.js).
@@ -672,64 +539,73 @@
     root: root,
     log: LOG,
     manifest: MANIFEST,
-    frame: runtimeFrame,
+    config: config,
+    script: script,
+    keys: keys,
+    askSoon: askSoon,
+    frameEl: function () { return frame; },
+    makeFrame: makeFrame,
     panelCss: panelCss,
     state: function () { return state; },
     setState: setState,
     boot: boot,
-    ready: ready,
-    panelState: panelState,
-    opener: function () { return opener && opener.isConnected ? opener : launcher; },
+    // Python's host.chatkitReady(api), through boot.js. Python took the skeleton when it
+    // showed its panel; one left (closed before ready, or no open queued) goes.
+    ready: function (pyApi) {
+      api = pyApi;
+      launcher.setAttribute("aria-controls", "chatkit-panel");
+      setState("ready");
+      queue.splice(0).forEach(function (c) { invoke(c[0], c[1]); });
+      if (skeleton) skeleton.remove();
+    },
+    opener: function () { return opener.isConnected ? opener : launcher; },
   };
-  var booter = null; // boot.js's start(ctx): {boot, prefetch, retry}
-  var loading = null;
+  var booter; // boot.js's start(ctx): {boot, prefetch, retry, ask}
+  var loading;
   var loadFailures = 0;
-  var loadTimer = 0;
+  var loadTimer;
 
   function loadBooter() {
-    if (!loading) {
-      // A new URL after a failed import: a browser may keep a failed module for the page's life.
-      var url = baseUrl + "boot.js?v=" + MANIFEST.boot + (loadFailures ? "&retry=" + loadFailures : "");
-      loading = import(url).then(function (module) {
-        if (!booter) booter = module.start(ctx);
-        return booter;
-      }, function (err) {
-        loading = null;
-        loadFailures++;
-        throw err;
-      });
-    }
-    return loading;
+    // A new URL after a failed import: a browser may keep a failed module for the page's life.
+    return loading = loading || import(baseUrl + "boot.js?v=" + MANIFEST.boot + (loadFailures ? "&retry=" + loadFailures : "")).then(function (module) {
+      return booter = booter || module.start(ctx);
+    }, function (err) {
+      loading = 0;
+      loadFailures++;
+      throw err;
+    });
   }
 
   function prefetch() {
-    if (state !== "idle") return;
-    loadBooter().then(function (b) {
-      if (state === "idle") b.prefetch();
-    }, function () {});
-    hint(); // after boot.js's request: on HTTP/1.1 it must not queue behind six others
+    if (state == "idle") {
+      loadBooter().then(function (b) {
+        if (state == "idle") b.prefetch();
+      }, function () {});
+      hint(); // after boot.js's request: on HTTP/1.1 it must not queue behind six others
+    }
   }
 
   function boot() {
-    if (state === "booting" || state === "ready") return;
+    if (state == "booting" || state == "ready") return;
     setState("booting");
     if (booter) return booter.boot();
-    clearTimeout(loadTimer);
-    loadTimer = setTimeout(function () { loadFailed("boot.js download timed out"); }, FETCH_TIMEOUT_MS);
+    // boot.js requested -> arrived in 120 s (boot.js times the rest)
+    loadTimer = setTimeout(loadFailed, 120000, "boot.js download timed out");
     loadBooter().then(function (b) {
       clearTimeout(loadTimer);
-      if (state === "booting") b.boot();
+      if (state == "booting") b.boot();
     }, function (err) {
-      clearTimeout(loadTimer);
       loadFailed("could not load boot.js: " + err);
     });
     hint();
   }
 
   function loadFailed(message) {
-    if (state !== "booting") return;
-    console.error(LOG + "couldn't load the assistant: " + message);
-    setState("error");
+    clearTimeout(loadTimer);
+    if (state == "booting") {
+      console.error(LOG + "couldn't load the assistant: " + message);
+      setState("error");
+    }
   }
 
   function retry() {
@@ -737,46 +613,39 @@
     else boot();
   }
 
-  // Python's host.chatkitReady(api), through boot.js.
-  function ready(pyApi) {
-    api = pyApi;
-    launcher.setAttribute("aria-controls", PANEL_ID);
-    setState("ready");
-    var pending = queue;
-    queue = [];
-    for (var i = 0; i < pending.length; i++) invoke(pending[i][0], pending[i][1]);
-  }
-
   // ---- mount --------------------------------------------------------------------------------
 
   function mount() {
     // On document.body, outside Docusaurus' #__docusaurus root: client-side navigation
     // re-renders that root and never unmounts us.
-    document.body.appendChild(host);
-    new MutationObserver(measureSoon).observe(document.body, { childList: true, subtree: true });
-    if (early && early.q && early.q.length) {
-      early.q.forEach(function (c) {
-        if (publicApi[c[0]]) publicApi[c[0]].apply(null, c[1] || []);
-      });
-    }
-    if (wasOpen()) {
-      // Reopen as it was, without taking the focus from the page (api.reopen()).
-      queue.push(["reopen", []]);
-      boot();
-    } else if (bootMode === "eager") boot();
-    else if (bootMode === "idle") {
-      var idle = function () {
-        if (state === "idle") boot();
-      };
+    d.body.appendChild(host);
+    new MutationObserver(measureSoon).observe(d.body, { childList: true, subtree: true });
+    (early && early.q || []).forEach(function (c) {
+      if (publicApi[c[0]]) publicApi[c[0]].apply(0, c[1] || []);
+    });
+    // Was the chat open when this site's last page went away? (the saved record,
+    // widget/thread/saved.py, read before Python runs: the panel then reopens by itself,
+    // without taking the focus: api.reopen()). Any failure (storage blocked: every access
+    // throws SecurityError; data-persist="none": no such area; a bad record) means no.
+    try {
+      // the record's key: widget/thread/saved.py key(), the same string
+      var saved = JSON.parse(window[config.persist + "Storage"].getItem("chatkit-widget:v1:" + config.siteBaseUrl + "|" + config.backendUrl));
+      if (saved.v == 1 && saved.open === true && saved.until > Date.now() / 1000) return call("reopen", []);
+    } catch (e) { /* not open */ }
+    var idle = function () {
+      if (state == "idle") boot();
+    };
+    if (bootMode == "eager") boot();
+    if (bootMode == "idle") {
       var whenIdle = function () {
         if (window.requestIdleCallback) requestIdleCallback(idle, { timeout: 5000 });
         else setTimeout(idle, 1000);
       };
-      if (document.readyState === "complete") whenIdle();
-      else window.addEventListener("load", whenIdle, { once: true });
+      if (d.readyState == "complete") whenIdle();
+      else addEventListener("load", whenIdle, { once: true });
     }
   }
 
-  if (document.body) mount();
-  else document.addEventListener("DOMContentLoaded", mount, { once: true });
+  if (d.body) mount();
+  else d.addEventListener("DOMContentLoaded", mount, { once: true });
 })();

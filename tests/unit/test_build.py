@@ -21,8 +21,9 @@ import pytest
 import build
 from devtools import bundle, mpy
 from devtools.backend_process import free_port, port_is_free
-from devtools.bundle import render_boot, render_loader
+from devtools.bundle import LOADER_KEYS, render_boot, render_loader
 from devtools.errors import BuildError
+from devtools.minify import minify_css
 from devtools.paths import CACHE, PREVIEW_SRC, ROOT, WIDGET_DIR_NAME
 from devtools.preview_server import PreviewServer
 from devtools.preview_site import load_sitegen
@@ -49,10 +50,18 @@ def _tree(root: Path) -> dict[str, str]:
     }
 
 
-def _manifest(loader: str) -> dict:
-    m = re.search(r"var MANIFEST = (\{.*?\});\n", loader)
-    assert m, "manifest not inlined"
-    return json.loads(m.group(1))
+def _manifest(out: Path) -> dict:
+    """The build manifest, from its two halves: the loader's (minified: {boot:"...",...}) and
+    boot.js's (static/deferred.js: the runtime's files and the Python bundle's hash)."""
+    loader = (out / WIDGET / "loader.js").read_text()
+    m = re.search(r'\{boot:"[^}]*\}', loader)
+    assert m, "manifest not inlined in loader.js"
+    manifest = dict(re.findall(r'(\w+):"([^"]*)"', m.group(0)))
+    assert sorted(manifest) == sorted(LOADER_KEYS)
+    boot = (out / WIDGET / "boot.js").read_text()
+    m = re.search(r"ctx\.manifest = Object\.assign\((\{.*?\}), ctx\.manifest\)", boot)
+    assert m, "runtime manifest not inlined in boot.js"
+    return {**json.loads(m.group(1)), **manifest}
 
 
 def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
@@ -93,9 +102,9 @@ def test_dist_holds_what_the_browser_fetches_and_nothing_else(out: Path):
 def test_manifest_and_python_bundle(out: Path):
     """widget.py.json carries the bootstrap as "boot" and every other widget module with its
     exact source in "files", but not the CPython CLI, the replay tool or the test doubles
-    (widget/tools/); the manifest inlined in loader.js names the hashes of boot.js, the CSS
-    files and widget.py.json, and PyScript chunks that exist."""
-    manifest = _manifest((out / WIDGET / "loader.js").read_text())
+    (widget/tools/); the manifest inlined in loader.js and boot.js names the hashes of boot.js,
+    the CSS files and widget.py.json, and PyScript chunks that exist."""
+    manifest = _manifest(out)
     for name, key in (
         ("boot.js", "boot"),
         ("launcher.css", "css"),
@@ -160,43 +169,73 @@ def test_build_is_deterministic(out: Path, tmp_path: Path):
 
 
 def test_loader_size_budget(out: Path, capsys: pytest.CaptureFixture):
-    """loader.js, the only thing every page pays for, holds only what runs before the first
-    click (and starts the runtime downloads) and stays small: <= 20.62 KB, <= 7.21 KB gzip (was
-    11 KB / 4 KB before issue 10 put the site's open controls, the shortcut, the launcher's
-    avoid logic and the "Ask AI" selection button before the first click; issue 11 added
-    1,520 bytes (570 gzip): the language negotiation and the launcher's words in five
-    languages, Arabic escaped to ASCII, and 95 (35 gzip): the launcher's side follows the
-    page's direction; boot.js, loaded on open: <= 12.5 KB: issue 12 added 3.7 KB (1.2 KB
-    gzip) for widget.mpy.bin, read and written into the interpreter from JS, with its
-    fallback to the sources)."""
-    data = (out / WIDGET / "loader.js").read_bytes()
-    packed = len(gzip.compress(data, mtime=0))
+    """What every page pays for before the first open, loader.js and launcher.css, minified
+    (devtools/minify.py) and holding only what runs before it (docs/decisions.md D44): <= 6,200
+    bytes gzip together, each file gzipped on its own (was 7,220 + 2,046 = 9,266 before issue
+    12, which asked for 3,000: not met, D44 says why), though they now also draw the panel's
+    skeleton on an open (its box, header and composer rules moved from panel.css to
+    launcher.css). boot.js, loaded on the first hover, focus, open or selection, <= 20 KB
+    (issue 12 added 3.7 KB for widget.mpy.bin, read and written into the interpreter from JS
+    with its fallback to the sources, and 6 KB for what moved out of the loader)."""
+    loader = (out / WIDGET / "loader.js").read_bytes()
+    css = (out / WIDGET / "launcher.css").read_bytes()
     boot = (out / WIDGET / "boot.js").read_bytes()
+    packed = len(gzip.compress(loader, 9, mtime=0))
+    packed_css = len(gzip.compress(css, 9, mtime=0))
     with capsys.disabled():
         print(
-            "\nloader.js: %d bytes, %d bytes gzip; boot.js: %d bytes, %d bytes gzip"
-            % (len(data), packed, len(boot), len(gzip.compress(boot, mtime=0)))
+            "\nloader.js: %d bytes, %d gzip; launcher.css: %d bytes, %d gzip; together %d gzip;"
+            " boot.js: %d bytes, %d gzip"
+            % (
+                len(loader),
+                packed,
+                len(css),
+                packed_css,
+                packed + packed_css,
+                len(boot),
+                len(gzip.compress(boot, 9, mtime=0)),
+            )
         )
-    assert len(data) <= 20_620
-    assert packed <= 7_210
-    assert len(boot) <= 12_500
-    assert b"Loader <-> Python handshake" not in data, "doc block should be stripped"
-    for name in (b"chatkitBody", b"chatkitImports", b"TextDecoder", b"getEntriesByName", b"mpy"):
-        assert name not in data, "%s belongs in boot.js" % name.decode()
+    assert packed + packed_css <= 6_200
+    assert len(boot) <= 20_000
+    assert b"Loader <-> Python handshake" not in loader, "doc block should be stripped"
+    assert b"/*" not in css.replace(b"/*!", b""), "CSS comments should be stripped"
+    # after the first open only: the runtime's file lists, the selection button, the warnings
+    for name in (
+        b"chatkitBody",
+        b"chatkitImports",
+        b"getEntriesByName",
+        b"micropython.wasm",
+        b"ask-selection",
+        b"is not one of",
+        b"locale-bases",
+    ):
+        assert name not in loader, "%s belongs in boot.js" % name.decode()
         assert name in boot
+    # what the skeleton needs before panel.css comes
+    for rule in (b".panel{", b".panel-header{", b".composer-input{", b".send-button{"):
+        assert rule in css, rule
 
 
-def test_boot_js_is_one_module_with_the_body_reader_inside(out: Path):
-    """The shipped boot.js imports nothing statically (the reader is inlined, not fetched),
-    exports only start(), and carries the reader's code as in widget/browser/body_reader.js."""
+def test_boot_js_is_one_module_with_the_body_reader_and_the_deferred_part_inside(out: Path):
+    """The shipped boot.js imports nothing statically (the reader and static/deferred.js are
+    inlined, not fetched), exports only start(), and carries their code as in their sources."""
     boot = (out / WIDGET / "boot.js").read_text()
     assert not re.search(r"^import\s*(?!\()", boot, re.M), "a static import: another request"
     assert re.findall(r"^export\b.*", boot, re.M) == ["export function start(ctx) {"]
     assert "\nfunction bodyReader(response) {\n" in boot
-    reader = (ROOT / "widget/browser/body_reader.js").read_text()
-    body = reader[reader.index("export function bodyReader") :]
-    stripped = [line.strip() for line in body.splitlines()[1:] if line.strip()]
-    assert "\n".join(stripped) in boot
+    assert "\nfunction deferred(ctx) {\n" in boot
+    for source, first in (
+        ("widget/browser/body_reader.js", "export function bodyReader"),
+        ("static/deferred.js", "export function deferred"),
+    ):
+        text = (ROOT / source).read_text()
+        body = text[text.index(first) :]
+        stripped = [line.strip() for line in body.splitlines()[1:] if line.strip()]
+        stripped = [line for line in stripped if not line.startswith("//")]
+        if "CHATKIT_MANIFEST" in body:
+            stripped = [line for line in stripped if "CHATKIT_MANIFEST" not in line]
+        assert all(line in boot for line in stripped), source
     assert "/**" not in boot and "/*@" not in boot, "doc blocks dropped, nothing left to fill"
 
 
@@ -269,41 +308,74 @@ def test_pyscript_chunks_follow_static_imports_and_the_error_plugin(tmp_path: Pa
     assert plugins == ["codemirror", "donkey", "error", "py-editor"]
 
 
-def test_render_loader_needs_exactly_one_manifest_slot():
+def test_render_loader_needs_exactly_one_manifest_slot(tmp_path: Path):
     with pytest.raises(BuildError, match="exactly once"):
         render_loader("var MANIFEST = null;", {})
     text = render_loader(
-        "/** doc */\n(function(){\n  // note\n  var M = /*@CHATKIT_MANIFEST@*/null;\n})();\n",
+        "/** doc */\n/*! keep */\n(function(){\n  // note\n  var M = /*@CHATKIT_MANIFEST@*/null;\n"
+        "  console.log(M.a, M.b);\n})();\n",
         {"b": 1, "a": [1]},
     )
-    assert text == '(function(){\nvar M = {"a":[1],"b":1};\n})();\n'
+    assert text == "/*! keep */\nconsole.log([1],1);\n"
+
+
+def test_minify_css_keeps_what_matters():
+    css = (
+        '/* doc */\n:host([data-side="left"]) .panel,\n.markdown > :first-child {\n'
+        '  font: 600 15px/1.2 var(--ck-font, "Segoe UI");\n  opacity: 0.55;\n'
+        "  color: #FFFFFF;\n  background: #1a5fd0;\n}\n"
+        "@media (max-width: 479.98px) {\n  .a { margin: -1px 0 }\n}\n"
+    )
+    assert minify_css(css) == (
+        ':host([data-side="left"]) .panel,.markdown>:first-child{font:600 15px/1.2 '
+        'var(--ck-font,"Segoe UI");opacity:.55;color:#FFF;background:#1a5fd0}'
+        "@media (max-width:479.98px){.a{margin:-1px 0}}\n"
+    )
 
 
 _IMPORT = 'import { bodyReader } from "../widget/browser/body_reader.js";\n'
+_DEFERRED_IMPORT = 'import { deferred } from "./deferred.js";\n'
 _BOOT = "/** doc */\n%svar R = 1;\nexport function start() {\n  // x\n}\n"
 _READER = "/**\n * doc\n */\nexport function bodyReader(response) {\n  return 1;\n}\n"
+_DEFERRED = (
+    "/** doc */\nexport function deferred(ctx) {\n  ctx.m = /*@CHATKIT_MANIFEST@*/null;\n}\n"
+)
 
 
-def test_render_boot_inlines_the_body_reader():
-    text = render_boot(_BOOT % _IMPORT, _READER)
+def test_render_boot_inlines_the_body_reader_and_the_deferred_part():
+    text = render_boot(_BOOT % (_IMPORT + _DEFERRED_IMPORT), _READER, _DEFERRED, {"py": "h"})
     assert text == (
-        "function bodyReader(response) {\nreturn 1;\n}\nvar R = 1;\nexport function start() {\n}\n"
+        "function bodyReader(response) {\nreturn 1;\n}\nfunction deferred(ctx) {\n"
+        'ctx.m = {"py":"h"};\n}\nvar R = 1;\nexport function start() {\n}\n'
     )
 
 
 @pytest.mark.parametrize(
     ("boot", "reader", "message"),
     [
-        (_BOOT % "", _READER, "must contain 'import"),
-        (_BOOT % (_IMPORT * 2), _READER, "must contain 'import"),
-        (_BOOT % _IMPORT, _READER.replace("export ", ""), "must export exactly one"),
-        (_BOOT % _IMPORT, _READER + "export const x = 1;\n", "must export exactly one"),
-        (_BOOT % _IMPORT, 'import "./other.js";\n' + _READER, "and import nothing"),
+        (_BOOT % _DEFERRED_IMPORT, _READER, "must contain 'import"),
+        (_BOOT % (_IMPORT * 2 + _DEFERRED_IMPORT), _READER, "must contain 'import"),
+        (
+            _BOOT % (_IMPORT + _DEFERRED_IMPORT),
+            _READER.replace("export ", ""),
+            "must export exactly one",
+        ),
+        (
+            _BOOT % (_IMPORT + _DEFERRED_IMPORT),
+            _READER + "export const x = 1;\n",
+            "must export exactly one",
+        ),
+        (
+            _BOOT % (_IMPORT + _DEFERRED_IMPORT),
+            'import "./other.js";\n' + _READER,
+            "and import nothing",
+        ),
+        (_BOOT % _IMPORT, _READER, "must contain 'import { deferred"),
     ],
 )
 def test_render_boot_refuses_what_it_cannot_inline(boot: str, reader: str, message: str):
     with pytest.raises(BuildError, match=message):
-        render_boot(boot, reader)
+        render_boot(boot, reader, _DEFERRED, {})
 
 
 def test_markdown_subset():

@@ -431,9 +431,31 @@ class View:
 
     def set_open(self, is_open: bool) -> None:
         show(self.panel, is_open)
+        if is_open:
+            self._adopt_skeleton()
         if is_open and self._state is not None:
             self.render(self._state)
             self.scroll_to_bottom()
+
+    def _adopt_skeleton(self) -> None:
+        """The loader drew a skeleton of this panel on the open ([data-skeleton], static/loader.js)
+        and the reader may have typed into its composer: the text (when there is any), the caret
+        and the focus move into the real composer, and the skeleton goes, all in this task (no
+        frame shows both, no keystroke is lost)."""
+        skeleton = self.root.querySelector("[data-skeleton]")
+        if is_null(skeleton):
+            return
+        field = skeleton.querySelector("textarea")
+        focused = not is_null(field) and bool(field.matches(":focus"))
+        text = "" if is_null(field) else str(field.value)
+        if text:
+            start, end = int(field.selectionStart), int(field.selectionEnd)
+            self.input.value = text
+            self._on_input()
+            self.input.setSelectionRange(start, end)
+        skeleton.remove()
+        if focused:
+            self.focus_input()
 
     # -- scrolling ------------------------------------------------------------------------------
 
