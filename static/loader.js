@@ -91,15 +91,18 @@
  *    UI to host.shadowRoot; the panel element must have id="chatkit-panel" (the launcher's
  *    aria-controls). host.style --ck-lift (px) is how far the launcher is lifted above the
  *    page's fixed controls: launcher.css adds it to the panel's bottom too.
- * 2. Boot (boot.js): it fetches widget.py.json ({boot, files}: the bootstrap's source and every
- *    widget module, one request) with the runtime files (preloaded in the frame's document),
- *    then, in the frame's document, adds a <script type="mpy" async> (type="py" for Pyodide)
- *    whose text is "boot" (widget/browser/bootstrap.py) and whose config names the self-hosted
- *    interpreter and disables all PyScript plugins, and a module script for
- *    baseUrl + "pyscript/core.js". The frame's window carries chatkitHost (the host element)
- *    and chatkitSources ([[path, source], ...]); the bootstrap writes the modules into the
- *    interpreter's file system (./widget/...), then runs
- *      from widget.browser.main import boot; boot()      (a returned coroutine runs as a task)
+ * 2. Boot (boot.js): it starts PyScript in the frame as soon as the frame exists: a
+ *    <script type="mpy" async> (type="py" for Pyodide) whose config names the self-hosted
+ *    interpreter and disables all PyScript plugins, and baseUrl + "pyscript/core.js" imported
+ *    in the frame. In parallel it fetches the Python bundle: widget.mpy.bin (MicroPython
+ *    bytecode, docs/decisions.md D45), else widget.py.json ({boot, files, imports}: the
+ *    sources, Pyodide's bundle and MicroPython's fallback). In PyScript's onReady hook it
+ *    writes the modules into the interpreter's file system (./widget/...) and sets the
+ *    script's text to the bundle's "boot" (widget/browser/bootstrap.py). The frame's window
+ *    carries chatkitHost (the host element), chatkitImports (the boot's import order),
+ *    chatkitYield() and chatkitUseSource(why). The bootstrap imports the listed modules in
+ *    slices, yielding between them, then runs
+ *      from widget.browser.main import boot; boot()      (a returned coroutine is awaited)
  *    Python works on the host page through chatkitHost (widget/browser/page.py).
  * 3. Python calls host.chatkitReady(api) when its UI is built; api is a JS object with
  *    open(), close(), toggle(), ask(text), quote(text) (open the chat with text as the quoted
@@ -116,7 +119,8 @@
  *    focus moves back to what opened the panel (the launcher, the site's control, or the
  *    element focused when the shortcut was pressed) when focus was inside the widget (or was
  *    lost to <body>).
- * 5. The bootstrap calls host.chatkitFailed("Type: message") if installing or boot() raised.
+ * 5. The bootstrap calls host.chatkitFailed("Type: message") if importing or boot() raised
+ *    (a bad bundle entry is reported by boot.js).
  *    The boot also fails if a runtime file cannot be fetched or if ready has not come 30 s
  *    after the runtime arrived. Failure: data-state="error", the launcher reads "Couldn't load
  *    the assistant — Retry"; clicking it retries in a new frame (a fresh interpreter, no page
