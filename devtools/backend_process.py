@@ -40,6 +40,11 @@ def port_is_free(host: str, port: int, timeout: float = 1.0) -> bool:
         return conn.getsockname() == conn.getpeername()
 
 
+# Tests and benchmarks that send many messages from one address turn the per-session,
+# per-message and per-IP limits off (backend/__main__.py; docs/backend-security.md).
+NO_RATE_LIMITS = ["--session-rate", "0", "--message-rate", "0", "--ip-rate", "0"]
+
+
 def start_backend(
     *,
     port: int,

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devtools import bundle  # noqa: E402
-from devtools.backend_process import free_port, start_backend, stop_process  # noqa: E402
+from devtools.backend_process import NO_RATE_LIMITS, free_port, start_backend, stop_process  # noqa: E402
 from devtools.paths import DIST  # noqa: E402
 from devtools.preview_server import PreviewServer  # noqa: E402
 from tests.bench.tracing import CATEGORIES, frames, main_thread_tasks  # noqa: E402
@@ -108,16 +108,7 @@ class Servers:
             data_dir=tmp / "data",
             docs_url=self.site.origin + "/docs/",
             allow_origins=[self.site.origin],
-            extra=[
-                "--stream-delay",
-                str(stream_delay),
-                "--session-rate",
-                "0",
-                "--message-rate",
-                "0",
-                "--ip-rate",
-                "0",
-            ],
+            extra=["--stream-delay", str(stream_delay), *NO_RATE_LIMITS],
             quiet=True,
         )
         self.backend_url = "http://127.0.0.1:%d" % port

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from devtools import bundle  # noqa: E402
-from devtools.backend_process import free_port, start_backend, stop_process  # noqa: E402
+from devtools.backend_process import NO_RATE_LIMITS, free_port, start_backend, stop_process  # noqa: E402
 from devtools.paths import DIST  # noqa: E402
 from devtools.preview_server import PreviewServer  # noqa: E402
 
@@ -135,7 +135,7 @@ def main() -> None:
             data_dir=Path(data),
             docs_url=server.origin + "/docs/",
             allow_origins=[server.origin],
-            extra=["--session-rate", "0", "--ip-rate", "0", "--message-rate", "0"],
+            extra=NO_RATE_LIMITS,
             quiet=True,
         )
         server.backend_url = backend

@@ -244,7 +244,7 @@ def start_scripted_backend(site_origin: str, data_dir):
     """The reference backend on a free loopback port with this answerer, allowing exactly
     ``site_origin``, with no rate limits (a test run opens many sessions from one IP).
     Returns ``(url, process)``; stop it with ``devtools.backend_process.stop_process``."""
-    from devtools.backend_process import free_port, start_backend
+    from devtools.backend_process import NO_RATE_LIMITS, free_port, start_backend
 
     port = free_port()
     proc = start_backend(
@@ -252,16 +252,7 @@ def start_scripted_backend(site_origin: str, data_dir):
         data_dir=data_dir,
         docs_url=site_origin + "/docs/",
         allow_origins=[site_origin],
-        extra=[
-            "--answerer",
-            "tests.e2e.answerers:create",
-            "--message-rate",
-            "0",
-            "--session-rate",
-            "0",
-            "--ip-rate",
-            "0",
-        ],
+        extra=["--answerer", "tests.e2e.answerers:create", *NO_RATE_LIMITS],
         quiet=True,
     )
     return "http://127.0.0.1:%d" % port, proc

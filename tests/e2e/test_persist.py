@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from devtools.backend_process import free_port, start_backend, stop_process
+from devtools.backend_process import NO_RATE_LIMITS, free_port, start_backend, stop_process
 from tests.e2e.server_reads import chatkit, post, secret_for
 
 HOST = "document.querySelector('chatkit-widget')"
@@ -146,16 +146,7 @@ def slow_backend(site, tmp_path_factory):
         data_dir=tmp_path_factory.mktemp("slow-data"),
         docs_url=site.origin + "/docs/",
         allow_origins=[site.origin],
-        extra=[
-            "--answerer",
-            "backend.testing_answerers:slow",
-            "--session-rate",
-            "0",
-            "--ip-rate",
-            "0",
-            "--message-rate",
-            "0",
-        ],
+        extra=["--answerer", "backend.testing_answerers:slow", *NO_RATE_LIMITS],
         quiet=True,
     )
     yield "http://127.0.0.1:%d" % port

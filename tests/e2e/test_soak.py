@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from devtools.backend_process import free_port, start_backend, stop_process
+from devtools.backend_process import NO_RATE_LIMITS, free_port, start_backend, stop_process
 
 HOST = "document.querySelector('chatkit-widget')"
 TURNS = 200
@@ -56,16 +56,7 @@ def fast_backend(site, tmp_path_factory):
         data_dir=tmp_path_factory.mktemp("soak-data"),
         docs_url=site.origin + "/docs/",
         allow_origins=[site.origin],
-        extra=[
-            "--stream-delay",
-            "0",
-            "--session-rate",
-            "0",
-            "--message-rate",
-            "0",
-            "--ip-rate",
-            "0",
-        ],
+        extra=["--stream-delay", "0", *NO_RATE_LIMITS],
         quiet=True,
     )
     yield "http://127.0.0.1:%d" % port
