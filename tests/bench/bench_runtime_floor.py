@@ -4,9 +4,9 @@ loader (``loadMicroPython`` from micropython.mjs, no PyScript), in headless Chro
 
     python tests/bench/bench_runtime_floor.py [--runs N] [--no-build]
 
-Both pages live in a temp folder next to copies of dist/chatkit-widget/{pyscript,micropython}
-served from 127.0.0.1 (max-age=600). The page's first script sets t0; the first line of Python
-sets tDone = performance.now(). Cold: a fresh browser context; cached: the same page reloaded.
+Both pages live in a temp folder next to copies of dist/chatkit-widget/{pyscript,micropython},
+served from 127.0.0.1 by the preview server (max-age=600). The page's first script sets t0;
+the first line of Python sets tDone = performance.now(). Cold: a fresh browser context; cached: the same page reloaded.
 This is the part of "click -> ready" the widget's own code cannot shorten (issue 12): it bounds
 what precompiled bytecode and sliced imports can reach on top of it.
 """
@@ -14,13 +14,10 @@ what precompiled bytecode and sliced imports can reach on top of it.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from devtools import bundle  # noqa: E402
 from devtools.paths import DIST  # noqa: E402
+from devtools.preview_server import PreviewServer  # noqa: E402
 from devtools.vendor import RUNTIME_PINS  # noqa: E402
 
 FIRST_LINE = "import js; js.window.tDone = js.performance.now()"
@@ -54,22 +52,6 @@ def pages(manifest_plugins: list[str]) -> dict[str, str]:
     }
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-        ".wasm": "application/wasm",
-    }
-
-    def log_message(self, *_args) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "max-age=600")
-        super().end_headers()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -92,11 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         for i, (label, html) in enumerate(pages(plugins).items()):
             (root / ("p%d.html" % i)).write_text(html)
             names[label] = "p%d.html" % i
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        origin = "http://127.0.0.1:%d/" % server.server_address[1]
+        server = PreviewServer(root).start()  # loopback, max-age=600, like GitHub Pages
+        origin = server.origin + "/"
         executable = CHROMIUM if Path(CHROMIUM).exists() else None
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
@@ -115,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                     ctx.close()
         finally:
             browser.close()
-            server.shutdown()
+            server.stop()
     print(
         "first line of Python, median of %d runs, headless Chromium, 127.0.0.1, "
         "PyScript core %s, MicroPython %s"
