@@ -33,7 +33,9 @@
  *   ctx = {host, root (its shadow root), log (console prefix), manifest (the loader's part of
  *          the build manifest; deferred() adds the runtime's), config (host.chatkitConfig as
  *          the loader set it; deferred() completes and freezes it), script (the loader's
- *          <script> tag: its data-* attributes), keys (the parsed data-shortcut, or null),
+ *          <script> tag: its data-* attributes), refused ([[name, allowed values], ...]: the
+ *          data-* values the loader replaced by their default, for deferred() to report),
+ *          keys (the parsed data-shortcut, or null),
  *          askSoon() (place the selection button in the next frame), frameEl() (the
  *          interpreter's frame the loader made, or none yet), makeFrame() (a new one),
  *          panelCss (its URL), state() (data-state now), setState(next), boot() (the

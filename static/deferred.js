@@ -32,15 +32,15 @@ export function deferred(ctx) {
     console.warn(LOG + "data-" + name + '="' + value(name) + '" ' + why + '; using "' + fallback + '"');
     return fallback;
   }
-  // The loader took the first of `allowed` for a value not among them, silently: said here.
+  // data-<name> if one of `allowed`, else the first of them, said (the settings read here)
   function pick(name, allowed) {
     var text = value(name).toLowerCase();
     return !text || allowed.indexOf(text) >= 0 ? text || allowed[0] :
       refuse(name, "is not one of " + allowed.join(", "), allowed[0]);
   }
-  [["launcher", ["button", "none"]], ["persist", ["local", "session", "none"]],
-    ["boot", ["click", "idle", "eager"]], ["selection", ["on", "off"]]].forEach(function (p) {
-    pick(p[0], p[1]);
+  // The loader took the first of `allowed` for a value not among them, silently: said here.
+  ctx.refused.forEach(function (p) {
+    refuse(p[0], "is not one of " + p[1].join(", "), p[1][0]);
   });
   ["open-selector", "avoid", "selection-scope"].forEach(function (name) {
     try {

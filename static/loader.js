@@ -180,9 +180,12 @@
     return (script.getAttribute("data-" + name) || "").trim();
   }
   // data-<name> if one of `allowed`, else the first of them (the default). A value refused here
-  // is reported when boot.js comes (static/deferred.js checks), not on every page view.
+  // is kept in `refused` and reported when boot.js comes (static/deferred.js), not on every
+  // page view.
+  var refused = [];
   function pick(name, allowed) {
     var text = value(name).toLowerCase();
+    if (allowed.indexOf(text) < 0 && text) refused.push([name, allowed]);
     return allowed.indexOf(text) < 0 ? allowed[0] : text;
   }
   function selector(name, fallback) {
@@ -545,6 +548,7 @@
     manifest: MANIFEST,
     config: config,
     script: script,
+    refused: refused,
     keys: keys,
     askSoon: askSoon,
     frameEl: function () { return frame; },

@@ -359,7 +359,8 @@ def test_config_from_a_versioned_folder_and_the_new_attributes(widget, page, sit
         '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><main>x</main>'
         '<script type="text/plain" src="%sloader.js" data-site-base="/repo"'
         ' data-trailing-slash="yes" data-page-context="off" data-launcher="button"'
-        ' data-backend-url="%s"></script></body></html>' % (folder, site.server.backend_url)
+        ' data-persist="Forever" data-backend-url="%s"></script></body></html>'
+        % (folder, site.server.backend_url)
     )
     site.server.extra_pages[url[len(site.origin) :]] = doc.encode()
     page.goto(url)
@@ -375,3 +376,9 @@ def test_config_from_a_versioned_folder_and_the_new_attributes(widget, page, sit
     assert cfg["pageContext"] is False
     assert cfg["launcher"] == "button"
     assert any('data-trailing-slash="yes" is not one of true, false' in w for w in warnings)
+    # a value the loader replaced by its default (silently, before the first open) is said now
+    assert cfg["persist"] == "local"
+    assert any(
+        'data-persist="Forever" is not one of local, session, none; using "local"' in w
+        for w in warnings
+    )
