@@ -1,27 +1,26 @@
-"""``python -m backend``: parse flags/env (see `backend.config`) and serve with uvicorn."""
+"""``python -m backend``: parse flags/env (see `backend.config`) and serve with uvicorn, in this
+process or, with ``--workers N``, in N worker processes (`backend.workers`)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import uvicorn
 
 from .config import load_config
-from .serving import server_options
+from .serving import configure_logging, server_options
+from .workers import CONFIG_ENV, WORKER_APP, export_config
 
 
 def main(argv: list[str] | None = None) -> int:
     config = load_config(argv)
-    level = getattr(logging, config.log_level.upper(), None)
-    if not isinstance(level, int):
-        print(f"unknown --log-level {config.log_level!r}", file=sys.stderr)
+    try:
+        configure_logging(config.log_level)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The SDK logs every request at INFO ("Received request op"); uvicorn's access log already
-    # shows them, so keep the SDK to warnings unless debugging.
-    if level > logging.DEBUG:
-        logging.getLogger("chatkit").setLevel(max(level, logging.WARNING))
     from .app import create_app  # after parsing, so --help answers without loading the SDK
 
     try:
@@ -30,13 +29,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("backend").info(
-        "starting on %s:%s; allowed origins: %s",
+        "starting %s on %s:%s; allowed origins: %s",
+        f"{config.workers} workers" if config.workers > 1 else "one process",
         config.host,
         config.port or "(a free port, see below)",
         ", ".join(config.allow_origins),
     )
+    workers = config.workers > 1
+    if workers:
+        # That app only checked the configuration; each worker builds its own from the same
+        # config (backend/workers.py).
+        app.state.backend.close()
+        os.environ[CONFIG_ENV] = export_config(config)
     uvicorn.run(
-        app,
+        WORKER_APP if workers else app,
+        factory=workers,
+        workers=config.workers,
         host=config.host,
         port=config.port,
         log_level=config.log_level.lower(),

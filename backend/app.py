@@ -118,19 +118,21 @@ class Backend:
             raise
         self.running = RunningAnswers()
         self.server = DocsChatKitServer(self.store, self.answerer, config, self.running)
-        limiter_clock = clock or time.monotonic
-        self.session_limit = RateLimiter(
-            config.session_rate, config.session_burst, clock=limiter_clock
-        )
-        self.message_limit = RateLimiter(
-            config.message_rate, config.message_burst, clock=limiter_clock
-        )
-        self.read_limit = RateLimiter(config.read_rate, config.read_burst, clock=limiter_clock)
-        self.ip_limit = RateLimiter(config.ip_rate, config.ip_burst, clock=limiter_clock)
+        self.limiter_clock = clock or time.monotonic
+        self.session_limit = self.limiter(config.session_rate, config.session_burst)
+        self.message_limit = self.limiter(config.message_rate, config.message_burst)
+        self.read_limit = self.limiter(config.read_rate, config.read_burst)
+        self.ip_limit = self.limiter(config.ip_rate, config.ip_burst)
         self.next_purge = 0.0
         # Every live `EventStream`, attached to a reader or answering in the background.
         self.tasks: set[Any] = set()
         self.closed = False
+
+    def limiter(self, rate_per_minute: float, burst: int) -> RateLimiter:
+        """The one place the rate limiters are made: in-process token buckets, so with
+        ``--workers N`` each worker counts only the requests it serves (README, "Several
+        workers")."""
+        return RateLimiter(rate_per_minute, burst, clock=self.limiter_clock)
 
     @staticmethod
     def limit(limiter: RateLimiter, key: str) -> None:

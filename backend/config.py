@@ -62,6 +62,9 @@ class Config:
     answerer: str | None = None
     log_level: str = "info"
     forwarded_allow_ips: str = "127.0.0.1"
+    # Processes serving the one port, sharing the database and the signing key
+    # (backend/workers.py).
+    workers: int = 1
     signing_key: str | None = dataclasses.field(default=None, repr=False)
 
     @property
@@ -216,6 +219,12 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         str,
         "proxies (IPs or networks, comma-separated) whose X-Forwarded-For names the client IP;"
         " from any other peer the header is ignored",
+    ),
+    (
+        "--workers",
+        "workers",
+        _positive(int, 1),
+        "worker processes sharing the port, the database and the signing key",
     ),
 )
 

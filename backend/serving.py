@@ -9,11 +9,14 @@ server, so the tests exercise the production setup.
   (`backend.app`), and memory per connection stays bounded.
 * uvicorn's own proxy-header handling is off: the app applies ``--forwarded-allow-ips`` itself
   (`backend.clientip`), once, whatever server runs it.
+* `configure_logging` sets up the backend's own log lines, in ``python -m backend`` and in each
+  of its workers (`backend.workers`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import h11
@@ -51,3 +54,15 @@ def server_options(config: Config) -> dict[str, Any]:
         "proxy_headers": False,
         "h11_max_incomplete_event_size": PARSER_HEADER_FACTOR * config.max_header_bytes,
     }
+
+
+def configure_logging(log_level: str) -> None:
+    """Log ``log_level`` and above to stderr; `ValueError` for an unknown level name."""
+    level = getattr(logging, log_level.upper(), None)
+    if not isinstance(level, int):
+        raise ValueError(f"unknown --log-level {log_level!r}")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SDK logs every request at INFO ("Received request op"); uvicorn's access log already
+    # shows them, so keep the SDK to warnings unless debugging.
+    if level > logging.DEBUG:
+        logging.getLogger("chatkit").setLevel(max(level, logging.WARNING))
