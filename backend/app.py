@@ -131,7 +131,7 @@ class Backend:
     def limiter(self, rate_per_minute: float, burst: int) -> RateLimiter:
         """The one place the rate limiters are made: in-process token buckets, so with
         ``--workers N`` each worker counts only the requests it serves (README, "Several
-        workers")."""
+        workers, several machines")."""
         return RateLimiter(rate_per_minute, burst, clock=self.limiter_clock)
 
     @staticmethod
