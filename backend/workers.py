@@ -10,7 +10,9 @@ The configuration: ``python -m backend`` parses flags and environment once, buil
 to check it (database, signing key, answerer, docs; a bad configuration exits there with its
 one-line message, before any worker starts), then hands the resulting `Config` to the workers
 as JSON in ``CHATKIT_WORKER_CONFIG``, which they inherit. A worker parses no flag and reads no
-other variable, so it runs exactly the configuration the master checked, flags included.
+other variable, so it runs exactly the configuration the master checked, flags included. The
+JSON holds secrets too (the signing key, a database password): a process's environment is
+readable by its own user only, unlike its command line.
 
 What the workers share: the database (SQLite in WAL mode: each worker has its own connection
 and writes take the lock up front, `backend.db`) and the signing key (``CHATKIT_SIGNING_KEY``,

@@ -9,6 +9,7 @@ the backend exposing anything about its processes.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -104,10 +105,19 @@ class Master:
                 pids.append(int(entry))
         return sorted(pids)
 
-    def stop(self) -> None:
+    def stop(self, workers: list[int]) -> None:
+        """After a failure: end the master, then any of its ``workers`` it left behind."""
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        for pid in workers:
+            with contextlib.suppress(OSError):  # OSError: it ended with its master
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
 
 
 def server_side_owner(pids: list[int], server_port: int, client_port: int) -> int | None:
@@ -186,6 +196,7 @@ def test_two_workers_share_the_port_the_database_and_the_key(tmp_path):
         ],
         backend_env(CHATKIT_ANSWERER="backend.testing_answerers:failing"),
     )
+    workers: list[int] = []
     try:
         port = int(master.wait_for(r"running on http://127\.0\.0\.1:(\d+)")[0])
         master.wait_for("Application startup complete", count=WORKERS)
@@ -233,7 +244,7 @@ def test_two_workers_share_the_port_the_database_and_the_key(tmp_path):
         assert "Traceback" not in master.log, master.log
         assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
     finally:
-        master.stop()
+        master.stop(workers)
 
 
 def test_a_bad_configuration_stops_before_any_worker_starts(tmp_path):
