@@ -6,7 +6,8 @@ incrementally, because the backend's keep-alive comments break every silence; th
 control (keep-alive longer than the read timeout) shows nginx cutting the very same answer, so
 the test can fail. The test's own nginx.conf turns gzip on for event streams site-wide, as an
 operator might, so an uncompressed stream is the location's ``gzip off`` at work (checked by
-removing that line too).
+removing that line too). A backend dying in the middle of an answer reaches the reader as a cut
+stream, not as a clean end, thanks to ``proxy_http_version 1.1`` (checked by removing it).
 
 Missing nginx is a failure, not a skip: ``.ci/run`` installs Debian's package.
 """
@@ -21,7 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,13 @@ class Reading:
         return done[-1] if done else None
 
 
-def read_answer(url: str, answerer: SlowAnswerer, *, headers_only: bool = False) -> Reading:
+def read_answer(
+    url: str,
+    answerer: SlowAnswerer,
+    *,
+    headers_only: bool = False,
+    at_first_delta: Callable[[], None] | None = None,
+) -> Reading:
     reading = Reading()
     with httpx.Client(base_url=url, timeout=10.0) as client:
         secret = client.post("/api/chatkit/session").json()["client_secret"]
@@ -170,9 +177,17 @@ def read_answer(url: str, answerer: SlowAnswerer, *, headers_only: bool = False)
                         reading.events.append((time.monotonic() - reading.start, event))
                         if reading.finished_at_first_delta is None and reading.deltas():
                             reading.finished_at_first_delta = answerer.finished.is_set()
+                            if at_first_delta is not None:
+                                at_first_delta()
         except httpx.HTTPError as exc:  # nginx cut the stream
             reading.error = exc
     return reading
+
+
+def crash(live: LiveServer) -> None:
+    """Drop every connection of the backend at once, as its process dying would."""
+    for connection in list(live.server.server_state.connections):
+        connection.loop.call_soon_threadsafe(connection.transport.abort)
 
 
 @contextlib.contextmanager
@@ -231,3 +246,17 @@ def test_the_location_turns_off_site_wide_gzip_for_streams(app_factory, tmp_path
             reading = read_answer(url, answerer, headers_only=True)
     assert reading.headers is not None
     assert reading.headers.get("content-encoding") == "gzip"
+
+
+def test_a_backend_dying_mid_answer_reaches_the_reader_as_a_cut_stream(app_factory, tmp_path):
+    """Why ``proxy_http_version 1.1``: the answer is chunked, so nginx tells a backend that died
+    from an answer that ended and cuts the reader's stream; with HTTP/1.0 (nginx's default,
+    the control) the body ends when the connection does, and the reader sees a clean end."""
+    ends = []
+    for drop in ("", "        proxy_http_version 1.1;\n"):
+        with backend(app_factory, SHORT_KEEPALIVE) as (live, answerer):
+            with nginx(tmp_path, live.port, drop) as (url, _):
+                reading = read_answer(url, answerer, at_first_delta=lambda: crash(live))
+        assert reading.deltas() and reading.answer() is None
+        ends.append(type(reading.error))
+    assert ends == [httpx.RemoteProtocolError, type(None)]
