@@ -41,17 +41,15 @@ WORKER_APP = "backend.workers:create_worker_app"
 
 def export_config(config: Config) -> str:
     """``config`` as JSON (paths as strings, tuples as lists)."""
-    values = {}
-    for field in dataclasses.fields(config):
-        value = getattr(config, field.name)
-        values[field.name] = (
-            str(value)
-            if isinstance(value, Path)
-            else list(value)
-            if isinstance(value, tuple)
-            else value
-        )
-    return json.dumps(values)
+    return json.dumps({f.name: _plain(getattr(config, f.name)) for f in dataclasses.fields(config)})
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 def import_config(text: str) -> Config:
