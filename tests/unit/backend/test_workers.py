@@ -22,8 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import backend.__main__ as backend_main
 from backend.config import load_config
-from backend.workers import export_config, import_config
+from backend.workers import CONFIG_ENV, export_config, import_config
 
 from ._support import DOCS, ROOT, add_req, answer_text, auth, create_req, parse_sse
 
@@ -247,23 +250,20 @@ def test_two_workers_share_the_port_the_database_and_the_key(tmp_path):
         master.stop(workers)
 
 
-def test_a_bad_configuration_stops_before_any_worker_starts(tmp_path):
-    done = subprocess.run(
+def test_a_bad_configuration_stops_before_any_worker_starts(tmp_path, monkeypatch, capsys):
+    # In this process: main() returns before uvicorn is called; its logging setup is skipped
+    # so the test process's loggers stay as they are.
+    monkeypatch.setattr(backend_main, "configure_logging", lambda level: None)
+    monkeypatch.setattr(backend_main.uvicorn, "run", pytest.fail)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    status = backend_main.main(
         [
-            sys.executable,
-            "-m",
-            "backend",
             "--workers=2",
             "--port=0",
             f"--data-dir={tmp_path / 'data'}",
             "--answerer=no_such_module:create",
-        ],
-        cwd=ROOT,
-        env=backend_env(),
-        capture_output=True,
-        text=True,
-        timeout=STARTUP,
+        ]
     )
-    assert done.returncode == 1, done.stderr
-    assert "cannot start: No module named 'no_such_module'\n" in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr and "Uvicorn" not in done.stderr, done.stderr
+    assert status == 1
+    assert capsys.readouterr().err == "cannot start: No module named 'no_such_module'\n"
+    assert CONFIG_ENV not in os.environ
