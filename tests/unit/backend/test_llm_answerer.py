@@ -27,6 +27,7 @@ from ._support import (
     assert_clean_log,
     auth,
     create_req,
+    make_config,
     parse_sse,
     types,
 )
@@ -268,6 +269,18 @@ def test_answerer_llm_without_a_model_does_not_start(tmp_path, capsys):
     assert code == 1
     assert err.startswith("cannot start: --answerer llm needs --llm-model")
     assert "Traceback" not in err
+
+
+def test_answerer_short_names_and_a_bad_name(tmp_path):
+    from backend.answerer import load_answerer
+    from backend.docs_answerer import DocsAnswerer
+
+    config = make_config(tmp_path)
+    answerer = load_answerer(config.replace(answerer="docs"))
+    assert isinstance(answerer, DocsAnswerer)
+    answerer.close()
+    with pytest.raises(ValueError, match="docs, llm or module:factory"):
+        load_answerer(config.replace(answerer="gpt"))
 
 
 def test_the_key_comes_from_the_environment_only_and_is_never_shown():
