@@ -16,6 +16,9 @@ Context from the widget (docs/contract.md section 9) shapes the search, never th
 * the quoted passage (the user message's ``quoted_text``): its words join the question's in the
   search, so the passage it came from is found, and the lead sentence says the answer is about
   it.
+
+That choice of passages is `find_passages`, which the LLM answerer uses too
+(`backend.llm_answerer`), with `source_of` for the citations and `open_index` for the index.
 """
 
 from __future__ import annotations
