@@ -7,9 +7,9 @@ persists finished items, turns exceptions into in-band ``error`` events and hand
 cancellation. Raise `chatkit.errors.CustomStreamError` for a user-facing error message.
 
 ``--answerer module:factory`` (env ``CHATKIT_ANSWERER``) plugs another one: ``factory(config)``
-returns the answerer; it may also have ``close()``, called at shutdown. The default is the
-offline `backend.docs_answerer.DocsAnswerer`. An LLM answerer would implement the same method
-(for instance with ``chatkit.agents.stream_agent_response``).
+returns the answerer; it may also have ``close()``, called at shutdown. The built-in ones have
+short names (`BUILTIN`): ``docs``, the offline `backend.docs_answerer.DocsAnswerer` (the
+default), and ``llm``, `backend.llm_answerer.LLMAnswerer` (a chat-completions API).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -43,7 +43,8 @@ from .config import Config
 from .context import RequestContext
 from .store import SQLiteStore
 
-DEFAULT_ANSWERER = "backend.docs_answerer:create"
+BUILTIN = {"docs": "backend.docs_answerer:create", "llm": "backend.llm_answerer:create"}
+DEFAULT_ANSWERER = BUILTIN["docs"]
 
 
 class AnswerContext:
@@ -81,11 +82,12 @@ class Answerer(Protocol):
 
 
 def load_answerer(config: Config) -> Answerer:
-    """Build the answerer named by ``config.answerer`` (``module:factory``)."""
-    spec = config.answerer or DEFAULT_ANSWERER
+    """Build the answerer named by ``config.answerer`` (a `BUILTIN` name or ``module:factory``)."""
+    spec = BUILTIN.get(config.answerer or "docs", config.answerer or "")
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        raise ValueError(f"--answerer must look like module:factory, got {spec!r}")
+        names = ", ".join(BUILTIN)
+        raise ValueError(f"--answerer must be {names} or module:factory, got {spec!r}")
     factory = getattr(importlib.import_module(module_name), attr)
     answerer = factory(config)
     if not isinstance(answerer, Answerer):
@@ -110,43 +112,66 @@ def text_chunks(text: str, words: int = 3) -> list[str]:
     return ["".join(pieces[i : i + words]) for i in range(0, len(pieces), words)]
 
 
+async def _each(deltas: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+    if isinstance(deltas, AsyncIterable):
+        async for delta in deltas:
+            yield delta
+    else:
+        for delta in deltas:
+            yield delta
+
+
 async def assistant_message(
     thread: ThreadMetadata,
     item_id: str,
-    deltas: Iterable[str],
-    annotations: Sequence[Annotation] = (),
+    deltas: Iterable[str] | AsyncIterable[str],
+    annotations: Sequence[Annotation] | Callable[[], Sequence[Annotation]] = (),
     *,
     pace: float = 0.0,
 ) -> AsyncIterator[ThreadStreamEvent]:
     """The event sequence of one streamed assistant message, as the SDK's own bridge emits it:
     added, content part added, text deltas, annotations, content part done, item done.
-    ``pace`` is the pause in seconds after each text delta."""
+    ``pace`` is the pause in seconds after each text delta.
+
+    ``deltas`` may be produced while the message streams (a model's answer): the message is
+    added with its first delta, so a source that fails before any text leaves no empty message
+    behind; ``annotations`` may then be a function, called once the text is complete. A source
+    that fails after some text was sent has that text closed as a done message (the SDK stores
+    it, so a reload shows what the reader already read, and ``threads.retry_after_item``
+    replaces it), then its exception goes on: the SDK sends it as an ``error`` event, where it
+    would otherwise drop the half-streamed item (docs/protocol.md §5.2)."""
     created = datetime.now()
-    yield ThreadItemAddedEvent(
-        item=AssistantMessageItem(id=item_id, thread_id=thread.id, created_at=created, content=[])
-    )
-    yield ThreadItemUpdatedEvent(
-        item_id=item_id,
-        update=AssistantMessageContentPartAdded(
-            content_index=0, content=AssistantMessageContent(text="", annotations=[])
-        ),
-    )
+    opened = False
+    failure: Exception | None = None
     text = ""
-    for delta in deltas:
-        text += delta
-        yield ThreadItemUpdatedEvent(
-            item_id=item_id,
-            update=AssistantMessageContentPartTextDelta(content_index=0, delta=delta),
-        )
-        await asyncio.sleep(pace)  # at least yield: let other streams and the writer run
-    for n, annotation in enumerate(annotations):
+    try:
+        async for delta in _each(deltas):
+            if not opened:
+                opened = True
+                for event in _opening(thread, item_id, created):
+                    yield event
+            text += delta
+            yield ThreadItemUpdatedEvent(
+                item_id=item_id,
+                update=AssistantMessageContentPartTextDelta(content_index=0, delta=delta),
+            )
+            await asyncio.sleep(pace)  # at least yield: let other streams and the writer run
+    except Exception as exc:
+        if not opened:
+            raise
+        failure = exc
+    if not opened:
+        for event in _opening(thread, item_id, created):
+            yield event
+    cited = list(annotations() if callable(annotations) else annotations)
+    for n, annotation in enumerate(cited):
         yield ThreadItemUpdatedEvent(
             item_id=item_id,
             update=AssistantMessageContentPartAnnotationAdded(
                 content_index=0, annotation_index=n, annotation=annotation
             ),
         )
-    final = AssistantMessageContent(text=text, annotations=list(annotations))
+    final = AssistantMessageContent(text=text, annotations=cited)
     yield ThreadItemUpdatedEvent(
         item_id=item_id, update=AssistantMessageContentPartDone(content_index=0, content=final)
     )
@@ -155,3 +180,22 @@ async def assistant_message(
             id=item_id, thread_id=thread.id, created_at=created, content=[final]
         )
     )
+    if failure is not None:
+        raise failure
+
+
+def _opening(thread: ThreadMetadata, item_id: str, created: datetime) -> list[ThreadStreamEvent]:
+    """The events that start an assistant message: item added, content part added."""
+    return [
+        ThreadItemAddedEvent(
+            item=AssistantMessageItem(
+                id=item_id, thread_id=thread.id, created_at=created, content=[]
+            )
+        ),
+        ThreadItemUpdatedEvent(
+            item_id=item_id,
+            update=AssistantMessageContentPartAdded(
+                content_index=0, content=AssistantMessageContent(text="", annotations=[])
+            ),
+        ),
+    ]

@@ -3,7 +3,8 @@
 
 Every flag ``--some-flag`` can also be set as ``CHATKIT_SOME_FLAG``; the repeatable
 ``--allow-origin`` takes a comma-separated list in ``CHATKIT_ALLOW_ORIGIN``. The signing key is
-read from ``CHATKIT_SIGNING_KEY`` only (never a flag, so it stays out of process listings).
+read from ``CHATKIT_SIGNING_KEY`` only (never a flag, so it stays out of process listings), and
+so is the LLM API key: ``CHATKIT_LLM_API_KEY``, else the usual ``OPENAI_API_KEY``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ class Config:
     # everything.
     retention_days: float = 30.0
     answerer: str | None = None
+    # The chat-completions API of ``--answerer llm`` (backend/llm_answerer.py); the key may be
+    # None for a local server that asks for none.
+    llm_base_url: str = "https://api.openai.com/v1"
+    llm_model: str | None = None
+    # Seconds the model API may take to connect, to send its first byte, and between chunks.
+    llm_timeout: float = 60.0
+    llm_api_key: str | None = dataclasses.field(default=None, repr=False)
     log_level: str = "info"
     forwarded_allow_ips: str = "127.0.0.1"
     # Processes serving the one port, sharing the database and the signing key
@@ -105,6 +113,13 @@ def _positive(kind: type, minimum: float) -> Callable[[str], Any]:
         return value
 
     return parse
+
+
+def _http_url(text: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"must look like https://host/v1: {text!r}")
+    return text.strip().rstrip("/")
 
 
 def _origin(text: str) -> str:
@@ -211,7 +226,25 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _positive(float, 0),
         "delete sessions (threads, items, feedback) idle this many days; 0 keeps them",
     ),
-    ("--answerer", "answerer", str, "module:factory building the Answerer (default: docs)"),
+    (
+        "--answerer",
+        "answerer",
+        str,
+        "docs (offline), llm (a chat-completions API) or module:factory building the Answerer",
+    ),
+    (
+        "--llm-base-url",
+        "llm_base_url",
+        _http_url,
+        "OpenAI-compatible API of --answerer llm (OpenAI, vLLM, Ollama, llama.cpp server)",
+    ),
+    ("--llm-model", "llm_model", str, "model name for --answerer llm (required with it)"),
+    (
+        "--llm-timeout",
+        "llm_timeout",
+        _positive(float, 0.1),
+        "seconds the model API may take to connect, to start answering and between chunks",
+    ),
     ("--log-level", "log_level", str, "debug, info, warning or error"),
     (
         "--forwarded-allow-ips",
@@ -240,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference ChatKit backend (FastAPI + openai-chatkit + SQLite).",
         epilog="Every flag can also be set as an environment variable, e.g. CHATKIT_PORT=9000;"
         " CHATKIT_ALLOW_ORIGIN takes a comma-separated list. The signing key comes from"
-        " CHATKIT_SIGNING_KEY, else from <data-dir>/signing.key (created on first run).",
+        " CHATKIT_SIGNING_KEY, else from <data-dir>/signing.key (created on first run); the LLM"
+        " API key from CHATKIT_LLM_API_KEY, else OPENAI_API_KEY.",
     )
     for flag, field, kind, help_text in _OPTIONS:
         default = getattr(defaults, field)
@@ -292,4 +326,7 @@ def load_config(
         values["allow_origins"] = tuple(dict.fromkeys(origins))
     if env.get("CHATKIT_SIGNING_KEY"):
         values["signing_key"] = env["CHATKIT_SIGNING_KEY"]
+    llm_key = env.get("CHATKIT_LLM_API_KEY") or env.get("OPENAI_API_KEY")
+    if llm_key:
+        values["llm_api_key"] = llm_key
     return Config(**values)

@@ -16,6 +16,9 @@ Context from the widget (docs/contract.md section 9) shapes the search, never th
 * the quoted passage (the user message's ``quoted_text``): its words join the question's in the
   search, so the passage it came from is found, and the lead sentence says the answer is about
   it.
+
+That choice of passages is `find_passages`, which the LLM answerer uses too
+(`backend.llm_answerer`), with `source_of` for the citations and `open_index` for the index.
 """
 
 from __future__ import annotations
@@ -158,6 +161,11 @@ def _label(hit: Hit) -> str:
     return f"{hit.page_title} › {hit.heading}" if hit.heading else hit.page_title
 
 
+def source_of(hit: Hit) -> URLSource:
+    """The source a citation of ``hit`` links to: its section (heading anchor included)."""
+    return URLSource(title=_label(hit), url=hit.url, description=hit.page_title)
+
+
 def _escape_link_text(text: str) -> str:
     return re.sub(r"([\[\]\\*_`])", r"\\\1", text)
 
@@ -192,13 +200,47 @@ def compose(
         label = _label(hit)
         text += f"\n\n**[{_escape_link_text(label)}]({hit.url})**\n\n"
         text += quote(condense(hit.markdown, terms, budget))
-        annotations.append(
-            Annotation(
-                source=URLSource(title=label, url=hit.url, description=hit.page_title),
-                index=len(text),
-            )
-        )
+        annotations.append(Annotation(source=source_of(hit), index=len(text)))
     return text, annotations
+
+
+def quoted_text(context: AnswerContext) -> str:
+    """The passage the reader quoted with their message ("" when none)."""
+    user_message = context.user_message
+    return (user_message.quoted_text or "").strip() if user_message is not None else ""
+
+
+def search_query(question: str, quoted: str) -> str:
+    """What is searched for: the question, and the quoted passage's words with it."""
+    return f"{question}\n{quoted}" if quoted else question
+
+
+async def find_passages(
+    index: DocsIndex, question: str, quoted: str, context: AnswerContext, limit: int = 3
+) -> tuple[list[Hit], str | None]:
+    """The passages to answer from, at most ``limit``, the reader's page and quoted passage
+    first (see the module docstring), and the lead sentence that says where they come from
+    (None: the plain one). Shared by every answerer that answers from the docs."""
+    locale = context.request.locale
+    page = context.request.page
+    source = await index.page_source(page)
+    if quoted:
+        hits = await index.search(search_query(question, quoted), limit, page=source)
+        on_page = bool(hits) and hits[0].source == source
+        key = "answer.lead_quoted_on_page" if on_page else "answer.lead_quoted"
+        return hits, messages.text(key, locale)
+    if source is None or page is None:
+        return await index.search(question, limit), None
+    about = about_the_page(question)
+    hits = [] if about else await index.search(question, limit, page=source)
+    if about or points_at_page(question, hits, source):
+        hits = await index.overview(source, fragment(page.url), limit)
+        title = _escape_link_text(hits[0].page_title) if hits else ""
+        return hits, messages.text("answer.lead_overview", locale, title=title)
+    if not hits or hits[0].source != source:
+        return hits, None
+    key = "answer.lead_on_page_one" if len(hits) == 1 else "answer.lead_on_page_many"
+    return hits, messages.text(key, locale)
 
 
 class DocsAnswerer:
@@ -216,16 +258,14 @@ class DocsAnswerer:
     ) -> AsyncIterator[ThreadStreamEvent]:
         item_id = context.new_item_id(thread)
         locale = context.request.locale
-        user_message = context.user_message
-        quoted = (user_message.quoted_text or "").strip() if user_message is not None else ""
+        quoted = quoted_text(context)
         if not question.strip() and not quoted:
             empty = messages.text("answer.empty_question", locale)
             async for event in assistant_message(thread, item_id, [empty]):
                 yield event
             return
         yield ProgressUpdateEvent(icon="search", text=messages.text("answer.searching", locale))
-        query = f"{question}\n{quoted}" if quoted else question
-        hits, lead = await self._find(question, query, bool(quoted), context)
+        hits, lead = await find_passages(self.index, question, quoted, context)
         if not hits:
             key = "answer.nothing_found_quoted" if quoted else "answer.nothing_found"
             if not self.has_docs:
@@ -236,37 +276,12 @@ class DocsAnswerer:
             ):
                 yield event
             return
+        query = search_query(question, quoted)
         text, annotations = compose(query, hits, self.budget, lead, locale)
         async for event in assistant_message(
             thread, item_id, text_chunks(text), annotations, pace=self.pace
         ):
             yield event
-
-    async def _find(
-        self, question: str, query: str, quoted: bool, context: AnswerContext
-    ) -> tuple[list[Hit], str | None]:
-        """The passages to answer from (``query``: the question and any quoted passage) and
-        the lead sentence that says where they come from (None: the plain one)."""
-        locale = context.request.locale
-        page = context.request.page
-        source = await self.index.page_source(page)
-        if quoted:
-            hits = await self.index.search(query, page=source)
-            on_page = bool(hits) and hits[0].source == source
-            key = "answer.lead_quoted_on_page" if on_page else "answer.lead_quoted"
-            return hits, messages.text(key, locale)
-        if source is None or page is None:
-            return await self.index.search(question), None
-        about = about_the_page(question)
-        hits = [] if about else await self.index.search(question, page=source)
-        if about or points_at_page(question, hits, source):
-            hits = await self.index.overview(source, fragment(page.url))
-            title = _escape_link_text(hits[0].page_title) if hits else ""
-            return hits, messages.text("answer.lead_overview", locale, title=title)
-        if not hits or hits[0].source != source:
-            return hits, None
-        key = "answer.lead_on_page_one" if len(hits) == 1 else "answer.lead_on_page_many"
-        return hits, messages.text(key, locale)
 
     def close(self) -> None:
         if self._db is not None:
@@ -274,15 +289,25 @@ class DocsAnswerer:
             self._db = None
 
 
-def create(config: Config) -> DocsAnswerer:
-    """Factory for ``--answerer backend.docs_answerer:create`` (the default): indexes
-    ``config.docs_dir`` into the backend's database, replacing any previous index."""
+def open_index(config: Config) -> tuple[DocsIndex, Database]:
+    """The docs index of ``config.docs_dir`` in the backend's database (replacing any previous
+    index) and that database, which the caller closes."""
     if config.docs_dir is not None and not config.docs_dir.is_dir():
         raise ValueError(f"--docs {config.docs_dir} is not a folder")
     db = Database(config.db_path)
-    index = DocsIndex(db)
-    if config.docs_dir is None:
-        index.rebuild([])
-    else:
-        index.index_folder(config.docs_dir, config.docs_url)
+    try:
+        index = DocsIndex(db)
+        if config.docs_dir is None:
+            index.rebuild([])
+        else:
+            index.index_folder(config.docs_dir, config.docs_url)
+    except BaseException:
+        db.close()
+        raise
+    return index, db
+
+
+def create(config: Config) -> DocsAnswerer:
+    """Factory for ``--answerer docs`` (the default)."""
+    index, db = open_index(config)
     return DocsAnswerer(index, db=db, pace=config.stream_delay)

@@ -156,6 +156,22 @@ EN: dict[str, str] = {
     "answer.lead_quoted": "About the passage you quoted, here is what the documentation says:",
     "answer.lead_quoted_on_page": "About the passage you quoted, from the page you are reading:",
     "answer.lead_overview": "Here is what the page you are reading, **{title}**, covers:",
+    # the LLM answerer's in-band errors (llm_answerer.py): the details go to the log only
+    "answer.llm_timeout": "The language model took too long to answer. Please try again.",
+    "answer.llm_busy": (
+        "The language model is receiving too many requests right now. Please wait a moment and"
+        " try again."
+    ),
+    "answer.llm_unavailable": (
+        "The language model is not available right now. Please try again in a few minutes."
+    ),
+    "answer.llm_broken": (
+        "The language model's answer was cut off or could not be read. Please try again."
+    ),
+    "answer.llm_setup": (
+        "The assistant cannot answer because of a configuration problem on the server. The"
+        " site's administrators can find the details in its log."
+    ),
 }
 
 # French: "vous", no-break spaces before ":" and inside « » as French typography wants.
@@ -272,6 +288,25 @@ FR: dict[str, str] = {
         "Au sujet du passage que vous avez cité, d'après la page que vous lisez\u00a0:"
     ),
     "answer.lead_overview": "Voici ce que couvre la page que vous lisez, **{title}**\u00a0:",
+    "answer.llm_timeout": (
+        "Le modèle de langage a mis trop de temps à répondre. Veuillez réessayer."
+    ),
+    "answer.llm_busy": (
+        "Le modèle de langage reçoit trop de requêtes en ce moment. Veuillez patienter un instant"
+        " puis réessayer."
+    ),
+    "answer.llm_unavailable": (
+        "Le modèle de langage n'est pas disponible pour le moment. Veuillez réessayer dans"
+        " quelques minutes."
+    ),
+    "answer.llm_broken": (
+        "La réponse du modèle de langage a été interrompue ou n'a pas pu être lue. Veuillez"
+        " réessayer."
+    ),
+    "answer.llm_setup": (
+        "L'assistant ne peut pas répondre à cause d'un problème de configuration du serveur. Les"
+        " administrateurs du site en trouveront le détail dans son journal."
+    ),
 }
 
 # German: "Sie".
@@ -378,6 +413,25 @@ DE: dict[str, str] = {
     "answer.lead_quoted": "Zur zitierten Passage sagt die Dokumentation Folgendes:",
     "answer.lead_quoted_on_page": ("Zur zitierten Passage, aus der Seite, die Sie gerade lesen:"),
     "answer.lead_overview": "Darum geht es auf der Seite, die Sie gerade lesen, **{title}**:",
+    "answer.llm_timeout": (
+        "Das Sprachmodell hat zu lange für die Antwort gebraucht. Bitte versuchen Sie es erneut."
+    ),
+    "answer.llm_busy": (
+        "Das Sprachmodell erhält gerade zu viele Anfragen. Bitte warten Sie einen Moment und"
+        " versuchen Sie es dann erneut."
+    ),
+    "answer.llm_unavailable": (
+        "Das Sprachmodell ist gerade nicht erreichbar. Bitte versuchen Sie es in ein paar"
+        " Minuten erneut."
+    ),
+    "answer.llm_broken": (
+        "Die Antwort des Sprachmodells wurde abgebrochen oder war nicht lesbar. Bitte versuchen"
+        " Sie es erneut."
+    ),
+    "answer.llm_setup": (
+        "Der Assistent kann wegen eines Konfigurationsproblems auf dem Server nicht antworten."
+        " Die Administratoren der Website finden die Einzelheiten in dessen Protokoll."
+    ),
 }
 
 # Spanish: "tú", as most documentation sites in Spanish address the reader.
@@ -475,6 +529,24 @@ ES: dict[str, str] = {
     "answer.lead_quoted": "Sobre el pasaje que citaste, esto es lo que dice la documentación:",
     "answer.lead_quoted_on_page": ("Sobre el pasaje que citaste, de la página que estás leyendo:"),
     "answer.lead_overview": "Esto es lo que trata la página que estás leyendo, **{title}**:",
+    "answer.llm_timeout": (
+        "El modelo de lenguaje tardó demasiado en responder. Inténtalo de nuevo."
+    ),
+    "answer.llm_busy": (
+        "El modelo de lenguaje está recibiendo demasiadas solicitudes ahora mismo. Espera un"
+        " momento y vuelve a intentarlo."
+    ),
+    "answer.llm_unavailable": (
+        "El modelo de lenguaje no está disponible en este momento. Inténtalo de nuevo dentro de"
+        " unos minutos."
+    ),
+    "answer.llm_broken": (
+        "La respuesta del modelo de lenguaje se cortó o no se pudo leer. Inténtalo de nuevo."
+    ),
+    "answer.llm_setup": (
+        "El asistente no puede responder por un problema de configuración del servidor. Los"
+        " administradores del sitio encontrarán los detalles en su registro."
+    ),
 }
 
 # Arabic (Modern Standard Arabic). Identifiers, paths and JSON stay in Latin script; the
@@ -550,6 +622,20 @@ AR: dict[str, str] = {
     "answer.lead_quoted": "بخصوص المقطع الذي اقتبسته، إليك ما يقوله التوثيق:",
     "answer.lead_quoted_on_page": "بخصوص المقطع الذي اقتبسته، من الصفحة التي تقرؤها:",
     "answer.lead_overview": "إليك ما تتناوله الصفحة التي تقرؤها، **{title}**:",
+    "answer.llm_timeout": (
+        "استغرق النموذج اللغوي وقتًا طويلًا جدًا في الإجابة. يُرجى المحاولة مرة أخرى."
+    ),
+    "answer.llm_busy": (
+        "يتلقى النموذج اللغوي طلبات كثيرة جدًا الآن. يُرجى الانتظار قليلًا ثم المحاولة مرة أخرى."
+    ),
+    "answer.llm_unavailable": (
+        "النموذج اللغوي غير متاح حاليًا. يُرجى المحاولة مرة أخرى بعد بضع دقائق."
+    ),
+    "answer.llm_broken": "انقطعت إجابة النموذج اللغوي أو تعذّرت قراءتها. يُرجى المحاولة مرة أخرى.",
+    "answer.llm_setup": (
+        "لا يستطيع المساعد الإجابة بسبب مشكلة في إعدادات الخادم."
+        " يجد مسؤولو الموقع التفاصيل في سجلّه."
+    ),
 }
 
 CATALOGUE: dict[str, dict[str, str]] = {"en": EN, "fr": FR, "de": DE, "es": ES, "ar": AR}
