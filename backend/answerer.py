@@ -41,7 +41,7 @@ from chatkit.types import (
 
 from .config import Config
 from .context import RequestContext
-from .store import SQLiteStore
+from .store import SqlStore
 
 DEFAULT_ANSWERER = "backend.docs_answerer:create"
 
@@ -55,7 +55,7 @@ class AnswerContext:
         self,
         *,
         request: RequestContext,
-        store: SQLiteStore,
+        store: SqlStore,
         user_message: UserMessageItem | None,
         config: Config,
     ) -> None:

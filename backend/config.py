@@ -63,10 +63,19 @@ class Config:
     log_level: str = "info"
     forwarded_allow_ips: str = "127.0.0.1"
     signing_key: str | None = dataclasses.field(default=None, repr=False)
+    # PostgreSQL instead of the SQLite file; it can hold a password, so it is not in repr.
+    database_url: str | None = dataclasses.field(default=None, repr=False)
+    database_pool_size: int = 10
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "chatkit.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        """The docs index (derived data, rebuilt at every start): a file of its own, whatever
+        the conversation database is."""
+        return self.data_dir / "docs-index.sqlite3"
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -102,6 +111,15 @@ def _positive(kind: type, minimum: float) -> Callable[[str], Any]:
         return value
 
     return parse
+
+
+def _database_url(text: str) -> str:
+    if urlsplit(text).scheme not in ("postgresql", "postgres"):
+        raise argparse.ArgumentTypeError(
+            "must be a PostgreSQL URL, postgresql://user:password@host:port/database"
+            " (leave it unset for the SQLite file in --data-dir)"
+        )
+    return text
 
 
 def _origin(text: str) -> str:
@@ -208,6 +226,19 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _positive(float, 0),
         "delete sessions (threads, items, feedback) idle this many days; 0 keeps them",
     ),
+    (
+        "--database-url",
+        "database_url",
+        _database_url,
+        "PostgreSQL for the conversations, postgresql://user:password@host:port/database"
+        " (also env DATABASE_URL); unset: SQLite in --data-dir",
+    ),
+    (
+        "--database-pool-size",
+        "database_pool_size",
+        _positive(int, 1),
+        "PostgreSQL connections per backend process, at most",
+    ),
     ("--answerer", "answerer", str, "module:factory building the Answerer (default: docs)"),
     ("--log-level", "log_level", str, "debug, info, warning or error"),
     (
@@ -281,6 +312,12 @@ def load_config(
             parser.error(f"CHATKIT_ALLOW_ORIGIN: {exc}")
     if origins is not None:
         values["allow_origins"] = tuple(dict.fromkeys(origins))
+    if "database_url" not in values and env.get("DATABASE_URL", "") != "":
+        # The common convention (Heroku, Render, docker images) when CHATKIT_ has no say.
+        try:
+            values["database_url"] = _database_url(env["DATABASE_URL"])
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"DATABASE_URL: {exc}")
     if env.get("CHATKIT_SIGNING_KEY"):
         values["signing_key"] = env["CHATKIT_SIGNING_KEY"]
     return Config(**values)

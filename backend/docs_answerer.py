@@ -34,7 +34,7 @@ from chatkit.types import (
 from . import messages
 from .answerer import AnswerContext, assistant_message, text_chunks
 from .config import Config
-from .db import Database
+from .db import SQLiteConnection
 from .docs_index import DocsIndex, Hit, query_terms
 from .page_match import fragment
 
@@ -203,7 +203,12 @@ def compose(
 
 class DocsAnswerer:
     def __init__(
-        self, index: DocsIndex, *, db: Database | None = None, budget: int = 700, pace: float = 0.0
+        self,
+        index: DocsIndex,
+        *,
+        db: SQLiteConnection | None = None,
+        budget: int = 700,
+        pace: float = 0.0,
     ) -> None:
         self.index = index
         self.pace = pace
@@ -276,10 +281,11 @@ class DocsAnswerer:
 
 def create(config: Config) -> DocsAnswerer:
     """Factory for ``--answerer backend.docs_answerer:create`` (the default): indexes
-    ``config.docs_dir`` into the backend's database, replacing any previous index."""
+    ``config.docs_dir`` into its own SQLite file (``config.index_path``, whatever database
+    holds the conversations), replacing any previous index."""
     if config.docs_dir is not None and not config.docs_dir.is_dir():
         raise ValueError(f"--docs {config.docs_dir} is not a folder")
-    db = Database(config.db_path)
+    db = SQLiteConnection(config.index_path)
     index = DocsIndex(db)
     if config.docs_dir is None:
         index.rebuild([])

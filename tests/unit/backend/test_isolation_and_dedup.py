@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from ._support import (
     DEV_ORIGIN,
     LiveServer,
@@ -15,6 +17,8 @@ from ._support import (
     types,
 )
 from .test_session_endpoint import assert_error
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def items(c, secret: str, thread_id: str) -> list[dict]:
