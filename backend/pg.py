@@ -29,6 +29,9 @@ import asyncpg
 from .db import Conflict, Tx
 
 T = TypeVar("T")
+# Seconds to open a connection: a server that drops packets fails requests (and /healthz)
+# after this, instead of asyncpg's 60.
+CONNECT_TIMEOUT = 10.0
 POOL_CLOSE_WAIT = 10.0  # seconds `aclose` waits for connections in use
 
 
@@ -118,7 +121,9 @@ class PostgresDatabase:
             raise
 
     async def _create_pool(self) -> asyncpg.Pool:
-        return await asyncpg.create_pool(self.url, min_size=1, max_size=self.pool_size)
+        return await asyncpg.create_pool(
+            self.url, min_size=1, max_size=self.pool_size, timeout=CONNECT_TIMEOUT
+        )
 
     async def _on_pool(self, call: Callable[[_PgTx], Awaitable[T]]) -> T:
         return await call(_PgTx(await self._pool()))
