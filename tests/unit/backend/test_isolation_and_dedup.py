@@ -213,9 +213,7 @@ def test_resend_after_the_answer_finished_in_the_background_replaces_it(app_fact
         assert stored[1]["content"][0]["text"] == "word0 word1 word2"
 
 
-async def test_a_send_another_process_stored_first_is_replayed_not_an_error(
-    app_factory, caplog
-):
+async def test_a_send_another_process_stored_first_is_replayed_not_an_error(app_factory, caplog):
     """Two backends on one database (two processes, each with its own per-session lock): the
     second looked for the client_message_id before the first stored it, so its insert hits
     the unique index. That `Conflict` ends in the same replay as a found duplicate."""
