@@ -117,8 +117,11 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST = MIGRATIONS[-1].version
 
 
-async def apply(db: Database, clock: Callable[[], float] = time.time) -> list[int]:
-    """Bring ``db`` to `LATEST`; the versions applied (none if it was up to date)."""
+async def apply(
+    db: Database, clock: Callable[[], float] = time.time, upto: int = LATEST
+) -> list[int]:
+    """Bring ``db`` to `LATEST` (``upto``: an older version, to build the databases the
+    migration benchmark upgrades); the versions applied (none if it was up to date)."""
     async with db.transaction() as tx:
         if db.dialect == "postgresql":
             await tx.execute("SELECT pg_advisory_xact_lock(?)", LOCK_KEY)
@@ -133,7 +136,7 @@ async def apply(db: Database, clock: Callable[[], float] = time.time) -> list[in
             )
         applied = []
         for migration in MIGRATIONS:
-            if migration.version in done:
+            if migration.version in done or migration.version > upto:
                 continue
             if migration.prepare is not None:
                 await migration.prepare(tx, db.dialect)
