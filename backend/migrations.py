@@ -118,7 +118,7 @@ LATEST = MIGRATIONS[-1].version
 
 
 async def apply(
-    db: Database, clock: Callable[[], float] = time.time, upto: int = LATEST
+    db: Database, clock: Callable[[], float] = time.time, upto: int | None = None
 ) -> list[int]:
     """Bring ``db`` to `LATEST` (``upto``: an older version, to build the databases the
     migration benchmark upgrades); the versions applied (none if it was up to date)."""
@@ -136,7 +136,7 @@ async def apply(
             )
         applied = []
         for migration in MIGRATIONS:
-            if migration.version in done or migration.version > upto:
+            if migration.version in done or (upto is not None and migration.version > upto):
                 continue
             if migration.prepare is not None:
                 await migration.prepare(tx, db.dialect)

@@ -6,6 +6,7 @@ cannot be reached) stops ``python -m backend`` with one clear line and exit stat
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import threading
 import pytest
 
 from backend import migrations
+from backend.__main__ import main
 from backend.app import create_app
 from backend.db import open_database
 from backend.migrations import LATEST, migrate
@@ -107,20 +109,21 @@ def test_a_database_newer_than_the_code_stops_the_backend_with_one_line(tmp_path
     assert f"version {LATEST + 1}, newer than this backend's {LATEST}" in message
 
 
-def test_an_unreachable_postgresql_stops_the_backend_with_one_line(tmp_path):
+def test_an_unreachable_postgresql_stops_the_backend_with_one_line(tmp_path, capsys):
+    # `main` in process: the same path as the subprocess above, without its 5 s of imports.
     url = f"postgresql://chatkit:s3cret@127.0.0.1:{free_port()}/chatkit"
-    done = start_backend("--data-dir", str(tmp_path), "--database-url", url)
-    assert done.returncode == 1, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
-    assert lines[-1].startswith(
+    chatkit_logger = logging.getLogger("chatkit")
+    level = chatkit_logger.level
+    try:
+        assert main(["--data-dir", str(tmp_path), "--database-url", url]) == 1
+    finally:
+        chatkit_logger.setLevel(level)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "s3cret" not in err
+    assert err.startswith(
         f"cannot start: cannot open or migrate the PostgreSQL at {url.replace(':s3cret', '')}:"
     )
-
-
-def test_a_database_url_must_be_postgresql(tmp_path):
-    done = start_backend("--data-dir", str(tmp_path), "--database-url", "mysql://x@h/db")
-    assert done.returncode == 2 and "must be a PostgreSQL URL" in done.stderr
+    assert err.count("\n") == 1, err
 
 
 # The schema of backend/store.py before migrations existed (and before feedback_by_item),
