@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,28 @@ def database(request: Any) -> Iterator[str | None]:
         yield None
         return
     cluster = request.getfixturevalue("postgres")
-    url = cluster.create_database()
-    yield url
-    cluster.psql(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")
+    name = f"test_{next(_DATABASES)}"
+    # Through asyncpg rather than `cluster.psql`: no client process per statement, which
+    # halves the cost of a fresh database (~0.1 s, ~90 of them per run).
+    _admin(cluster, f"CREATE DATABASE {name}")
+    yield cluster.url(name)
+    _admin(cluster, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+_DATABASES = itertools.count(1)
+
+
+def _admin(cluster: Any, sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(cluster.url())
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
 
 
 class AppFactory:
