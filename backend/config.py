@@ -133,7 +133,12 @@ def _origin(text: str) -> str:
 _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("--host", "host", str, "interface to listen on"),
     ("--port", "port", _positive(int, 0), "TCP port (0 = any free port)"),
-    ("--data-dir", "data_dir", Path, "folder for the SQLite database and the signing key"),
+    (
+        "--data-dir",
+        "data_dir",
+        Path,
+        "folder for the SQLite database, the docs index and the signing key",
+    ),
     ("--docs", "docs_dir", Path, "folder of Markdown docs to answer from"),
     ("--docs-url", "docs_url", str, "site URL the docs are served under (Docusaurus mapping)"),
     ("--secret-ttl", "secret_ttl", _positive(float, 1), "client secret lifetime, seconds"),
@@ -259,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = Config()
     parser = argparse.ArgumentParser(
         prog="python -m backend",
-        description="Reference ChatKit backend (FastAPI + openai-chatkit + SQLite).",
+        description="Reference ChatKit backend (FastAPI + openai-chatkit + SQLite or PostgreSQL).",
         epilog="Every flag can also be set as an environment variable, e.g. CHATKIT_PORT=9000;"
         " CHATKIT_ALLOW_ORIGIN takes a comma-separated list. The signing key comes from"
         " CHATKIT_SIGNING_KEY, else from <data-dir>/signing.key (created on first run).",

@@ -15,6 +15,7 @@ later start does (nothing to apply).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
@@ -84,7 +85,7 @@ def main() -> int:
                 url = pg.create_database() if store == "postgresql" else None
                 config = Config(data_dir=Path(tmp) / f"{store}-{threads}", database_url=url)
                 if threads:
-                    run_in_thread(lambda c=config, n=threads: fill(c, n))
+                    run_in_thread(functools.partial(fill, config, threads))
                 for label in (case, f"{case}, again"):  # again: every later start's check
                     start = time.perf_counter()
                     applied = migrate(config)
@@ -103,8 +104,8 @@ def main() -> int:
     print(f"migration to schema version {LATEST} at start-up (backend.migrations.migrate)")
     print(f"{'store':<11} {'database':<23} {'applied':<10} {'time':>9}")
     for row in rows:
-        applied = ",".join(map(str, row["applied"])) or "-"
-        print(f"{row['store']:<11} {row['database']:<23} {applied:<10} {row['ms']:>6.1f} ms")
+        versions = ",".join(map(str, row["applied"])) or "-"
+        print(f"{row['store']:<11} {row['database']:<23} {versions:<10} {row['ms']:>6.1f} ms")
     return 0
 
 
