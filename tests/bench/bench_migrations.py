@@ -49,7 +49,7 @@ async def fill(config: Config, threads: int) -> None:
             "INSERT INTO threads (id, session_id, data) VALUES (?, ?, '{}')",
             [(f"thr_{n}", f"sess_{n // THREADS_PER_SESSION}") for n in range(threads)],
         )
-        items = []
+        items: list[tuple[str, str, str, str | None, str]] = []
         for n in range(threads):
             items.append((f"msg_{n}_q", f"thr_{n}", "user_message", f"c{n}", QUESTION))
             items.append((f"msg_{n}_a", f"thr_{n}", "assistant_message", None, ANSWER))
