@@ -41,7 +41,7 @@ from chatkit.types import (
 
 from .config import Config
 from .context import RequestContext
-from .store import SQLiteStore
+from .store import SqlStore
 
 BUILTIN = {"docs": "backend.docs_answerer:create", "llm": "backend.llm_answerer:create"}
 DEFAULT_ANSWERER = BUILTIN["docs"]
@@ -56,7 +56,7 @@ class AnswerContext:
         self,
         *,
         request: RequestContext,
-        store: SQLiteStore,
+        store: SqlStore,
         user_message: UserMessageItem | None,
         config: Config,
     ) -> None:

@@ -52,14 +52,15 @@ from .clientip import client_key
 from .config import Config
 from .context import RequestContext
 from .cors import CORSMiddleware
-from .db import Database
+from .db import open_database
 from .headerlimit import HeaderLimitMiddleware
 from .intake import parse_chatkit_request, parse_json_object, read_body
 from .logsafe import printable
+from .migrations import migrate
 from .ratelimit import RateLimiter
 from .running import STOP_WAIT, RunningAnswers
 from .server import DocsChatKitServer, not_found
-from .store import SQLiteStore
+from .store import SqlStore
 from .streaming import EmptyStream, EventStream
 from .tokens import (
     RESUME_PREFIX,
@@ -102,13 +103,14 @@ class Backend:
         config: Config,
         answerer: Answerer | None,
         clock: Callable[[], float] | None,
-        store: SQLiteStore | None = None,
+        store: SqlStore | None = None,
     ) -> None:
         self.config = config
         self.wall = clock or time.time
-        self.db = Database(config.db_path)
+        migrate(config)
+        self.db = open_database(config)
         try:
-            self.store = store if store is not None else SQLiteStore(self.db, clock=self.wall)
+            self.store = store if store is not None else SqlStore(self.db, clock=self.wall)
             key = load_signing_key(config.data_dir, config.signing_key)
             self.signer = SecretSigner(key, clock=self.wall)
             self.resumer = resume_signer(key, clock=self.wall)
@@ -204,10 +206,13 @@ class Backend:
     async def aclose(self) -> None:
         """Shutdown: stop the answers still running (their partial answers are saved while
         the database is still open), then close."""
+        if self.closed:
+            return
         streams = list(self.tasks)
         for stream in streams:
             stream.cancel()
         await asyncio.gather(*(stream.wait(STOP_WAIT) for stream in streams))
+        await self.db.aclose()  # in the loop that used it: PostgreSQL's pool closes gracefully
         self.close()
 
     def close(self) -> None:
@@ -227,7 +232,7 @@ def create_app(
     *,
     answerer: Answerer | None = None,
     clock: Callable[[], float] | None = None,
-    store: SQLiteStore | None = None,
+    store: SqlStore | None = None,
 ) -> FastAPI:
     """The app for ``config``. ``answerer`` and ``store`` replace the configured ones (tests,
     or another database behind the same interface); ``clock`` (Unix seconds) drives expiry,

@@ -74,10 +74,19 @@ class Config:
     # (backend/workers.py).
     workers: int = 1
     signing_key: str | None = dataclasses.field(default=None, repr=False)
+    # PostgreSQL instead of the SQLite file; it can hold a password, so it is not in repr.
+    database_url: str | None = dataclasses.field(default=None, repr=False)
+    database_pool_size: int = 10
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "chatkit.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        """The docs index (derived data, rebuilt at every start): a file of its own, whatever
+        the conversation database is."""
+        return self.data_dir / "docs-index.sqlite3"
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -122,6 +131,15 @@ def _http_url(text: str) -> str:
     return text.strip().rstrip("/")
 
 
+def _database_url(text: str) -> str:
+    if urlsplit(text).scheme not in ("postgresql", "postgres"):
+        raise argparse.ArgumentTypeError(
+            "must be a PostgreSQL URL, postgresql://user:password@host:port/database"
+            " (leave it unset for the SQLite file in --data-dir)"
+        )
+    return text
+
+
 def _origin(text: str) -> str:
     try:
         return normalize_origin(text)
@@ -133,7 +151,12 @@ def _origin(text: str) -> str:
 _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("--host", "host", str, "interface to listen on"),
     ("--port", "port", _positive(int, 0), "TCP port (0 = any free port)"),
-    ("--data-dir", "data_dir", Path, "folder for the SQLite database and the signing key"),
+    (
+        "--data-dir",
+        "data_dir",
+        Path,
+        "folder for the SQLite database, the docs index and the signing key",
+    ),
     ("--docs", "docs_dir", Path, "folder of Markdown docs to answer from"),
     ("--docs-url", "docs_url", str, "site URL the docs are served under (Docusaurus mapping)"),
     ("--secret-ttl", "secret_ttl", _positive(float, 1), "client secret lifetime, seconds"),
@@ -245,6 +268,19 @@ _OPTIONS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
         _positive(float, 0.1),
         "seconds the model API may take to connect, to start answering and between chunks",
     ),
+    (
+        "--database-url",
+        "database_url",
+        _database_url,
+        "PostgreSQL for the conversations, postgresql://user:password@host:port/database"
+        " (also env DATABASE_URL); unset: SQLite in --data-dir",
+    ),
+    (
+        "--database-pool-size",
+        "database_pool_size",
+        _positive(int, 1),
+        "PostgreSQL connections per backend process, at most",
+    ),
     ("--log-level", "log_level", str, "debug, info, warning or error"),
     (
         "--forwarded-allow-ips",
@@ -270,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = Config()
     parser = argparse.ArgumentParser(
         prog="python -m backend",
-        description="Reference ChatKit backend (FastAPI + openai-chatkit + SQLite).",
+        description="Reference ChatKit backend (FastAPI + openai-chatkit + SQLite or PostgreSQL).",
         epilog="Every flag can also be set as an environment variable, e.g. CHATKIT_PORT=9000;"
         " CHATKIT_ALLOW_ORIGIN takes a comma-separated list. The signing key comes from"
         " CHATKIT_SIGNING_KEY, else from <data-dir>/signing.key (created on first run); the LLM"
@@ -324,6 +360,12 @@ def load_config(
             parser.error(f"CHATKIT_ALLOW_ORIGIN: {exc}")
     if origins is not None:
         values["allow_origins"] = tuple(dict.fromkeys(origins))
+    if "database_url" not in values and env.get("DATABASE_URL", "") != "":
+        # The common convention (Heroku, Render, docker images) when CHATKIT_ has no say.
+        try:
+            values["database_url"] = _database_url(env["DATABASE_URL"])
+        except argparse.ArgumentTypeError as exc:
+            parser.error(f"DATABASE_URL: {exc}")
     if env.get("CHATKIT_SIGNING_KEY"):
         values["signing_key"] = env["CHATKIT_SIGNING_KEY"]
     llm_key = env.get("CHATKIT_LLM_API_KEY") or env.get("OPENAI_API_KEY")

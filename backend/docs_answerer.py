@@ -37,7 +37,7 @@ from chatkit.types import (
 from . import messages
 from .answerer import AnswerContext, assistant_message, text_chunks
 from .config import Config
-from .db import Database
+from .db import SQLiteConnection
 from .docs_index import DocsIndex, Hit, query_terms
 from .page_match import fragment
 
@@ -245,7 +245,12 @@ async def find_passages(
 
 class DocsAnswerer:
     def __init__(
-        self, index: DocsIndex, *, db: Database | None = None, budget: int = 700, pace: float = 0.0
+        self,
+        index: DocsIndex,
+        *,
+        db: SQLiteConnection | None = None,
+        budget: int = 700,
+        pace: float = 0.0,
     ) -> None:
         self.index = index
         self.pace = pace
@@ -289,12 +294,13 @@ class DocsAnswerer:
             self._db = None
 
 
-def open_index(config: Config) -> tuple[DocsIndex, Database]:
-    """The docs index of ``config.docs_dir`` in the backend's database (replacing any previous
-    index) and that database, which the caller closes."""
+def open_index(config: Config) -> tuple[DocsIndex, SQLiteConnection]:
+    """The docs index of ``config.docs_dir`` in its own SQLite file (``config.index_path``,
+    whatever database holds the conversations), replacing any previous index, and that file's
+    connection, which the caller closes."""
     if config.docs_dir is not None and not config.docs_dir.is_dir():
         raise ValueError(f"--docs {config.docs_dir} is not a folder")
-    db = Database(config.db_path)
+    db = SQLiteConnection(config.index_path)
     try:
         index = DocsIndex(db)
         if config.docs_dir is None:

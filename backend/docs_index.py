@@ -1,4 +1,6 @@
-"""Full-text index of the docs passages: an SQLite FTS5 table in the backend's database.
+"""Full-text index of the docs passages: an SQLite FTS5 table in a file of its own
+(``Config.index_path``: derived data, rebuilt at every start, beside either conversation
+database).
 
 `DocsIndex.rebuild()` replaces the table's content with the passages of a docs folder (one
 transaction, so readers see the old or the new index). `search()` ranks passages with BM25
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import PageContext
-from .db import Database, transaction
+from .db import SQLiteConnection, transaction
 from .docs_parse import Passage, load_docs
 from .page_match import PageMap
 
@@ -70,7 +72,7 @@ def _phrase(term: str) -> str:
 
 
 class DocsIndex:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SQLiteConnection) -> None:
         self.db = db
         db.run_sync(lambda conn: conn.executescript(SCHEMA))
         # The indexed pages by URL, read once per rebuild.

@@ -61,7 +61,7 @@ from . import messages
 from .answerer import AnswerContext, assistant_message
 from .config import Config
 from .context import PageContext
-from .db import Database
+from .db import SQLiteConnection
 from .docs_answerer import condense, find_passages, open_index, quote, quoted_text, source_of
 from .docs_index import DocsIndex, Hit, query_terms
 from .llm_citations import CitedText
@@ -205,7 +205,7 @@ class LLMAnswerer:
         model: str,
         api_key: str | None,
         timeout: float,
-        db: Database | None = None,
+        db: SQLiteConnection | None = None,
     ) -> None:
         self.index = index
         self.url = base_url.rstrip("/") + "/chat/completions"

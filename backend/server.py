@@ -12,7 +12,9 @@ and the de-duplication the SDK does not do.
   ``thread.item.done`` with the existing user item, deletes the items that followed it with a
   ``thread.item.removed`` for each visible one, then answers again exactly as
   ``threads.retry_after_item`` does. A per-session lock covers the check and the storing of
-  the user item, and a unique index backs it up across processes.
+  the user item, and a unique index backs it up across processes: when another process stored
+  the same send between our look and our insert, the store raises `Conflict`, and the send
+  is replayed as if it had been found.
 
 Requests are parsed once (`REQUEST_ADAPTER`) and handed to the SDK's request handlers
 (``_process_streaming`` / ``_process_non_streaming``, internal to openai-chatkit 1.6.5, which
@@ -22,6 +24,7 @@ Requests are parsed once (`REQUEST_ADAPTER`) and handed to the SDK's request han
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import AsyncIterator
 
@@ -66,8 +69,9 @@ from . import errors, messages
 from .answerer import AnswerContext, Answerer, title_from_question
 from .config import Config
 from .context import RequestContext
+from .db import Conflict
 from .running import RunningAnswers
-from .store import SQLiteStore
+from .store import SqlStore
 from .streaming import sse
 
 REQUEST_ADAPTER: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
@@ -91,6 +95,17 @@ _THREAD_OPS = (
     ThreadsAddClientToolOutputReq,
     ThreadsAddStructuredInputReq,
 )
+
+
+class _DuplicateSendFilter(logging.Filter):
+    """The SDK logs every exception of a stream with its traceback before re-raising it; a
+    `Conflict` there is a send another process stored first, which `stream()` replays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], Conflict))
+
+
+logging.getLogger("chatkit").addFilter(_DuplicateSendFilter())
 
 
 def question_text(item: UserMessageItem | None) -> str:
@@ -120,11 +135,11 @@ def _visible(item: object) -> bool:
 
 
 class DocsChatKitServer(ChatKitServer[RequestContext]):
-    store: SQLiteStore
+    store: SqlStore
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: SqlStore,
         answerer: Answerer,
         config: Config,
         running: RunningAnswers | None = None,
@@ -226,8 +241,13 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
             if found is None:
                 # Pull the events up to the stored user item while holding the lock.
                 source = self._stream(request, context)
-                head = [await source.__anext__() for _ in range(2 if thread_id is None else 1)]
-            else:
+                try:
+                    head = [await source.__anext__() for _ in range(2 if thread_id is None else 1)]
+                except Conflict:
+                    found = await self.store.find_client_message(cmid, context, thread_id)
+                    if found is None:
+                        raise
+            if found is not None:
                 head, source = await self._replay(request, found, context)
         for chunk in head:
             yield chunk

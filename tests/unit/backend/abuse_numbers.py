@@ -46,7 +46,7 @@ async def flood() -> None:
         db = app.state.backend.db
 
         async def checkpointed_size() -> int:
-            await db.run(lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+            await db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
             return db_bytes(config.db_path)
 
         transport = httpx.ASGITransport(app=app)
@@ -71,9 +71,7 @@ async def flood() -> None:
                     ).status_code
                     for _ in range(10)
                 ]
-                rows = await db.run(
-                    lambda conn: conn.execute("SELECT count(*) FROM feedback").fetchone()[0]
-                )
+                (rows,) = await db.fetchone("SELECT count(*) FROM feedback")
                 after = await checkpointed_size()
         finally:
             app.state.backend.close()
@@ -117,16 +115,13 @@ async def quota_scan() -> None:
             item = json.dumps({"text": "x" * 2000})
             quota = app.state.backend.config.max_session_items
 
-            def fill(conn) -> None:
-                conn.execute(
-                    "INSERT INTO threads (id, session_id, data) VALUES ('t', ?, '{}')", (session,)
-                )
-                conn.executemany(
-                    "INSERT INTO items (id, thread_id, type, data) VALUES (?, 't', 'x', ?)",
-                    [(f"i{n}", item) for n in range(quota)],
-                )
-
-            await store.db.run(fill)
+            await store.db.execute(
+                "INSERT INTO threads (id, session_id, data) VALUES ('t', ?, '{}')", session
+            )
+            await store.db.executemany(
+                "INSERT INTO items (id, thread_id, type, data) VALUES (?, 't', 'x', ?)",
+                [(f"i{n}", item) for n in range(quota)],
+            )
             t = time.perf_counter()
             usage = await store.session_usage(session)
             took = time.perf_counter() - t

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ._support import DEV_ORIGIN, asgi_client, auth, create_req
 from .test_session_endpoint import Clock, assert_error
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 async def new_secret(c) -> str:

@@ -118,6 +118,26 @@ def test_every_flag_has_an_environment_variable_and_flags_win():
             assert name in help_text, name
 
 
+def test_database_url_from_the_flag_chatkit_env_or_database_url(capsys):
+    url = "postgresql://chatkit:pw@db:5432/chatkit"
+    assert load_config([], {}).database_url is None  # SQLite in the data dir
+    assert load_config([], {"DATABASE_URL": url}).database_url == url
+    chatkit_env = {"CHATKIT_DATABASE_URL": "postgres://a@b/c", "DATABASE_URL": url}
+    assert load_config([], chatkit_env).database_url == "postgres://a@b/c"
+    flagged = load_config(["--database-url", url, "--database-pool-size", "3"], chatkit_env)
+    assert (flagged.database_url, flagged.database_pool_size) == (url, 3)
+    assert "pw" not in repr(flagged)
+    for argv, env, said in [
+        (["--database-url", "sqlite:///x.db"], {}, "--database-url: must be a PostgreSQL URL"),
+        ([], {"DATABASE_URL": "mysql://s3cret@h/db"}, "DATABASE_URL: must be a PostgreSQL URL"),
+        (["--database-pool-size", "0"], {}, "--database-pool-size: must be >= 1"),
+    ]:
+        with pytest.raises(SystemExit):
+            load_config(argv, env)
+        err = capsys.readouterr().err
+        assert said in err and "s3cret" not in err, err
+
+
 def test_bad_values_are_rejected(capsys):
     for argv, env in [
         (["--allow-origin", "*"], {}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend.config import Config
-from backend.db import Database
+from backend.db import SQLiteConnection
 from backend.docs_answerer import NO_DOCS, NOTHING_FOUND, compose, condense, create
 from backend.docs_index import DocsIndex, Hit, query_terms
 
@@ -14,8 +14,8 @@ from ._support import DOCS, LiveServer, answer_text, auth, create_req, types
 
 def make_index(
     tmp_path: Path, docs: Path | None = DOCS, prefix: str = "/docs"
-) -> tuple[Database, DocsIndex]:
-    db = Database(tmp_path / "index.sqlite3")
+) -> tuple[SQLiteConnection, DocsIndex]:
+    db = SQLiteConnection(tmp_path / "index.sqlite3")
     index = DocsIndex(db)
     if docs is not None:
         index.index_folder(docs, prefix)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
+
+import pytest
 
 from ._support import (
     DEV_ORIGIN,
     LiveServer,
     add_req,
+    asgi_client,
     auth,
     create_req,
     item_types,
@@ -15,6 +19,8 @@ from ._support import (
     types,
 )
 from .test_session_endpoint import assert_error
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def items(c, secret: str, thread_id: str) -> list[dict]:
@@ -205,3 +211,41 @@ def test_resend_after_the_answer_finished_in_the_background_replaces_it(app_fact
         stored = items(c, secret, thread_id)
         assert [i["type"] for i in stored] == ["user_message", "assistant_message"]
         assert stored[1]["content"][0]["text"] == "word0 word1 word2"
+
+
+async def test_a_send_another_process_stored_first_is_replayed_not_an_error(app_factory, caplog):
+    """Two backends on one database (two processes, each with its own per-session lock): the
+    second looked for the client_message_id before the first stored it, so its insert hits
+    the unique index. That `Conflict` ends in the same replay as a found duplicate."""
+    first, second = app_factory(), app_factory()  # same data dir and database, same key
+    async with asgi_client(first) as a, asgi_client(second) as b:
+        session = (await a.post("/api/chatkit/session")).json()
+        h = auth(session["client_secret"])
+        r = await a.post("/chatkit", json=create_req("What is ROS 2?", "a"), headers=h)
+        thread_id = parse_sse(r.content)[0][0]["thread"]["id"]
+        r = await a.post("/chatkit", json=add_req(thread_id, "And topics?", "b"), headers=h)
+        user_b = parse_sse(r.content)[0][0]["item"]["id"]
+
+        store = second.state.backend.store
+        real_find = store.find_client_message
+        looks = []
+
+        async def missed_once(*args, **kwargs):
+            looks.append(args)
+            return None if len(looks) == 1 else await real_find(*args, **kwargs)
+
+        store.find_client_message = missed_once
+        r = await b.post("/chatkit", json=add_req(thread_id, "And topics?", "b"), headers=h)
+        assert r.status_code == 200
+        events, _ = parse_sse(r.content)
+        assert types(events)[:2] == ["thread.item.done", "thread.item.removed"]
+        assert events[0]["item"]["id"] == user_b
+        assert "error" not in types(events) and len(looks) == 2
+        listed = await b.post(
+            "/chatkit",
+            json={"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}},
+            headers=h,
+        )
+        stored = listed.json()["data"]
+        assert [i["type"] for i in stored] == ["user_message", "assistant_message"] * 2
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]

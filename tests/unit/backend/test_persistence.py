@@ -1,5 +1,6 @@
-"""Restart persistence: sessions, threads and items live in SQLite (WAL) under the data dir,
-and the generated signing key is kept (mode 0600), so secrets survive a restart."""
+"""Restart persistence: sessions, threads and items live in the database (SQLite in WAL mode
+under the data dir, or PostgreSQL: every test here runs on both), and the generated signing
+key is kept (mode 0600), so secrets survive a restart."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from backend.app import create_app
 
 from ._support import LiveServer, asgi_client, auth, create_req, make_config
 
+pytestmark = pytest.mark.usefixtures("database")
 
-async def test_threads_sessions_and_secrets_survive_a_restart(tmp_path):
-    config = make_config(tmp_path)
+
+async def test_threads_sessions_and_secrets_survive_a_restart(tmp_path, database):
+    config = make_config(tmp_path, database_url=database)
     first = create_app(config)
     try:
         with LiveServer(first) as live, live.client() as c:
@@ -29,8 +34,9 @@ async def test_threads_sessions_and_secrets_survive_a_restart(tmp_path):
 
     key_file = config.data_dir / "signing.key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
-    with sqlite3.connect(config.db_path) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if database is None:
+        with sqlite3.connect(config.db_path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
     second = create_app(config)
     try:
@@ -61,9 +67,12 @@ async def test_threads_sessions_and_secrets_survive_a_restart(tmp_path):
         second.state.backend.close()
 
 
-async def test_env_signing_key_is_used_and_sessions_are_checked_in_the_database(tmp_path):
-    config_a = make_config(tmp_path / "a", signing_key="k" * 48)
-    config_b = make_config(tmp_path / "b", signing_key="k" * 48)
+async def test_env_signing_key_is_used_and_sessions_are_checked_in_the_database(
+    tmp_path, database, request
+):
+    config_a = make_config(tmp_path / "a", signing_key="k" * 48, database_url=database)
+    other = request.getfixturevalue("postgres").create_database() if database else None
+    config_b = make_config(tmp_path / "b", signing_key="k" * 48, database_url=other)
     app_a, app_b = create_app(config_a), create_app(config_b)
     try:
         async with asgi_client(app_a) as a, asgi_client(app_b) as b:
@@ -92,8 +101,8 @@ from fastapi.testclient import TestClient
 from backend.app import create_app
 from tests.unit.backend._support import auth, make_config
 
-tmp, secret, thread_id = sys.argv[1:]
-app = create_app(make_config(Path(tmp)))
+tmp, url, secret, thread_id = sys.argv[1:]
+app = create_app(make_config(Path(tmp), database_url=url or None))
 with TestClient(app) as c:
     for body in (
         {"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}},
@@ -105,11 +114,11 @@ app.state.backend.close()
 """
 
 
-def test_a_restarted_backend_lists_what_it_stored_before_anything_else(tmp_path):
+def test_a_restarted_backend_lists_what_it_stored_before_anything_else(tmp_path, database):
     """In a fresh process, before any message is sent, ``items.list`` and ``threads.list``
     read back what the previous process stored (pydantic builds some item classes lazily, so
     only a new interpreter shows this: items.list answered 400 after every restart)."""
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, database_url=database)
 
     def first_run():
         app = create_app(config)
@@ -124,7 +133,7 @@ def test_a_restarted_backend_lists_what_it_stored_before_anything_else(tmp_path)
     secret, thread_id = first_run()
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
-        [sys.executable, "-c", RESTARTED, str(tmp_path), secret, thread_id],
+        [sys.executable, "-c", RESTARTED, str(tmp_path), database or "", secret, thread_id],
         cwd=root,
         capture_output=True,
         text=True,

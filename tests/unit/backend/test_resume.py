@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from ._support import DEV_ORIGIN, asgi_client, auth, create_req
 from .test_session_endpoint import Clock, assert_error
+
+pytestmark = pytest.mark.usefixtures("database")
 
 SESSION = "/api/chatkit/session"
 LIST = {"type": "threads.list", "params": {}}

@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from ._support import DEV_ORIGIN, asgi_client
+
+pytestmark = pytest.mark.usefixtures("database")
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 

@@ -9,6 +9,8 @@ import logging
 import threading
 import time
 
+import pytest
+
 from ._support import (
     DEV_ORIGIN,
     LiveServer,
@@ -22,6 +24,8 @@ from ._support import (
 )
 from .test_session_endpoint import Clock, assert_error
 from .test_streaming import read_until, wait_items
+
+pytestmark = pytest.mark.usefixtures("database")
 
 STOP = "/api/chatkit/stop"
 

@@ -1,5 +1,5 @@
-"""What stays on disk and in memory: retention, SQLite errors and WAL, file modes, the signing
-key under concurrent start-ups, the feedback table's migration, the rate limiter's bound."""
+"""What stays on disk and in memory: retention (on both databases), SQLite errors and WAL,
+file modes, the signing key under concurrent start-ups, the rate limiter's bound."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ import pytest
 
 from backend import db as db_module
 from backend.app import create_app
-from backend.db import Database, DatabaseSetupError, transaction
+from backend.db import DatabaseSetupError, SQLiteConnection, transaction
 from backend.ratelimit import RateLimiter
-from backend.store import SQLiteStore
 from backend.tokens import load_signing_key
 
 from ._support import LiveServer, asgi_client, auth, create_req, make_config, parse_sse
@@ -26,13 +25,11 @@ DAY = 24 * 3600
 
 
 async def counts(app) -> dict[str, int]:
-    def run(conn):
-        return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("sessions", "threads", "items", "feedback")
-        }
-
-    return await app.state.backend.db.run(run)
+    db = app.state.backend.db
+    return {
+        table: (await db.fetchone(f"SELECT count(*) FROM {table}"))[0]
+        for table in ("sessions", "threads", "items", "feedback")
+    }
 
 
 async def chat(c, secret: str) -> None:
@@ -53,6 +50,7 @@ async def chat(c, secret: str) -> None:
 
 
 # retention -----------------------------------------------------------------------------------
+@pytest.mark.usefixtures("database")
 async def test_retention_deletes_idle_sessions_with_all_their_data(app_factory):
     clock = Clock()
     app = app_factory(clock=clock, retention_days=30, answerer="backend.testing_answerers:echo")
@@ -72,9 +70,14 @@ async def test_retention_deletes_idle_sessions_with_all_their_data(app_factory):
         assert backend.next_purge == clock.now + 3600
 
 
-async def test_retention_runs_at_start_up_and_zero_keeps_everything(tmp_path):
+async def test_retention_runs_at_start_up_and_zero_keeps_everything(tmp_path, database):
     clock = Clock()
-    config = make_config(tmp_path, retention_days=30, answerer="backend.testing_answerers:echo")
+    config = make_config(
+        tmp_path,
+        retention_days=30,
+        answerer="backend.testing_answerers:echo",
+        database_url=database,
+    )
     first = create_app(config, clock=clock)
     try:
         async with asgi_client(first) as c:
@@ -91,6 +94,7 @@ async def test_retention_runs_at_start_up_and_zero_keeps_everything(tmp_path):
             app.state.backend.close()
 
 
+@pytest.mark.usefixtures("database")
 async def test_retention_deletes_in_batches(app_factory, monkeypatch):
     monkeypatch.setattr("backend.store.PURGE_BATCH", 3)
     clock = Clock()
@@ -103,8 +107,8 @@ async def test_retention_deletes_in_batches(app_factory, monkeypatch):
     assert (await counts(app))["sessions"] == 0
 
 
-# SQLite --------------------------------------------------------------------------------------
-def test_transaction_surfaces_the_real_error_and_never_stays_open(tmp_path):
+# SQLite only --------------------------------------------------------------------------------
+def test_sqlite_transaction_surfaces_the_real_error_and_never_stays_open(tmp_path):
     conn = sqlite3.connect(tmp_path / "t.sqlite3", isolation_level=None)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
@@ -127,14 +131,14 @@ def test_transaction_surfaces_the_real_error_and_never_stays_open(tmp_path):
     assert conn.execute("SELECT id FROM child").fetchall() == [(2,)]
 
 
-def test_a_database_without_wal_refuses_to_start(tmp_path, monkeypatch, capsys):
+def test_sqlite_without_wal_refuses_to_start(tmp_path, monkeypatch, capsys):
     real_connect = sqlite3.connect
     # an in-memory database is one SQLite cannot put in WAL mode, like a network file system
     monkeypatch.setattr(
         db_module.sqlite3, "connect", lambda path, **kw: real_connect(":memory:", **kw)
     )
     with pytest.raises(DatabaseSetupError, match="WAL"):
-        Database(tmp_path / "x.sqlite3")
+        SQLiteConnection(tmp_path / "x.sqlite3")
     assert not [t for t in threading.enumerate() if t.name.startswith("chatkit-sqlite")]
 
     from backend.__main__ import main
@@ -150,7 +154,7 @@ def test_a_database_without_wal_refuses_to_start(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
 @pytest.mark.parametrize("umask", [0o000, 0o022, 0o077])
-async def test_data_files_are_private_whatever_the_umask(tmp_path, umask):
+async def test_sqlite_data_files_are_private_whatever_the_umask(tmp_path, umask):
     old = os.umask(umask)
     try:
         config = make_config(tmp_path)
@@ -163,6 +167,9 @@ async def test_data_files_are_private_whatever_the_umask(tmp_path, umask):
                 "chatkit.sqlite3",
                 "chatkit.sqlite3-shm",
                 "chatkit.sqlite3-wal",
+                "docs-index.sqlite3",
+                "docs-index.sqlite3-shm",
+                "docs-index.sqlite3-wal",
                 "signing.key",
             ]
             assert stat.S_IMODE(os.stat(config.data_dir).st_mode) == 0o700
@@ -175,13 +182,13 @@ async def test_data_files_are_private_whatever_the_umask(tmp_path, umask):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
-def test_existing_wide_data_dir_and_files_are_narrowed(tmp_path, caplog):
+def test_sqlite_existing_wide_data_dir_and_files_are_narrowed(tmp_path, caplog):
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     data.chmod(0o755)
     (data / "chatkit.sqlite3").touch(mode=0o644)
     (data / "chatkit.sqlite3").chmod(0o644)
-    Database(data / "chatkit.sqlite3").close()
+    SQLiteConnection(data / "chatkit.sqlite3").close()
     assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(data / "chatkit.sqlite3").st_mode) == 0o600
     assert sum("restricting it" in r.getMessage() for r in caplog.records) == 2
@@ -217,32 +224,6 @@ def test_signing_key_creation_is_race_free(tmp_path, monkeypatch):
     assert len(keys) == 8 and all(isinstance(k, bytes) and len(k) == 32 for k in keys), keys
     assert len(set(keys)) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["signing.key"]  # no temporary file left
-
-
-def test_duplicate_feedback_rows_of_an_old_database_are_merged(tmp_path):
-    db = Database(tmp_path / "c.sqlite3")
-    try:
-        SQLiteStore(db)
-
-        def old_rows(conn):
-            conn.execute("DROP INDEX feedback_by_item")
-            conn.execute("INSERT INTO threads (id, session_id, data) VALUES ('t', 's', '{}')")
-            for n, kind in enumerate(["positive", "negative", "positive", "negative"]):
-                conn.execute(
-                    "INSERT INTO feedback (thread_id, item_id, kind, created_at) VALUES ('t', ?, ?, ?)",
-                    ("a" if n < 3 else "b", kind, n),
-                )
-
-        db.run_sync(old_rows)
-        SQLiteStore(db)
-        rows = db.run_sync(
-            lambda conn: conn.execute(
-                "SELECT item_id, kind FROM feedback ORDER BY item_id"
-            ).fetchall()
-        )
-        assert rows == [("a", "positive"), ("b", "negative")]
-    finally:
-        db.close()
 
 
 # the rate limiter's memory -------------------------------------------------------------------

@@ -11,6 +11,8 @@ from backend.answerer import load_answerer, text_chunks, title_from_question
 from backend.config import Config
 from backend.streaming import KEEPALIVE, EmptyStream, EventStream
 
+pytestmark = pytest.mark.usefixtures("database")
+
 
 async def collect(stream: EventStream) -> list[bytes]:
     return [chunk async for chunk in stream.body()]

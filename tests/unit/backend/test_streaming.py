@@ -8,6 +8,8 @@ import json
 import logging
 import time
 
+import pytest
+
 from ._support import (
     DEV_ORIGIN,
     LiveServer,
@@ -20,6 +22,8 @@ from ._support import (
     types,
 )
 from .test_session_endpoint import assert_error
+
+pytestmark = pytest.mark.usefixtures("database")
 
 
 def test_create_streams_sse_with_headers_and_the_sdk_event_order(app_factory):
