@@ -16,6 +16,8 @@ the SDK keeps storing items even while the client reads slowly, or not at all.
   (``handle_stream_cancelled``: partial answer saved, hidden "cancelled" marker): the stop
   endpoint, a newer request on the same thread, a deleted thread, shutdown
   (`backend.running`).
+* Events already queued when the body is next written go out in one write (one socket send
+  for many events when the server is busy; the SSE frames are unchanged).
 * A failure after the first event becomes an in-band ``error`` event, then a clean end.
 * An answer still running ``max_seconds`` after the stream started (``--max-stream-seconds``)
   is cancelled the same way, attached or not, and a reader still attached gets an ``error``
@@ -177,6 +179,17 @@ class EventStream:
                     continue
                 item = self._getter.result()
                 self._getter = None
+                if isinstance(item, bytes):
+                    # Events the answer produced while the last write was going out leave in
+                    # one write: one socket send instead of one per event under load.
+                    batch = [item]
+                    while not self._queue.empty() and isinstance(item, bytes):
+                        item = self._queue.get_nowait()
+                        if isinstance(item, bytes):
+                            batch.append(item)
+                    yield b"".join(batch)
+                    if isinstance(item, bytes):
+                        continue
                 if item is _END:
                     return
                 if item is _TOO_LONG:
@@ -186,7 +199,6 @@ class EventStream:
                     log.error("stream failed after its first event", exc_info=item.exc)
                     yield sse(ErrorEvent(code=ErrorCode.STREAM_ERROR, allow_retry=True))
                     return
-                yield item
         finally:
             self.detach()
 

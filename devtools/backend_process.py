@@ -4,6 +4,7 @@ stopping it."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -54,10 +55,12 @@ def start_backend(
     docs_dir: Path = PREVIEW_SRC / "docs",
     host: str = "127.0.0.1",
     extra: list[str] | None = None,
+    env: dict[str, str] | None = None,
     quiet: bool = False,
     timeout: float = 30.0,
 ) -> subprocess.Popen:
-    """Start the reference backend and wait until it accepts connections."""
+    """Start the reference backend and wait until it accepts connections. ``env`` adds to (or
+    replaces) variables of this process's environment."""
     cmd = [sys.executable, "-m", "backend", "--host", host, "--port", str(port)]
     cmd += ["--data-dir", str(data_dir), "--docs", str(docs_dir), "--docs-url", docs_url]
     for origin in allow_origins:
@@ -68,7 +71,7 @@ def start_backend(
     data_dir.mkdir(parents=True, exist_ok=True)
     if not port_is_free(host, port):
         raise BuildError("port %d on %s is in use (is another backend running?)" % (port, host))
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})})
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:

@@ -1,23 +1,29 @@
 """Load benchmark of the reference backend (a script, not a test).
 
-Starts ``python -m backend`` under uvicorn on a free loopback port (own data dir, the fixture
-docs, rate limits raised), then runs N concurrent conversations. Each conversation creates a
-session, streams ``threads.create`` and streams one ``threads.add_user_message``. Reports
-p50/p95 of the time to the first SSE event and to the end of the stream, per operation and
-overall, and the error count (non-200, an ``error`` event, a stream without a finished
-assistant message, or any exception). Exits 1 if there was any error.
+Starts ``python -m backend`` on a free loopback port (own data dir, the fixture docs, rate
+limits raised but on, so the limiter's work is measured) on SQLite or on a throwaway PostgreSQL
+(`devtools.postgres`, durable: fsync on, synchronous_commit off), with 1 or more worker
+processes, then runs N concurrent conversations. Each conversation creates a session, streams
+``threads.create`` and streams one ``threads.add_user_message``. Reports p50/p95 of the time to
+the first SSE event and to the end of the stream, and the error count (non-200, an ``error``
+event, a stream without a finished assistant message, or any exception).
 
-    python3 tests/bench/backend_load.py [--conversations 50] [--docs DIR] [--json]
+With no ``--store`` it runs issue 13's matrix and prints it beside the targets: SQLite and
+PostgreSQL x 1 and 4 workers with 50 concurrent conversations (p95 first event <= 100 ms),
+then 200 concurrent with 4 workers on both (0 errors). Exits 1 if there was any error.
+
+    python3 tests/bench/backend_load.py                       # the matrix
+    python3 tests/bench/backend_load.py --store postgresql --workers 4 --conversations 200
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +34,21 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from devtools.backend_process import free_port, start_backend, stop_process  # noqa: E402
+from devtools.postgres import ThrowawayPostgres  # noqa: E402
+
+DOCS = ROOT / "tests" / "fixtures" / "docs"
+# Raised far above what a run needs, but on: the limiter's work is part of every request.
+RAISED_LIMITS = [
+    "--session-rate", "1000000", "--session-burst", "1000000",
+    "--message-rate", "1000000", "--message-burst", "1000000",
+    "--read-rate", "1000000", "--read-burst", "1000000",
+    "--ip-rate", "1000000", "--ip-burst", "1000000",
+]  # fmt: skip
+FIRST_EVENT_P95_GOAL_MS = 100.0
 QUESTIONS = [
     "What is a ROS 2 node?",
     "How do I fix a CORS error?",
@@ -36,12 +57,6 @@ QUESTIONS = [
     "Which origins are allowed?",
 ]
 FOLLOW_UPS = ["And quality of service?", "What about the health check?", "Tell me about topics"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -155,21 +170,8 @@ async def run_load(base_url: str, conversations: int, warmup: int = 1) -> tuple[
     return stats, wall
 
 
-def start_server(port: int, data_dir: str, docs: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env.pop("CHATKIT_SIGNING_KEY", None)
-    cmd = [
-        sys.executable, "-m", "backend", "--host", "127.0.0.1", "--port", str(port),
-        "--data-dir", data_dir, "--docs", str(docs), "--log-level", "warning",
-        "--session-rate", "100000", "--session-burst", "10000",
-        "--message-rate", "100000", "--message-burst", "10000",
-        "--ip-rate", "0",
-        "--read-rate", "100000", "--read-burst", "10000",
-    ]  # fmt: skip
-    return subprocess.Popen(cmd, cwd=ROOT, env=env)
-
-
-def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Until ``/healthz`` answers 200: the database is reachable and a worker answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -181,6 +183,38 @@ def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 
             pass
         time.sleep(0.1)
     raise SystemExit("backend did not become healthy")
+
+
+def run_cell(
+    store: str, workers: int, conversations: int, warmup: int, docs: Path
+) -> dict[str, Any]:
+    """One backend (``store`` x ``workers``) under ``conversations`` concurrent conversations."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    extra = [*RAISED_LIMITS, "--workers", str(workers)]
+    with contextlib.ExitStack() as stack:
+        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="chatkit-bench-")))
+        if store == "postgresql":
+            pg = stack.enter_context(ThrowawayPostgres(durable=True))
+            extra += ["--database-url", pg.create_database("bench")]
+        proc = start_backend(
+            port=port,
+            data_dir=data_dir,
+            docs_url="/docs",
+            allow_origins=["http://localhost:3000"],
+            docs_dir=docs,
+            extra=extra,
+            quiet=True,
+            timeout=60.0,
+        )
+        try:
+            wait_healthy(base_url, proc)
+            stats, wall = asyncio.run(run_load(base_url, conversations, warmup))
+        finally:
+            stop_process(proc)
+    result = report(stats, wall, conversations)
+    result.update(store=store, workers=workers, error_lines=stats.errors[:10])
+    return result
 
 
 def report(stats: Stats, wall: float, conversations: int) -> dict[str, Any]:
@@ -209,44 +243,77 @@ def report(stats: Stats, wall: float, conversations: int) -> dict[str, Any]:
     }
 
 
+# (store, workers, concurrent conversations, what the row must meet)
+MATRIX = [
+    ("sqlite", 1, 50, "p95 first <= 100 ms"),
+    ("sqlite", 4, 50, "p95 first <= 100 ms"),
+    ("postgresql", 1, 50, "p95 first <= 100 ms"),
+    ("postgresql", 4, 50, "p95 first <= 100 ms"),
+    ("sqlite", 4, 200, "0 errors"),
+    ("postgresql", 4, 200, "0 errors"),
+]
+
+
+def verdict(result: dict[str, Any], goal: str) -> str:
+    if goal == "0 errors":
+        met = result["errors"] == 0
+    else:
+        row = result["ops"].get("all")
+        met = bool(row) and row["first_event_ms"]["p95"] <= FIRST_EVENT_P95_GOAL_MS
+    return "met" if met else "**missed**"
+
+
+def print_table(results: list[tuple[dict[str, Any], str]]) -> None:
+    print(
+        "| store | workers | concurrent | first event p50 | first event p95 | last event p95"
+        " | errors | wall | target |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for result, goal in results:
+        row = result["ops"].get("all")
+        times = ["-"] * 3
+        if row:
+            first, last = row["first_event_ms"], row["last_event_ms"]
+            times = [f"{first['p50']:.0f} ms", f"{first['p95']:.0f} ms", f"{last['p95']:.0f} ms"]
+        cells = [
+            result["store"],
+            str(result["workers"]),
+            str(result["conversations"]),
+            *times,
+            str(result["errors"]),
+            f"{result['wall_s']:.2f} s",
+            f"{goal}: {verdict(result, goal)}",
+        ]
+        print("| " + " | ".join(cells) + " |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", choices=["sqlite", "postgresql"], help="one run, no matrix")
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--conversations", type=int, default=50)
-    parser.add_argument("--docs", type=Path, default=ROOT / "tests" / "fixtures" / "docs")
-    parser.add_argument("--warmup", type=int, default=1, help="uncounted conversations first")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--docs", type=Path, default=DOCS)
+    parser.add_argument("--warmup", type=int, default=2, help="uncounted conversations first")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="chatkit-bench-") as data_dir:
-        proc = start_server(port, data_dir, args.docs)
-        try:
-            wait_healthy(base_url, proc)
-            stats, wall = asyncio.run(run_load(base_url, args.conversations, args.warmup))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    result = report(stats, wall, args.conversations)
-    if args.json:
-        print(json.dumps(result, indent=2))
+    if args.store:
+        cells = [(args.store, args.workers, args.conversations, "p95 first <= 100 ms")]
     else:
-        print(f"{args.conversations} concurrent conversations on {base_url}, wall {wall:.2f} s")
-        header = ("operation", "n", "first p50", "first p95", "last p50", "last p95")
-        print("%-28s %4s %10s %10s %10s %10s" % header)
-        for op, row in result["ops"].items():
-            f, last = row["first_event_ms"], row["last_event_ms"]
-            print(
-                f"{op:28} {row['n']:>4} {f['p50']:>8.1f}ms {f['p95']:>8.1f}ms"
-                f" {last['p50']:>8.1f}ms {last['p95']:>8.1f}ms"
-            )
-        print(f"errors: {len(stats.errors)}")
-    for line in stats.errors[:10]:
-        print("  " + line, file=sys.stderr)
-    return 1 if stats.errors else 0
+        cells = MATRIX
+    results = []
+    for store, workers, conversations, goal in cells:
+        print(f"{store}, {workers} worker(s), {conversations} concurrent ...", file=sys.stderr)
+        result = run_cell(store, workers, conversations, args.warmup, args.docs)
+        results.append((result, goal))
+        for line in result["error_lines"]:
+            print("  " + line, file=sys.stderr)
+    if args.json:
+        print(json.dumps([r for r, _ in results], indent=2))
+    else:
+        cores = len(os.sched_getaffinity(0))
+        print(f"backend load on 127.0.0.1, client and server on one machine ({cores} cores)")
+        print_table(results)
+    return 1 if any(r["errors"] for r, _ in results) else 0
 
 
 if __name__ == "__main__":
