@@ -57,7 +57,7 @@ from .headerlimit import HeaderLimitMiddleware
 from .intake import parse_chatkit_request, parse_json_object, read_body
 from .logsafe import printable
 from .migrations import migrate
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter, RateLimiter, SharedRateLimiter, SweepClock
 from .running import STOP_WAIT, RunningAnswers
 from .server import DocsChatKitServer, not_found
 from .store import SqlStore
@@ -121,24 +121,30 @@ class Backend:
         self.running = RunningAnswers()
         self.server = DocsChatKitServer(self.store, self.answerer, config, self.running)
         self.limiter_clock = clock or time.monotonic
-        self.session_limit = self.limiter(config.session_rate, config.session_burst)
-        self.message_limit = self.limiter(config.message_rate, config.message_burst)
-        self.read_limit = self.limiter(config.read_rate, config.read_burst)
-        self.ip_limit = self.limiter(config.ip_rate, config.ip_burst)
+        self.sweep = SweepClock()
+        self.session_limit = self.limiter("session", config.session_rate, config.session_burst)
+        self.message_limit = self.limiter("message", config.message_rate, config.message_burst)
+        self.read_limit = self.limiter("read", config.read_rate, config.read_burst)
+        self.ip_limit = self.limiter("ip", config.ip_rate, config.ip_burst)
         self.next_purge = 0.0
         # Every live `EventStream`, attached to a reader or answering in the background.
         self.tasks: set[Any] = set()
         self.closed = False
 
-    def limiter(self, rate_per_minute: float, burst: int) -> RateLimiter:
-        """The one place the rate limiters are made: in-process token buckets, so with
-        ``--workers N`` each worker counts only the requests it serves (README, "Several
-        workers, several machines")."""
+    def limiter(self, name: str, rate_per_minute: float, burst: int) -> Limiter:
+        """The one place the rate limiters are made. Processes that share a database share
+        their buckets through it (PostgreSQL, or ``--workers`` N > 1 on one SQLite file), so a
+        client gets the limit once, not once per process; a lone process counts in memory
+        (`backend.ratelimit`)."""
+        if self.config.database_url or self.config.workers > 1:
+            return SharedRateLimiter(
+                self.db, name, rate_per_minute, burst, clock=self.wall, sweep=self.sweep
+            )
         return RateLimiter(rate_per_minute, burst, clock=self.limiter_clock)
 
     @staticmethod
-    def limit(limiter: RateLimiter, key: str) -> None:
-        wait = limiter.acquire(key)
+    async def limit(limiter: Limiter, key: str) -> None:
+        wait = await limiter.take(key)
         if wait is not None:
             raise errors.RateLimitError(wait)
 
@@ -263,7 +269,7 @@ def create_app(
     async def create_session(request: Request) -> Response:
         """A new session, or a fresh secret for the same session: by its (recently expired)
         secret as a bearer, or by a resume token in the body (docs/contract.md section 1)."""
-        backend.limit(backend.session_limit, client_key(peer(request)))
+        await backend.limit(backend.session_limit, client_key(peer(request)))
         await backend.tidy()
         header = request.headers.get("authorization")
         resume = None
@@ -303,13 +309,15 @@ def create_app(
 
     @app.post("/chatkit")
     async def chatkit(request: Request) -> Response:
-        backend.limit(backend.ip_limit, client_key(peer(request)))
+        await backend.limit(backend.ip_limit, client_key(peer(request)))
         await backend.tidy()
         claims = backend.claims(request.headers.get("authorization"), grace=0.0)
         raw = await read_body(request, config.max_body_bytes, config.body_timeout)
         chat_request, page = parse_chatkit_request(raw)
         streaming = is_streaming_req(chat_request)
-        backend.limit(backend.message_limit if streaming else backend.read_limit, claims.session_id)
+        await backend.limit(
+            backend.message_limit if streaming else backend.read_limit, claims.session_id
+        )
         if not await backend.store.session_exists(claims.session_id):
             raise errors.SessionError(GONE)
         if streaming:
@@ -349,13 +357,13 @@ def create_app(
     async def stop(request: Request) -> Response:
         """Stop the running answer of one thread of the session: the widget's Stop button
         (docs/contract.md). 204 whether an answer was running or not."""
-        backend.limit(backend.ip_limit, client_key(peer(request)))
+        await backend.limit(backend.ip_limit, client_key(peer(request)))
         claims = backend.claims(request.headers.get("authorization"), grace=0.0)
         raw = await read_body(request, MAX_SESSION_BODY, config.body_timeout)
         thread_id = parse_json_object(raw, "thread_id")
         if not isinstance(thread_id, str) or not 0 < len(thread_id) <= MAX_THREAD_ID:
             raise errors.ValidationError(STOP_BODY)
-        backend.limit(backend.read_limit, claims.session_id)
+        await backend.limit(backend.read_limit, claims.session_id)
         if not await backend.store.session_exists(claims.session_id):
             raise errors.SessionError(GONE)
         context = RequestContext(session_id=claims.session_id, client_ip=peer(request))

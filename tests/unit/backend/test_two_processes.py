@@ -29,7 +29,8 @@ LIMITS = [
 
 
 @pytest.fixture
-def two_backends(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def two_backends(postgres, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    postgres_url = postgres.create_database(f"two_{secrets.token_hex(4)}")
     env = {"CHATKIT_SIGNING_KEY": secrets.token_hex(32)}
     procs = []
     urls = []
