@@ -244,6 +244,7 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
                 try:
                     head = [await source.__anext__() for _ in range(2 if thread_id is None else 1)]
                 except Conflict:
+                    # Another process stored this send after our look (the unique index).
                     found = await self.store.find_client_message(cmid, context, thread_id)
                     if found is None:
                         raise
