@@ -277,16 +277,23 @@ class DocsAnswerer:
                 key = "answer.no_docs"
             message = messages.text(key, locale)
             async for event in assistant_message(
-                thread, item_id, text_chunks(message), pace=self.pace
+                thread, item_id, self._deltas(message), pace=self.pace
             ):
                 yield event
             return
         query = search_query(question, quoted)
         text, annotations = compose(query, hits, self.budget, lead, locale)
         async for event in assistant_message(
-            thread, item_id, text_chunks(text), annotations, pace=self.pace
+            thread, item_id, self._deltas(text), annotations, pace=self.pace
         ):
             yield event
+
+    def _deltas(self, text: str) -> list[str]:
+        """The answer in a few words per delta when paced (``--stream-delay``), like a model
+        typing; unpaced, in one delta: the parts would reach the reader together anyway, and
+        each delta is an event the SDK processes and serializes (about half the server's work
+        per answer under load, tests/bench/backend_load.py)."""
+        return text_chunks(text) if self.pace > 0 else [text]
 
     def close(self) -> None:
         if self._db is not None:

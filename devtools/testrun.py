@@ -48,7 +48,7 @@ def run_tests(e2e_args: list[str]) -> int:
     steps: list[tuple[str, list[list[str]]]] = [
         ("ruff check", [[py, "-m", "ruff", "check", "."]]),
         # files and options in pyproject.toml
-        ("mypy (portable core, devtools)", [[py, "-m", "mypy"]]),
+        ("mypy (portable core, backend, devtools)", [[py, "-m", "mypy"]]),
         (
             "unit + portable (CPython), coverage gate 95%",
             [

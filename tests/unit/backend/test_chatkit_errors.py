@@ -138,10 +138,10 @@ async def test_exception_escaping_the_app_still_gets_json_and_cors(app_factory, 
     """Even an error outside every handler (here: in the session route) becomes JSON + CORS."""
     app = app_factory()
 
-    def boom(*args, **kwargs):
+    async def boom(*args, **kwargs):
         raise KeyError("escaped")
 
-    app.state.backend.session_limit.acquire = boom
+    app.state.backend.session_limit.take = boom
     async with asgi_client(app) as c:
         r = await c.post("/api/chatkit/session", headers={"Origin": DEV_ORIGIN})
         assert_error(r, 500, "ChatKitError")
