@@ -3,16 +3,18 @@ implementation. PostgreSQL implements the same interface in `backend.pg`; `open_
 picks one from the config.
 
 `Database` has four statement methods (``fetchone``, ``fetchall``, ``execute``,
-``executemany``) with ``?`` placeholders in both dialects, and ``transaction()``, whose `Tx`
-has the same four methods. A unique-constraint violation raises `Conflict` from either driver,
-so callers can tell "someone stored this first" from a failure.
+``executemany``) with ``?`` placeholders in both dialects, and ``transaction(body)``, which
+runs ``body(tx)`` in one transaction; `Tx` has the same four methods. A unique-constraint
+violation raises `Conflict` from either driver, so callers can tell "someone stored this first"
+from a failure.
 
 SQLite: one connection (WAL) driven by one worker thread (`SQLiteConnection`), so the event
 loop never blocks on disk I/O and every statement is serialized. A transaction is
 ``BEGIN IMMEDIATE`` ... ``COMMIT``, which takes the write lock up front so a second process
-sharing the file waits on ``busy_timeout`` instead of failing on a lock upgrade. Because the
-one connection is shared, an `asyncio.Lock` keeps every other statement out while a
-transaction awaits between its statements.
+sharing the file waits on ``busy_timeout`` instead of failing on a lock upgrade. The whole
+transaction, body included, runs in one trip to the worker thread: a transaction held open
+across the event loop's turns would make every other statement wait for a busy loop (with 50
+streams at once, that queue set the time to the first event; tests/bench/backend_load.py).
 
 The database must run in WAL mode (readers never block the writer, and ``synchronous=NORMAL``
 is only corruption-safe in WAL): opening fails with a clear `DatabaseSetupError` when SQLite
@@ -27,7 +29,7 @@ import asyncio
 import contextlib
 import functools
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -61,7 +63,11 @@ class Tx(Protocol):
 class Database(Tx, Protocol):
     dialect: str  # "sqlite" | "postgresql"
 
-    def transaction(self) -> contextlib.AbstractAsyncContextManager[Tx]: ...
+    async def transaction(self, body: Callable[[Tx], Awaitable[T]]) -> T:
+        """``await body(tx)`` in one transaction, committed when it returns, rolled back when it
+        raises; its result. ``body`` awaits only ``tx``'s statements (on SQLite it runs on the
+        worker thread, in one go)."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -177,80 +183,68 @@ def _executemany(conn: sqlite3.Connection, sql: str, rows: list[tuple[Any, ...]]
     conn.executemany(sql, rows)
 
 
-class _SQLiteTx:
-    """The statements of one open transaction (the lock is held by its owner)."""
+class _DirectTx:
+    """Statements run at once on the worker thread's connection: awaiting them never suspends,
+    so a transaction body over it runs to its end in one call (`_run_body`)."""
 
-    def __init__(self, conn: SQLiteConnection) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
     async def fetchone(self, sql: str, *args: Any) -> tuple[Any, ...] | None:
-        return await self._conn.run(_fetchone, sql, args)
+        return _fetchone(self._conn, sql, args)
 
     async def fetchall(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        return await self._conn.run(_fetchall, sql, args)
+        return _fetchall(self._conn, sql, args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        return await self._conn.run(_execute, sql, args)
+        return _execute(self._conn, sql, args)
 
     async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        await self._conn.run(_executemany, sql, rows)
+        _executemany(self._conn, sql, rows)
+
+
+def _run_body(conn: sqlite3.Connection, body: Callable[[Tx], Awaitable[T]]) -> T:
+    """On the worker thread: ``body`` inside ``BEGIN IMMEDIATE`` ... ``COMMIT``. Its awaits are
+    statements of a `_DirectTx`, which finish without suspending, so one ``send`` runs the
+    coroutine to its end."""
+    with transaction(conn):
+        coroutine = body(_DirectTx(conn))
+        try:
+            coroutine.send(None)  # type: ignore[attr-defined]
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        coroutine.close()  # type: ignore[attr-defined]
+        raise RuntimeError("a SQLite transaction body awaited something other than its statements")
 
 
 class SQLiteDatabase:
+    """The interface on `SQLiteConnection`: a statement is one trip to the worker thread, and so
+    is a whole transaction (`transaction` runs its body there), so no transaction stays open
+    while the event loop runs something else, and no lock is needed: the one thread
+    serializes."""
+
     dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
         self.conn = SQLiteConnection(path)
-        self._tx = _SQLiteTx(self.conn)
-        self._lock: asyncio.Lock | None = None
-        self._lock_loop: asyncio.AbstractEventLoop | None = None
-
-    def _loop_lock(self) -> asyncio.Lock:
-        # An asyncio.Lock belongs to one loop; the tests drive one app from several loops in
-        # turn (asyncio.run per test, uvicorn's thread), never at the same time.
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._lock_loop is not loop:
-            self._lock, self._lock_loop = asyncio.Lock(), loop
-        return self._lock
 
     async def fetchone(self, sql: str, *args: Any) -> tuple[Any, ...] | None:
-        async with self._loop_lock():
-            return await self._tx.fetchone(sql, *args)
+        return await self.conn.run(_fetchone, sql, args)
 
     async def fetchall(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        async with self._loop_lock():
-            return await self._tx.fetchall(sql, *args)
+        return await self.conn.run(_fetchall, sql, args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        async with self._loop_lock():
-            return await self._tx.execute(sql, *args)
+        return await self.conn.run(_execute, sql, args)
 
     async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        async with self._loop_lock():
-            await self._tx.executemany(sql, rows)
+        await self.conn.run(_executemany, sql, rows)
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        async with self._loop_lock():
-            await self._tx.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._tx
-            except BaseException:
-                await self.conn.run(_rollback)
-                raise
-            try:
-                await self._tx.execute("COMMIT")
-            except BaseException:
-                await self.conn.run(_rollback)  # see `transaction`: a failed COMMIT stays open
-                raise
+    async def transaction(self, body: Callable[[Tx], Awaitable[T]]) -> T:
+        return await self.conn.run(_run_body, body)
 
     async def aclose(self) -> None:
         self.close()
 
     def close(self) -> None:
         self.conn.close()
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")

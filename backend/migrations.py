@@ -122,7 +122,8 @@ async def apply(
 ) -> list[int]:
     """Bring ``db`` to `LATEST` (``upto``: an older version, to build the databases the
     migration benchmark upgrades); the versions applied (none if it was up to date)."""
-    async with db.transaction() as tx:
+
+    async def body(tx: Tx) -> list[int]:
         if db.dialect == "postgresql":
             await tx.execute("SELECT pg_advisory_xact_lock(?)", LOCK_KEY)
         await tx.execute(TABLE.format(real=REAL[db.dialect]))
@@ -149,6 +150,8 @@ async def apply(
             )
             applied.append(migration.version)
         return applied
+
+    return await db.transaction(body)
 
 
 def run_in_thread(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import functools
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -140,11 +140,10 @@ class PostgresDatabase:
     async def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         await self._on_pool(lambda tx: tx.executemany(sql, rows))
 
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self, body: Callable[[Tx], Awaitable[T]]) -> T:
         pool = await self._pool()
         async with pool.acquire() as conn, conn.transaction():
-            yield _PgTx(conn)
+            return await body(_PgTx(conn))
 
     async def aclose(self) -> None:
         """Close this loop's pool, waiting a bounded time for connections in use; then

@@ -142,17 +142,13 @@ class SqlStore(Store[RequestContext]):
     async def purge_sessions(self, idle_before: float) -> int:
         """Delete the sessions last refreshed before ``idle_before`` with their threads, items,
         feedback and attachments, a batch per transaction; the number of sessions deleted."""
-        total = 0
-        while True:
-            async with self.db.transaction() as tx:
-                rows = await tx.fetchall(
-                    "SELECT id FROM sessions WHERE refreshed_at < ? LIMIT ?",
-                    idle_before,
-                    PURGE_BATCH,
-                )
-                ids = [r[0] for r in rows]
-                if not ids:
-                    return total
+
+        async def batch(tx: Tx) -> int:
+            rows = await tx.fetchall(
+                "SELECT id FROM sessions WHERE refreshed_at < ? LIMIT ?", idle_before, PURGE_BATCH
+            )
+            ids = [r[0] for r in rows]
+            if ids:
                 marks = _marks(ids)
                 threads = f"SELECT id FROM threads WHERE session_id IN ({marks})"
                 await tx.execute(f"DELETE FROM feedback WHERE thread_id IN ({threads})", *ids)
@@ -160,7 +156,12 @@ class SqlStore(Store[RequestContext]):
                 await tx.execute(f"DELETE FROM threads WHERE session_id IN ({marks})", *ids)
                 await tx.execute(f"DELETE FROM attachments WHERE session_id IN ({marks})", *ids)
                 await tx.execute(f"DELETE FROM sessions WHERE id IN ({marks})", *ids)
-            total += len(ids)
+            return len(ids)
+
+        total = 0
+        while (deleted := await self.db.transaction(batch)) > 0:
+            total += deleted
+        return total
 
     # threads ---------------------------------------------------------------------------------
     async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
@@ -175,7 +176,8 @@ class SqlStore(Store[RequestContext]):
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
         data = thread.model_dump_json(exclude={"items"})
-        async with self.db.transaction() as tx:
+
+        async def body(tx: Tx) -> None:
             row = await tx.fetchone("SELECT session_id FROM threads WHERE id = ?", thread.id)
             if row is None:
                 await tx.execute(
@@ -188,6 +190,8 @@ class SqlStore(Store[RequestContext]):
                 raise NotFoundError(f"Thread {thread.id} not found")
             else:
                 await tx.execute("UPDATE threads SET data = ? WHERE id = ?", data, thread.id)
+
+        await self.db.transaction(body)
 
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: RequestContext
@@ -204,10 +208,12 @@ class SqlStore(Store[RequestContext]):
         return _page(rows, limit, ThreadMetadata.model_validate_json, Page[ThreadMetadata])
 
     async def delete_thread(self, thread_id: str, context: RequestContext) -> None:
-        async with self.db.transaction() as tx:
+        async def body(tx: Tx) -> None:
             await _owns(tx, thread_id, context.session_id)
             await tx.execute("DELETE FROM items WHERE thread_id = ?", thread_id)
             await tx.execute("DELETE FROM threads WHERE id = ?", thread_id)
+
+        await self.db.transaction(body)
 
     # items -----------------------------------------------------------------------------------
     async def load_thread_items(
@@ -235,7 +241,8 @@ class SqlStore(Store[RequestContext]):
     ) -> None:
         data = item.model_dump_json()
         client_message_id = context.client_message_id if isinstance(item, UserMessageItem) else None
-        async with self.db.transaction() as tx:
+
+        async def body(tx: Tx) -> None:
             await _owns(tx, thread_id, context.session_id)
             await tx.execute(
                 "INSERT INTO items (id, thread_id, type, client_message_id, data)"
@@ -247,9 +254,12 @@ class SqlStore(Store[RequestContext]):
                 data,
             )
 
+        await self.db.transaction(body)
+
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         data = item.model_dump_json()
-        async with self.db.transaction() as tx:
+
+        async def body(tx: Tx) -> None:
             await _owns(tx, thread_id, context.session_id)
             updated = await tx.execute(
                 "UPDATE items SET data = ?, type = ? WHERE seq = (SELECT max(seq) FROM items"
@@ -268,6 +278,8 @@ class SqlStore(Store[RequestContext]):
                     data,
                 )
 
+        await self.db.transaction(body)
+
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
         row = await self.db.fetchone(
             f"SELECT data FROM items WHERE thread_id = ? AND id = ? AND EXISTS {_OWNED}"
@@ -285,7 +297,7 @@ class SqlStore(Store[RequestContext]):
     async def delete_thread_item(
         self, thread_id: str, item_id: str, context: RequestContext
     ) -> None:
-        async with self.db.transaction() as tx:
+        async def body(tx: Tx) -> None:
             await _owns(tx, thread_id, context.session_id)
             await tx.execute(
                 "DELETE FROM items WHERE seq = (SELECT max(seq) FROM items"
@@ -293,6 +305,8 @@ class SqlStore(Store[RequestContext]):
                 thread_id,
                 item_id,
             )
+
+        await self.db.transaction(body)
 
     # attachments (stored for completeness; the app does not offer uploads) ----------------
     async def save_attachment(self, attachment: Attachment, context: RequestContext) -> None:
@@ -349,12 +363,16 @@ class SqlStore(Store[RequestContext]):
         where = (
             "thread_id = ? AND seq > (SELECT max(seq) FROM items WHERE thread_id = ? AND id = ?)"
         )
-        async with self.db.transaction() as tx:
+
+        async def body(tx: Tx) -> list[tuple[Any, ...]]:
             await _owns(tx, thread_id, context.session_id)
             rows = await tx.fetchall(
                 f"SELECT data FROM items WHERE {where} ORDER BY seq", thread_id, thread_id, item_id
             )
             await tx.execute(f"DELETE FROM items WHERE {where}", thread_id, thread_id, item_id)
+            return rows
+
+        rows = await self.db.transaction(body)
         return [_ITEM.validate_json(r[0]) for r in rows]
 
     async def add_feedback(
@@ -362,7 +380,8 @@ class SqlStore(Store[RequestContext]):
     ) -> None:
         """Set the feedback of items of the thread: all of them, or none if one is unknown."""
         ids = list(dict.fromkeys(item_ids))
-        async with self.db.transaction() as tx:
+
+        async def body(tx: Tx) -> None:
             await _owns(tx, thread_id, context.session_id)
             rows = await tx.fetchall(
                 f"SELECT DISTINCT id FROM items WHERE thread_id = ? AND id IN ({_marks(ids)})",
@@ -380,3 +399,5 @@ class SqlStore(Store[RequestContext]):
                 " SET kind = excluded.kind, created_at = excluded.created_at",
                 [(thread_id, item_id, kind, now) for item_id in ids],
             )
+
+        await self.db.transaction(body)

@@ -3,6 +3,7 @@ file modes, the signing key under concurrent start-ups, the rate limiter's bound
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -236,3 +237,31 @@ def test_rate_limiter_memory_is_capped_and_each_call_is_o1():
         if n % 1000 == 0:
             assert time.monotonic() < deadline, f"too slow at {n} keys"
     assert len(limiter) == 5_000
+
+
+async def test_sqlite_transaction_body_runs_in_one_trip_and_may_only_await_its_statements(
+    tmp_path,
+):
+    """`SQLiteDatabase.transaction` runs the body on the worker thread in one go: a body that
+    awaits anything else is refused with a clear error and leaves nothing behind."""
+    from backend.db import SQLiteDatabase
+
+    db = SQLiteDatabase(tmp_path / "t.sqlite3")
+    try:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+
+        async def good(tx):
+            await tx.execute("INSERT INTO t VALUES (1)")
+            return (await tx.fetchone("SELECT count(*) FROM t"))[0]
+
+        assert await db.transaction(good) == 1
+
+        async def sleeps(tx):
+            await tx.execute("INSERT INTO t VALUES (2)")
+            await asyncio.sleep(0)
+
+        with pytest.raises(RuntimeError, match="awaited something other than its statements"):
+            await db.transaction(sleeps)
+        assert await db.fetchall("SELECT x FROM t") == [(1,)]
+    finally:
+        await db.aclose()
