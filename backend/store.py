@@ -175,23 +175,18 @@ class SqlStore(Store[RequestContext]):
         return ThreadMetadata.model_validate_json(row[0])
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
-        data = thread.model_dump_json(exclude={"items"})
-
-        async def body(tx: Tx) -> None:
-            row = await tx.fetchone("SELECT session_id FROM threads WHERE id = ?", thread.id)
-            if row is None:
-                await tx.execute(
-                    "INSERT INTO threads (id, session_id, data) VALUES (?, ?, ?)",
-                    thread.id,
-                    context.session_id,
-                    data,
-                )
-            elif row[0] != context.session_id:
-                raise NotFoundError(f"Thread {thread.id} not found")
-            else:
-                await tx.execute("UPDATE threads SET data = ? WHERE id = ?", data, thread.id)
-
-        await self.db.transaction(body)
+        # One statement: a new thread is inserted, the session's own is updated, another
+        # session's is left alone (no row changed), which reads as "not found".
+        changed = await self.db.execute(
+            "INSERT INTO threads (id, session_id, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+            " WHERE threads.session_id = excluded.session_id",
+            thread.id,
+            context.session_id,
+            thread.model_dump_json(exclude={"items"}),
+        )
+        if changed == 0:
+            raise NotFoundError(f"Thread {thread.id} not found")
 
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: RequestContext
@@ -239,44 +234,50 @@ class SqlStore(Store[RequestContext]):
     async def add_thread_item(
         self, thread_id: str, item: ThreadItem, context: RequestContext
     ) -> None:
-        data = item.model_dump_json()
         client_message_id = context.client_message_id if isinstance(item, UserMessageItem) else None
-
-        async def body(tx: Tx) -> None:
-            await _owns(tx, thread_id, context.session_id)
-            await tx.execute(
-                "INSERT INTO items (id, thread_id, type, client_message_id, data)"
-                " VALUES (?, ?, ?, ?, ?)",
-                item.id,
-                thread_id,
-                item.type,
-                client_message_id,
-                data,
-            )
-
-        await self.db.transaction(body)
+        # Ownership checked by the insert itself: one round trip, no transaction.
+        added = await self.db.execute(
+            "INSERT INTO items (id, thread_id, type, client_message_id, data)"
+            f" SELECT ?, ?, ?, ?, ? WHERE EXISTS {_OWNED}",
+            item.id,
+            thread_id,
+            item.type,
+            client_message_id,
+            item.model_dump_json(),
+            thread_id,
+            context.session_id,
+        )
+        if added == 0:
+            raise NotFoundError(f"Thread {thread_id} not found")
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         data = item.model_dump_json()
 
         async def body(tx: Tx) -> None:
-            await _owns(tx, thread_id, context.session_id)
             updated = await tx.execute(
                 "UPDATE items SET data = ?, type = ? WHERE seq = (SELECT max(seq) FROM items"
-                " WHERE thread_id = ? AND id = ?)",
+                f" WHERE thread_id = ? AND id = ?) AND EXISTS {_OWNED}",
                 data,
                 item.type,
                 thread_id,
                 item.id,
+                thread_id,
+                context.session_id,
             )
-            if updated == 0:
-                await tx.execute(
-                    "INSERT INTO items (id, thread_id, type, data) VALUES (?, ?, ?, ?)",
-                    item.id,
-                    thread_id,
-                    item.type,
-                    data,
-                )
+            if updated:
+                return
+            added = await tx.execute(
+                "INSERT INTO items (id, thread_id, type, data)"
+                f" SELECT ?, ?, ?, ? WHERE EXISTS {_OWNED}",
+                item.id,
+                thread_id,
+                item.type,
+                data,
+                thread_id,
+                context.session_id,
+            )
+            if added == 0:
+                raise NotFoundError(f"Thread {thread_id} not found")
 
         await self.db.transaction(body)
 
