@@ -243,20 +243,17 @@ async def find_passages(
     return hits, messages.text(key, locale)
 
 
-class DocsAnswerer:
-    def __init__(
-        self,
-        index: DocsIndex,
-        *,
-        db: SQLiteConnection | None = None,
-        budget: int = 700,
-        pace: float = 0.0,
-    ) -> None:
+class AnswerFromDocs:
+    """What the answerers that answer from the docs share: the index (its file closed at
+    shutdown) and the start of every answer. A message with neither text nor quote gets a
+    short reply at once; otherwise a progress update shows while the passages are found
+    (`find_passages`, at most `passages`), then `reply` streams the answer from them."""
+
+    passages = 3
+
+    def __init__(self, index: DocsIndex, db: SQLiteConnection | None) -> None:
         self.index = index
-        self.pace = pace
         self._db = db
-        self.budget = budget
-        self.has_docs = index.count() > 0
 
     async def answer(
         self, thread: ThreadMetadata, question: str, context: AnswerContext
@@ -270,7 +267,55 @@ class DocsAnswerer:
                 yield event
             return
         yield ProgressUpdateEvent(icon="search", text=messages.text("answer.searching", locale))
-        hits, lead = await find_passages(self.index, question, quoted, context)
+        hits, lead = await find_passages(self.index, question, quoted, context, self.passages)
+        async for event in self.reply(thread, item_id, question, quoted, hits, lead, context):
+            yield event
+
+    def reply(
+        self,
+        thread: ThreadMetadata,
+        item_id: str,
+        question: str,
+        quoted: str,
+        hits: list[Hit],
+        lead: str | None,
+        context: AnswerContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """The answer's events, from the passages found (``lead``: the sentence that says
+        where they come from, None for the plain one)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class DocsAnswerer(AnswerFromDocs):
+    def __init__(
+        self,
+        index: DocsIndex,
+        *,
+        db: SQLiteConnection | None = None,
+        budget: int = 700,
+        pace: float = 0.0,
+    ) -> None:
+        super().__init__(index, db)
+        self.pace = pace
+        self.budget = budget
+        self.has_docs = index.count() > 0
+
+    async def reply(
+        self,
+        thread: ThreadMetadata,
+        item_id: str,
+        question: str,
+        quoted: str,
+        hits: list[Hit],
+        lead: str | None,
+        context: AnswerContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        locale = context.request.locale
         if not hits:
             key = "answer.nothing_found_quoted" if quoted else "answer.nothing_found"
             if not self.has_docs:
@@ -294,11 +339,6 @@ class DocsAnswerer:
         each delta is an event the SDK processes and serializes (about half the server's work
         per answer under load, tests/bench/backend_load.py)."""
         return text_chunks(text) if self.pace > 0 else [text]
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
 
 
 def open_index(config: Config) -> tuple[DocsIndex, SQLiteConnection]:

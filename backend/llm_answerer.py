@@ -50,7 +50,6 @@ import httpx
 from chatkit.errors import CustomStreamError
 from chatkit.types import (
     AssistantMessageItem,
-    ProgressUpdateEvent,
     ThreadItem,
     ThreadMetadata,
     ThreadStreamEvent,
@@ -62,7 +61,7 @@ from .answerer import AnswerContext, assistant_message
 from .config import Config
 from .context import PageContext
 from .db import SQLiteConnection
-from .docs_answerer import condense, find_passages, open_index, quote, quoted_text, source_of
+from .docs_answerer import AnswerFromDocs, condense, open_index, quote, source_of
 from .docs_index import DocsIndex, Hit, query_terms
 from .llm_citations import CitedText
 from .logsafe import printable
@@ -196,7 +195,9 @@ def retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-class LLMAnswerer:
+class LLMAnswerer(AnswerFromDocs):
+    passages = PASSAGES
+
     def __init__(
         self,
         index: DocsIndex,
@@ -207,28 +208,25 @@ class LLMAnswerer:
         timeout: float,
         db: SQLiteConnection | None = None,
     ) -> None:
-        self.index = index
+        super().__init__(index, db)
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.timeout = timeout
         self._api_key = api_key
-        self._db = db
         # Made once: loading the CA bundle costs milliseconds of CPU, too much per answer.
         self._ssl = httpx.create_ssl_context()
 
-    async def answer(
-        self, thread: ThreadMetadata, question: str, context: AnswerContext
+    async def reply(
+        self,
+        thread: ThreadMetadata,
+        item_id: str,
+        question: str,
+        quoted: str,
+        hits: list[Hit],
+        lead: str | None,
+        context: AnswerContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
-        item_id = context.new_item_id(thread)
         locale = context.request.locale
-        quoted = quoted_text(context)
-        if not question.strip() and not quoted:
-            empty = messages.text("answer.empty_question", locale)
-            async for event in assistant_message(thread, item_id, [empty]):
-                yield event
-            return
-        yield ProgressUpdateEvent(icon="search", text=messages.text("answer.searching", locale))
-        hits, _ = await find_passages(self.index, question, quoted, context, PASSAGES)
         current = context.user_message.id if context.user_message is not None else None
         history = [
             item for item in await context.history(thread, HISTORY_ITEMS + 1) if item.id != current
@@ -329,11 +327,6 @@ class LLMAnswerer:
         if self._api_key:
             detail = detail.replace(self._api_key, "[API key]")
         return printable(detail, LOGGED)
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
 
 
 def create(config: Config) -> LLMAnswerer:

@@ -228,3 +228,24 @@ def assert_clean_log(records: list[Any]) -> None:
         text = rec.getMessage()
         assert "Traceback" not in text, text
         assert text.isprintable(), repr(text)
+
+
+def at_once(call: Any, count: int, timeout: float = 60.0) -> list[Any]:
+    """``call()`` in ``count`` threads released together (a barrier): each result, or the
+    exception it raised, so an assertion can show it."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(call())
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results

@@ -10,7 +10,6 @@ import logging
 import sqlite3
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -21,7 +20,7 @@ from backend.db import open_database
 from backend.migrations import LATEST, migrate
 from devtools.backend_process import free_port
 
-from ._support import ROOT, asgi_client, auth, make_config
+from ._support import ROOT, asgi_client, at_once, auth, make_config
 from .test_session_endpoint import assert_error
 from .test_storage_safety import counts
 
@@ -66,21 +65,7 @@ def test_a_fresh_database_gets_every_version_and_a_restart_applies_nothing(
 @pytest.mark.usefixtures("database")
 def test_concurrent_starts_apply_each_version_once(tmp_path, database):
     config = make_config(tmp_path, database_url=database)
-    barrier = threading.Barrier(6)
-    applied: list[object] = []
-
-    def start() -> None:
-        barrier.wait()
-        try:
-            applied.append(migrate(config))
-        except Exception as exc:  # collected: the assertion below shows it
-            applied.append(exc)
-
-    threads = [threading.Thread(target=start) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    applied = at_once(lambda: migrate(config), 6)
     assert sorted(applied, key=len) == [[]] * 5 + [ALL], applied
     assert versions(config) == ALL
 

@@ -19,7 +19,7 @@ from backend.db import DatabaseSetupError, SQLiteConnection, transaction
 from backend.ratelimit import RateLimiter
 from backend.tokens import load_signing_key
 
-from ._support import LiveServer, asgi_client, auth, create_req, make_config, parse_sse
+from ._support import LiveServer, asgi_client, at_once, auth, create_req, make_config, parse_sse
 from .test_session_endpoint import Clock, assert_error
 
 DAY = 24 * 3600
@@ -207,21 +207,7 @@ def test_signing_key_creation_is_race_free(tmp_path, monkeypatch):
         return real(n)
 
     monkeypatch.setattr(secrets, "token_hex", slow_token_hex)
-    barrier = threading.Barrier(8)
-    keys: list[object] = []
-
-    def start() -> None:
-        barrier.wait()
-        try:
-            keys.append(load_signing_key(tmp_path, None))
-        except Exception as exc:  # collected: an assertion below shows it
-            keys.append(exc)
-
-    threads = [threading.Thread(target=start) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    keys = at_once(lambda: load_signing_key(tmp_path, None), 8, timeout=10)
     assert len(keys) == 8 and all(isinstance(k, bytes) and len(k) == 32 for k in keys), keys
     assert len(set(keys)) == 1
     assert [p.name for p in tmp_path.iterdir()] == ["signing.key"]  # no temporary file left
