@@ -38,8 +38,8 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 from .db import Database
 
@@ -64,10 +64,15 @@ _FORGET = (
     "DELETE FROM running_answers"
     " WHERE session_id = ? AND thread_id = ? AND owner = ? AND started_at = ?"
 )
+# A read first: most streaming requests on a thread find nothing running, and a read takes
+# no write lock (SQLite workers share one writer).
+_RUNNING_ELSEWHERE = (
+    "SELECT owner, started_at FROM running_answers"
+    " WHERE session_id = ? AND thread_id = ? AND owner <> ? AND started_at > ?"
+)
 _REQUEST_STOP = (
     "UPDATE running_answers SET stop_requested_at = ?"
-    " WHERE session_id = ? AND thread_id = ? AND owner <> ? AND started_at > ?"
-    " RETURNING owner, started_at"
+    " WHERE session_id = ? AND thread_id = ? AND owner = ? AND started_at = ?"
 )
 _STILL_RUNNING = (
     "SELECT 1 FROM running_answers"
@@ -112,38 +117,38 @@ class RunningAnswers:
         self._owner = secrets.token_hex(8)
         self._watcher: asyncio.Task[None] | None = None
         self._next_sweep = 0.0
-        self._forgetting: set[asyncio.Task[None]] = set()  # row deletions under way
+        self._writes: set[asyncio.Task[None]] = set()  # row writes under way
 
     def __len__(self) -> int:
         return len(self._answers)
 
-    async def add(self, session_id: str, thread_id: str, answer: Answer) -> None:
-        """Register ``answer`` as the thread's running answer until it ends."""
+    def add(self, session_id: str, thread_id: str, answer: Answer) -> None:
+        """Register ``answer`` as the thread's running answer until it ends. Its row, when
+        processes share the database, is written in the background: the answer's first event
+        does not wait for the database, and a stop in this process finds it in memory."""
         key = (session_id, thread_id)
         if answer.done:
             return
-        # In memory before any await: a stop in this process finds the answer at once.
         self._answers[key] = answer
         started_at = self._clock()
+        written = self._keep(self._write_row(key, started_at)) if self._db is not None else None
 
         def forget() -> None:
             if self._answers.get(key) is answer:
                 del self._answers[key]
-            if self._db is not None:
-                task = asyncio.ensure_future(self._delete_row(key, started_at))
-                self._forgetting.add(task)
-                task.add_done_callback(self._forgetting.discard)
+            if written is not None:
+                self._keep(self._delete_row(written, key, started_at))
 
         answer.add_done_callback(forget)
-        if self._db is None:
-            return
-        self._watch()
-        try:
-            await self._db.execute(_REGISTER, session_id, thread_id, self._owner, started_at)
-        except Exception:
-            log.warning(
-                "could not share a running answer; only this process can stop it", exc_info=True
-            )
+        if written is not None:
+            self._watch()
+
+    def _keep(self, write: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a row's write as a task, kept until done so that shutdown can wait for it."""
+        task = asyncio.ensure_future(write)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        return task
 
     def running(self, session_id: str, thread_id: str) -> bool:
         return (session_id, thread_id) in self._answers
@@ -166,9 +171,11 @@ class RunningAnswers:
         now = self._clock()
         try:
             row = await self._db.fetchone(
-                _REQUEST_STOP, now, session_id, thread_id, self._owner, now - self._max_age
+                _RUNNING_ELSEWHERE, session_id, thread_id, self._owner, now - self._max_age
             )
-            if row is None:
+            if row is None or not await self._db.execute(
+                _REQUEST_STOP, now, session_id, thread_id, *row
+            ):
                 return False
             deadline = time.monotonic() + wait
             while await self._db.fetchone(_STILL_RUNNING, session_id, thread_id, *row):
@@ -214,8 +221,20 @@ class RunningAnswers:
                     log.warning("cannot look for stop requests from other processes", exc_info=True)
                 failing = True
 
-    async def _delete_row(self, key: tuple[str, str], started_at: float) -> None:
+    async def _write_row(self, key: tuple[str, str], started_at: float) -> None:
         assert self._db is not None
+        try:
+            await self._db.execute(_REGISTER, *key, self._owner, started_at)
+        except Exception:
+            log.warning(
+                "could not share a running answer; only this process can stop it", exc_info=True
+            )
+
+    async def _delete_row(
+        self, written: asyncio.Task[None], key: tuple[str, str], started_at: float
+    ) -> None:
+        assert self._db is not None
+        await written  # a row written after its deletion would stay
         try:
             await self._db.execute(_FORGET, *key, self._owner, started_at)
         except Exception:
@@ -226,4 +245,4 @@ class RunningAnswers:
         """Shutdown, after the answers ended: stop watching, finish deleting their rows."""
         if self._watcher is not None and not self._watcher.done():
             self._watcher.cancel()
-        await asyncio.gather(*self._forgetting)
+        await asyncio.gather(*self._writes)

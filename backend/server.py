@@ -160,7 +160,7 @@ class DocsChatKitServer(ChatKitServer[RequestContext]):
         if context.stream is not None:
             # The thread of a threads.create is known from here on: the stop endpoint can
             # find the answer now.
-            await self.running.add(context.session_id, thread.id, context.stream)
+            self.running.add(context.session_id, thread.id, context.stream)
         question = question_text(input_user_message)
         if thread.title is None and question:
             # Set before the first event so the title is kept even if the answer fails; the
