@@ -17,19 +17,19 @@ Every answer is bounded by ``--max-stream-seconds`` anyway, so nothing here can 
 bound: at most the streams started in that many seconds.
 
 Processes sharing a database (``--workers`` N, or several machines on one PostgreSQL) share
-their answers through it too, or a stop would only reach an answer when it happens to reach
-the process generating it (``Backend.shared`` in backend/app.py decides, as for the rate
-limits). Then each answer also has a row in ``running_answers`` (backend/migrations.py,
-version 4) naming the process (``owner``, random per registry), written when it registers and
-deleted once it has ended, i.e. after its partial answer was saved. A stop that finds no
-answer here marks the row of another process (``stop_requested_at``) and polls until the row
-is gone; each process with answers running looks, every `WATCH_INTERVAL`, for marks on its own
-rows (one query) and cancels those answers the usual way. A row nobody removes belongs to a
-process that died (or could not delete it): a stop waits `STOP_WAIT` for it once, then deletes
-it; one older than ``--max-stream-seconds`` (its answer would have hit the limit) is ignored,
-overwritten by the thread's next answer, and deleted by a watcher once a `SWEEP_INTERVAL`.
-Database failures here are logged, never raised: the answer goes on, and only a stop from
-another process can miss it. A lone process keeps everything in memory.
+their answers through it too, or a stop would only reach an answer when it happens to reach the
+process generating it (``Backend.shared`` in backend/app.py decides, as for the rate limits).
+Then each answer also has a row in ``running_answers`` (backend/migrations.py, version 4)
+naming the process (``owner``, random per registry), written in the background when it
+registers and deleted once it has ended, i.e. after its partial answer was saved. A stop that
+finds no answer here looks for the row of another process, marks it (``stop_requested_at``) and
+polls until the row is gone; each process with answers running looks, every `WATCH_INTERVAL`,
+for marks on its own rows (one query) and cancels those answers the usual way. A row nobody
+removes belongs to a process that died (or could not delete it): a stop waits `STOP_WAIT` for
+it once, then deletes it; one older than ``--max-stream-seconds`` (its answer would have hit
+the limit) is ignored, overwritten by the thread's next answer, and deleted by a watcher once a
+`SWEEP_INTERVAL`. Database failures here are logged, never raised: the answer goes on, and only
+a stop from another process can miss it. A lone process keeps everything in memory.
 """
 
 from __future__ import annotations
