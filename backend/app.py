@@ -18,7 +18,8 @@ before the last one:
 7. the SDK; a stream is answered only once its first event exists, and is stopped after
    ``--max-stream-seconds`` (`streaming.EventStream`). A reader going away does not stop the
    answer: it is finished and stored in the background; the stop endpoint, a newer request on
-   the thread or its deletion stop it (`backend.running`).
+   the thread or its deletion stop it, in whichever process sharing the database runs it
+   (`backend.running`).
 
 The session endpoint checks the client IP's rate limit, then a refresh's bearer or a resume
 token from the body (``{"resume_token": "ckr_..."}``), its session and the session's age
@@ -118,7 +119,14 @@ class Backend:
         except BaseException:
             self.db.close()
             raise
-        self.running = RunningAnswers()
+        # Processes that share a database share their rate-limit buckets and running answers
+        # through it (PostgreSQL, or ``--workers`` N > 1 on one SQLite file), so a client gets
+        # a limit once, not once per process, and a stop reaches the answer wherever it runs;
+        # a lone process keeps both in memory (`backend.ratelimit`, `backend.running`).
+        self.shared = bool(config.database_url) or config.workers > 1
+        self.running = RunningAnswers(
+            self.db if self.shared else None, max_age=config.max_stream_seconds, clock=self.wall
+        )
         self.server = DocsChatKitServer(self.store, self.answerer, config, self.running)
         self.limiter_clock = clock or time.monotonic
         self.sweep = SweepClock()
@@ -132,11 +140,9 @@ class Backend:
         self.closed = False
 
     def limiter(self, name: str, rate_per_minute: float, burst: int) -> Limiter:
-        """The one place the rate limiters are made. Processes that share a database share
-        their buckets through it (PostgreSQL, or ``--workers`` N > 1 on one SQLite file), so a
-        client gets the limit once, not once per process; a lone process counts in memory
-        (`backend.ratelimit`)."""
-        if self.config.database_url or self.config.workers > 1:
+        """The one place the rate limiters are made: shared through the database when the
+        processes share one (``self.shared``), else in memory."""
+        if self.shared:
             return SharedRateLimiter(
                 self.db, name, rate_per_minute, burst, clock=self.wall, sweep=self.sweep
             )
@@ -218,6 +224,7 @@ class Backend:
         for stream in streams:
             stream.cancel()
         await asyncio.gather(*(stream.wait(STOP_WAIT) for stream in streams))
+        await self.running.aclose()
         await self.db.aclose()  # in the loop that used it: PostgreSQL's pool closes gracefully
         self.close()
 

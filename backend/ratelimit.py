@@ -22,8 +22,8 @@ same decision in one atomic statement: an UPSERT that moves ``full_at`` only if 
 left, and returns the row only then. Its clock is the wall clock (Unix seconds), which every
 machine shares, where `RateLimiter` uses the monotonic one. Rows of refilled buckets carry no
 information and are deleted, a batch at a time, at most once a `SWEEP_INTERVAL` per process.
-`Backend` (backend/app.py) uses the shared one when the store is PostgreSQL or there is more
-than one worker.
+`Backend` (backend/app.py, ``Backend.shared``) uses the shared one when the store is
+PostgreSQL or there is more than one worker.
 """
 
 from __future__ import annotations
