@@ -106,8 +106,11 @@ def prepare(tarball: Path, quiet: bool = True) -> Path:
     if not plugin_mark.exists():
         for old in modules.glob(".chatkit-plugin-*"):
             old.unlink()
+        # --prefer-offline, as for npm ci: resolving the plugin's peer dependency needs the
+        # registry's document of @docusaurus/core, which `npm ci` (tarballs only) does not put
+        # in a fresh cache; with --offline that failed with ERESOLVE on a clean machine.
         _npm(
-            ["install", "--no-save", "--no-audit", "--no-fund", "--offline", str(tarball)],
+            ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", str(tarball)],
             WORK_SITE,
             "npm install of %s" % tarball.name,
         )
