@@ -408,7 +408,11 @@ export function start(ctx) {
     var aborted = function (event) {
       var reason = event.reason || event.error || event.message;
       var text = String((reason && reason.message) || reason || "");
-      if (mine === attempt && ctx.state() === "booting" && !up && /^Aborted\(/.test(text)) fail(text);
+      if (!/^Aborted\(/.test(text)) return;
+      // Handled here (the launcher shows the failure and Retry), also when another path failed
+      // the boot first: the host page must not see it as an uncaught error.
+      event.preventDefault();
+      if (mine === attempt && ctx.state() === "booting" && !up) fail(text);
     };
     win.addEventListener("unhandledrejection", aborted);
     win.addEventListener("error", aborted);
