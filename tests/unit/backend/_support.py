@@ -3,11 +3,14 @@ ChatKit request builders and an SSE reader."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import secrets
 import select
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +252,35 @@ def at_once(call: Any, count: int, timeout: float = 60.0) -> list[Any]:
     for t in threads:
         t.join(timeout)
     return results
+
+
+@contextlib.contextmanager
+def backends_on_one_database(
+    database_url: str, data_root: Path, extras: list[list[str]]
+) -> Iterator[list[str]]:
+    """One ``python -m backend`` per entry of ``extras`` (its extra flags), as on separate
+    machines: own port and data dir, one database, one ``CHATKIT_SIGNING_KEY``; their URLs."""
+    from devtools.backend_process import free_port, start_backend, stop_process
+
+    env = {"CHATKIT_SIGNING_KEY": secrets.token_hex(32)}
+    procs, urls = [], []
+    try:
+        for n, extra in enumerate(extras):
+            port = free_port()
+            procs.append(
+                start_backend(
+                    port=port,
+                    data_dir=data_root / f"process{n}",
+                    docs_url="/docs",
+                    allow_origins=[DEV_ORIGIN],
+                    docs_dir=DOCS,
+                    extra=[*extra, "--database-url", database_url],
+                    env=env,
+                    quiet=True,
+                )
+            )
+            urls.append(f"http://127.0.0.1:{port}")
+        yield urls
+    finally:
+        for proc in procs:
+            stop_process(proc)

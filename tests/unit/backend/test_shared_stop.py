@@ -19,9 +19,18 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools.backend_process import NO_RATE_LIMITS, free_port, start_backend, stop_process
+from devtools.backend_process import NO_RATE_LIMITS
 
-from ._support import DOCS, LiveServer, add_req, auth, create_req, item_types, parse_sse, types
+from ._support import (
+    LiveServer,
+    add_req,
+    auth,
+    backends_on_one_database,
+    create_req,
+    item_types,
+    parse_sse,
+    types,
+)
 from .test_stop import STOP, idle, quiet
 from .test_streaming import read_until
 
@@ -170,30 +179,10 @@ async def test_rows_of_a_process_that_died_cost_one_wait_and_expire(app_factory)
 def backends(postgres, tmp_path_factory) -> Iterator[tuple[str, str]]:
     """A (slow answers) and B (echo) on one database with one signing key."""
     url = postgres.create_database(f"stop_{secrets.token_hex(4)}")
-    env = {"CHATKIT_SIGNING_KEY": secrets.token_hex(32)}
-    tmp = tmp_path_factory.mktemp("shared_stop")
-    procs, urls = [], []
-    try:
-        for name, answerer in (("a", SLOW), ("b", ECHO)):
-            port = free_port()
-            extra = [*NO_RATE_LIMITS, "--read-rate", "0", "--database-url", url]
-            procs.append(
-                start_backend(
-                    port=port,
-                    data_dir=tmp / name,
-                    docs_url="/docs",
-                    allow_origins=["http://localhost:3000"],
-                    docs_dir=DOCS,
-                    extra=[*extra, "--answerer", answerer],
-                    env=env,
-                    quiet=True,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
+    extra = [*NO_RATE_LIMITS, "--read-rate", "0"]
+    extras = [[*extra, "--answerer", SLOW], [*extra, "--answerer", ECHO]]
+    with backends_on_one_database(url, tmp_path_factory.mktemp("shared_stop"), extras) as urls:
         yield urls[0], urls[1]
-    finally:
-        for proc in procs:
-            stop_process(proc)
 
 
 @pytest.fixture

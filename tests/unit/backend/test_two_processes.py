@@ -13,9 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devtools.backend_process import free_port, start_backend, stop_process
-
-from ._support import DOCS, add_req, auth, create_req, parse_sse
+from ._support import add_req, auth, backends_on_one_database, create_req, parse_sse
 
 IP_BURST = 12
 # Everything but the per-IP limit out of the way; the per-IP one refills one token a minute,
@@ -30,30 +28,9 @@ LIMITS = [
 
 @pytest.fixture
 def two_backends(postgres, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    postgres_url = postgres.create_database(f"two_{secrets.token_hex(4)}")
-    env = {"CHATKIT_SIGNING_KEY": secrets.token_hex(32)}
-    procs = []
-    urls = []
-    try:
-        for name in ("a", "b"):
-            port = free_port()
-            procs.append(
-                start_backend(
-                    port=port,
-                    data_dir=tmp_path / name,
-                    docs_url="/docs",
-                    allow_origins=["http://localhost:3000"],
-                    docs_dir=DOCS,
-                    extra=[*LIMITS, "--database-url", postgres_url],
-                    env=env,
-                    quiet=True,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
+    url = postgres.create_database(f"two_{secrets.token_hex(4)}")
+    with backends_on_one_database(url, tmp_path, [LIMITS, LIMITS]) as urls:
         yield urls[0], urls[1]
-    finally:
-        for proc in procs:
-            stop_process(proc)
 
 
 def _stream(client: httpx.Client, secret: str, payload: dict) -> list[dict]:
